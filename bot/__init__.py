@@ -1,0 +1,1 @@
+"""Sales-funnel Telegram bot: lessons, diagnostic requests and the consultants' group."""

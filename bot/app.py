@@ -1,0 +1,87 @@
+"""Application wiring: the one `create_dispatcher` factory, the Bot factory, start-up setup.
+
+`__main__`, the sandbox and the tests all build the bot through these functions.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation
+from aiogram.fsm.strategy import FSMStrategy
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, ErrorEvent
+
+from bot.config import Settings
+from bot.content import Content
+from bot.db.repos import Repositories
+from bot.handlers import build_routers
+from bot.middlewares import TrackUsersMiddleware
+from bot.telegram_retry import RetryMiddleware
+
+log = logging.getLogger(__name__)
+
+
+def create_dispatcher(
+    settings: Settings,
+    *,
+    repo: Repositories,
+    content: Content,
+    events_isolation: BaseEventIsolation | None = None,
+    **dependencies: Any,
+) -> Dispatcher:
+    """Build a fresh dispatcher (fresh routers every call); dependencies reach handlers by name."""
+    dispatcher = Dispatcher(
+        storage=repo.fsm,
+        events_isolation=events_isolation or SimpleEventIsolation(),
+        fsm_strategy=FSMStrategy.USER_IN_CHAT,
+        settings=settings,
+        repo=repo,
+        content=content,
+        **dependencies,
+    )
+    dispatcher.update.outer_middleware(TrackUsersMiddleware())
+    dispatcher.include_routers(*build_routers())
+    dispatcher.errors.register(on_error)
+    return dispatcher
+
+
+async def on_error(event: ErrorEvent, bot: Bot, content: Content) -> bool:
+    """Last line of defence: log, tell the person something went wrong, keep their state."""
+    update = event.update
+    log.error(
+        "update %d: unhandled %s", update.update_id, type(event.exception).__name__,
+        exc_info=event.exception,
+    )
+    message = update.message or (update.callback_query and update.callback_query.message)
+    chat = getattr(message, "chat", None)
+    if chat is not None and chat.type == "private":
+        try:
+            await bot.send_message(chat.id, content.render("messages/error.html"))
+        except Exception:  # noqa: BLE001 - the apology itself may fail; the log has the cause
+            log.warning("could not tell chat about the error", exc_info=True)
+    return True
+
+
+def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+    if session is None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    session.middleware(RetryMiddleware())
+    return Bot(
+        settings.token(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+async def configure_bot(bot: Bot, content: Content) -> None:
+    """Idempotent start-up calls: the command menu for private chats."""
+    commands = [BotCommand(command=name, description=text) for name, text in content.commands()]
+    await bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats())

@@ -1,0 +1,27 @@
+"""Callback data factories: short ASCII prefixes and ids only, never labels (64-byte limit).
+
+Callback data is untrusted input: every handler re-validates ranges and ownership.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class MenuAction(str, Enum):
+    lessons = "l"  # start or resume the lessons
+    restart = "r"  # reread from lesson 1
+    diagnostic = "d"  # open the diagnostic request
+    share = "s"  # the owner's personal link
+
+
+class MenuCb(CallbackData, prefix="m"):
+    a: MenuAction
+
+
+class LessonCb(CallbackData, prefix="ls"):
+    """Open lesson `i` (1-based); `i == total + 1` means "finished the lessons"."""
+
+    i: int

@@ -1,0 +1,145 @@
+"""Settings of the bot process, read from the environment and `.env` (pydantic-settings).
+
+Settings are built in `main()` only, never at import time. A bad value becomes one
+human-readable line naming the setting (see `load_settings`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
+DEFAULT_API_BASE = "https://api.telegram.org"
+
+
+class ConfigError(Exception):
+    """A setting is malformed; the message names it and is safe to print."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    bot_token: SecretStr | None = None
+    telegram_api_base: str = DEFAULT_API_BASE
+    database_path: Path = Path("data/bot.sqlite3")
+    consultants_chat_id: int | None = None
+    consultants_thread_id: int | None = None
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # Intake and processing.
+    polling_timeout: int = Field(default=25, ge=0, le=50)
+    max_concurrent_updates: int = Field(default=64, ge=1, le=10_000)
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0, le=300)
+    inbox_retention_days: int = Field(default=3, ge=1, le=365)
+
+    # Qualification (issue: diagnostic request).
+    min_turnover_mln: float = Field(default=3.0, ge=0)
+    min_years_on_market: int = Field(default=3, ge=0)
+    notify_unqualified: bool = False
+    consent_doc_url: str = "https://example.com/consent"
+    privacy_policy_url: str = "https://example.com/privacy"
+    callback_expectation: str = "в течение одного рабочего дня"
+
+    # Consultants' group.
+    timezone: str = "Europe/Moscow"
+    sla_minutes: int = Field(default=30, ge=1)
+    member_cache_seconds: int = Field(default=60, ge=0)
+    group_messages_per_minute: int = Field(default=20, ge=1)
+
+    # Sandbox.
+    sandbox_host: str = "127.0.0.1"
+    sandbox_port: int = Field(default=8080, ge=1, le=65535)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _token_shape(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+        if not TOKEN_RE.match(text.strip()):
+            # Never echo the value: it may be a real secret with a typo.
+            raise ValueError("expected Telegram's <digits>:<secret> form")
+        return text.strip()
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p for p in re.split(r"[,\s]+", value.strip()) if p]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError:
+                raise ValueError("expected comma-separated Telegram user ids") from None
+        return value
+
+    @field_validator("consultants_chat_id", "consultants_thread_id", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_api_base")
+    @classmethod
+    def _api_base(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("expected an http(s) URL such as https://api.telegram.org")
+        return value
+
+    @property
+    def sandbox(self) -> bool:
+        return self.bot_token is None
+
+    def token(self) -> str:
+        if self.bot_token is None:
+            raise ConfigError("BOT_TOKEN: not set")
+        return self.bot_token.get_secret_value()
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+    message = first["msg"].removeprefix("Value error, ")
+    return f"{name}: {message}"
+
+
+def load_settings(env_file: str | os.PathLike[str] | None = ".env", **overrides: object) -> Settings:
+    """Build settings; raise ConfigError with one line naming the bad setting."""
+    try:
+        settings = Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    except ValidationError as error:
+        raise ConfigError(_describe(error)) from None
+    ensure_database_dir(settings.database_path)
+    return settings
+
+
+def ensure_database_dir(path: Path) -> None:
+    """Create the database folder and prove it is writable, or raise ConfigError."""
+    folder = path.expanduser().resolve().parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise ConfigError(
+            f"DATABASE_PATH: folder {folder} is not writable ({error.strerror or error})"
+        ) from None
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise ConfigError(f"DATABASE_PATH: {path} is not readable and writable")

@@ -1,0 +1,102 @@
+"""The durable inbox of Telegram updates: stored before they are acknowledged, processed from here."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from bot.db.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class InboxItem:
+    update_id: int
+    payload: str
+    attempts: int
+
+
+class InboxRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def store(self, updates: list[tuple[int, str]]) -> list[int]:
+        """Commit new updates; return the ids that were not seen before (in input order)."""
+        if not updates:
+            return []
+        ids = [update_id for update_id, _ in updates]
+        now = time.time()
+        async with self.db.transaction() as conn:
+            marks = ",".join("?" * len(ids))
+            seen = {
+                row[0]
+                for row in await conn.execute_fetchall(
+                    f"SELECT update_id FROM inbox WHERE update_id IN ({marks})", ids
+                )
+            }
+            fresh: dict[int, str] = {}
+            for update_id, payload in updates:
+                if update_id not in seen:
+                    fresh.setdefault(update_id, payload)
+            await conn.executemany(
+                "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
+                [(update_id, payload, now) for update_id, payload in fresh.items()],
+            )
+        return list(fresh)
+
+    async def pending(self, limit: int = 1000) -> list[InboxItem]:
+        rows = await self.db.fetchall(
+            "SELECT update_id, payload, attempts FROM inbox WHERE status = 'pending' "
+            "ORDER BY update_id LIMIT ?",
+            (limit,),
+        )
+        return [InboxItem(row[0], row[1], row[2]) for row in rows]
+
+    async def get(self, update_id: int) -> InboxItem | None:
+        row = await self.db.fetchone(
+            "SELECT update_id, payload, attempts FROM inbox WHERE update_id = ? "
+            "AND status = 'pending'",
+            (update_id,),
+        )
+        return None if row is None else InboxItem(row[0], row[1], row[2])
+
+    async def recover(self, max_attempts: int) -> int:
+        """At start: count one more attempt for every unfinished update and give up (mark
+        failed) on those that were already in flight `max_attempts` times — a poison update
+        that kills the process must not kill every restart. Returns how many were given up."""
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE inbox SET attempts = attempts + 1 WHERE status = 'pending'")
+            cursor = await conn.execute(
+                "UPDATE inbox SET status = 'failed', processed_at = ?, "
+                "error = 'gave up after repeated crashes' "
+                "WHERE status = 'pending' AND attempts >= ?",
+                (time.time(), max_attempts),
+            )
+            return cursor.rowcount
+
+    async def mark_done(self, update_id: int) -> None:
+        await self.db.write(
+            "UPDATE inbox SET status = 'done', processed_at = ? WHERE update_id = ?",
+            (time.time(), update_id),
+        )
+
+    async def mark_failed(self, update_id: int, error: str) -> None:
+        await self.db.write(
+            "UPDATE inbox SET status = 'failed', processed_at = ?, error = ? WHERE update_id = ?",
+            (time.time(), error[:500], update_id),
+        )
+
+    async def count(self, status: str) -> int:
+        return int(await self.db.fetchval("SELECT count(*) FROM inbox WHERE status = ?", (status,)))
+
+    async def oldest_pending_age(self) -> float:
+        received = await self.db.fetchval(
+            "SELECT min(received_at) FROM inbox WHERE status = 'pending'"
+        )
+        return 0.0 if received is None else max(0.0, time.time() - received)
+
+    async def prune(self, older_than_seconds: float) -> int:
+        """Forget processed updates older than the retention window (keeps dedup window)."""
+        return await self.db.write(
+            "DELETE FROM inbox WHERE status <> 'pending' AND processed_at < ?",
+            (time.time() - older_than_seconds,),
+        )

@@ -1,0 +1,1 @@
+"""Conversation flows: one StatesGroup per flow, next to its handlers."""

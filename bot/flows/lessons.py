@@ -1,0 +1,145 @@
+"""The lessons flow: the article's four parts, one lesson at a time, with Next and Back.
+
+One state (`LessonStates.reading`) plus the lesson index, which also travels in the buttons'
+callback data so a button on an old message keeps working. Progress lives in the users
+table, so /lessons and /start resume where the owner stopped even after /cancel.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from bot import keyboards
+from bot.callbacks import LessonCb, MenuAction, MenuCb
+from bot.config import Settings
+from bot.content import Content
+from bot.db.repos import Repositories
+from bot.input_kind import input_kind
+
+
+class LessonStates(StatesGroup):
+    reading = State()
+
+
+def build_router() -> Router:
+    router = Router(name="lessons")
+    router.message.filter(F.chat.type == "private")
+    router.callback_query.filter(F.message.chat.type == "private")
+    router.message.register(on_lessons_command, Command("lessons"))
+    router.callback_query.register(on_lesson_button, LessonCb.filter())
+    router.callback_query.register(on_menu_lessons, MenuCb.filter(F.a == MenuAction.lessons))
+    router.callback_query.register(on_menu_restart, MenuCb.filter(F.a == MenuAction.restart))
+    router.message.register(on_unexpected_while_reading, LessonStates.reading)
+    return router
+
+
+async def send_lesson(
+    bot: Bot, chat_id: int, user_id: int, index: int,
+    state: FSMContext, repo: Repositories, content: Content,
+) -> None:
+    """Record progress first, then send the lesson (pages, buttons on the last page)."""
+    total = content.lesson_count
+    await repo.users.set_lesson(user_id, index)
+    await state.set_state(LessonStates.reading)
+    pages = content.lesson_pages(index)
+    for page in pages[:-1]:
+        await bot.send_message(chat_id, page)
+    await bot.send_message(chat_id, pages[-1], reply_markup=keyboards.lesson_nav(content, index, total))
+
+
+async def send_finish(
+    bot: Bot, chat_id: int, user_id: int,
+    state: FSMContext, repo: Repositories, content: Content, settings: Settings,
+) -> None:
+    await repo.users.mark_lessons_done(user_id)
+    await state.set_state(None)
+    await bot.send_message(
+        chat_id,
+        content.render(
+            "messages/final_cta.html",
+            min_turnover=_number(settings.min_turnover_mln),
+            min_years=settings.min_years_on_market,
+        ),
+        reply_markup=keyboards.after_lessons(content),
+    )
+
+
+def _number(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+async def resume(
+    bot: Bot, chat_id: int, user_id: int,
+    state: FSMContext, repo: Repositories, content: Content,
+) -> None:
+    row = await repo.users.get(user_id)
+    if row is not None and row.lessons_done_at is not None:
+        await bot.send_message(
+            chat_id,
+            content.render("messages/lessons_done.html"),
+            reply_markup=keyboards.after_lessons(content),
+        )
+        return
+    index = min(max(row.lesson if row else 1, 1), content.lesson_count)
+    await send_lesson(bot, chat_id, user_id, index, state, repo, content)
+
+
+async def on_lessons_command(
+    message: Message, bot: Bot, state: FSMContext, repo: Repositories, content: Content
+) -> None:
+    assert message.from_user is not None
+    await resume(bot, message.chat.id, message.from_user.id, state, repo, content)
+
+
+async def on_lesson_button(
+    query: CallbackQuery, callback_data: LessonCb, bot: Bot,
+    state: FSMContext, repo: Repositories, content: Content, settings: Settings,
+) -> None:
+    total = content.lesson_count
+    index = callback_data.i
+    if not 1 <= index <= total + 1:  # forged or from an older edition of the course
+        await query.answer(content.text("alerts.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    if index == total + 1:
+        await send_finish(bot, chat_id, query.from_user.id, state, repo, content, settings)
+    else:
+        await send_lesson(bot, chat_id, query.from_user.id, index, state, repo, content)
+
+
+async def on_menu_lessons(
+    query: CallbackQuery, bot: Bot, state: FSMContext, repo: Repositories, content: Content
+) -> None:
+    await query.answer()
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    await resume(bot, chat_id, query.from_user.id, state, repo, content)
+
+
+async def on_menu_restart(
+    query: CallbackQuery, bot: Bot, state: FSMContext, repo: Repositories, content: Content
+) -> None:
+    await query.answer()
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    await send_lesson(bot, chat_id, query.from_user.id, 1, state, repo, content)
+
+
+async def on_unexpected_while_reading(
+    message: Message, repo: Repositories, content: Content
+) -> None:
+    """Anything but a button while reading: a short hint and the current lesson's buttons."""
+    assert message.from_user is not None
+    row = await repo.users.get(message.from_user.id)
+    total = content.lesson_count
+    index = min(max(row.lesson if row else 1, 1), total)
+    await message.answer(
+        content.render(
+            "messages/unknown_input.html",
+            where="lesson", kind=input_kind(message), lesson=index, total=total,
+        ),
+        reply_markup=keyboards.lesson_nav(content, index, total),
+    )

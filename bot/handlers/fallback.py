@@ -1,0 +1,42 @@
+"""Last router: whatever no flow claimed gets a short hint and the right buttons, never silence."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message
+
+from bot import keyboards
+from bot.content import Content
+from bot.db.repos import Repositories
+from bot.input_kind import input_kind
+
+
+def build_router() -> Router:
+    router = Router(name="fallback")
+    router.message.register(on_unexpected_message, F.chat.type == "private")
+    router.callback_query.register(on_stale_button)
+    return router
+
+
+async def on_unexpected_message(message: Message, repo: Repositories, content: Content) -> None:
+    assert message.from_user is not None
+    row = await repo.users.get(message.from_user.id)
+    lesson = row.lesson if row else 0
+    in_progress = lesson > 0 and (row is None or row.lessons_done_at is None)
+    markup = (
+        keyboards.resume(content, min(lesson, content.lesson_count))
+        if in_progress
+        else keyboards.greeting(content)
+    )
+    await message.answer(
+        content.render(
+            "messages/unknown_input.html",
+            where="menu", kind=input_kind(message), lesson=lesson, total=content.lesson_count,
+        ),
+        reply_markup=markup,
+    )
+
+
+async def on_stale_button(query: CallbackQuery, content: Content) -> None:
+    """A button nobody recognises (forged, or from an old version): say so, change nothing."""
+    await query.answer(content.text("alerts.stale_button"), show_alert=True)

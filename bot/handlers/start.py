@@ -1,0 +1,66 @@
+"""Private-chat entry commands: /start (with deep-link payload), /help, /cancel."""
+
+from __future__ import annotations
+
+import re
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+
+from bot import keyboards
+from bot.content import Content
+from bot.db.repos import Repositories
+
+# Telegram allows 1-64 characters of A-Z a-z 0-9 _ - in a start payload.
+PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def build_router() -> Router:
+    router = Router(name="start")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(on_start, CommandStart())
+    router.message.register(on_help, Command("help"))
+    router.message.register(on_cancel, Command("cancel"))
+    return router
+
+
+async def on_start(
+    message: Message, command: CommandObject, repo: Repositories, content: Content
+) -> None:
+    user = message.from_user
+    assert user is not None  # private chats always have a sender
+    payload = command.args or ""
+    if PAYLOAD_RE.match(payload):
+        await repo.users.set_start_payload(user.id, payload)
+    row = await repo.users.get(user.id)
+    lesson = row.lesson if row else 0
+    if lesson == 0:
+        await message.answer(
+            content.render("messages/greeting.html", first_name=user.first_name),
+            reply_markup=keyboards.greeting(content),
+        )
+        return
+    await message.answer(
+        content.render(
+            "messages/greeting_back.html",
+            first_name=user.first_name,
+            lesson=lesson,
+            total=content.lesson_count,
+        ),
+        reply_markup=keyboards.resume(content, min(lesson, content.lesson_count)),
+    )
+
+
+async def on_help(message: Message, content: Content) -> None:
+    await message.answer(content.render("messages/help.html"))
+
+
+async def on_cancel(message: Message, state: FSMContext, content: Content) -> None:
+    had_state = await state.get_state() is not None
+    await state.set_state(None)  # answers already given stay in FSM data
+    await message.answer(
+        content.render("messages/cancel.html", had_state=had_state),
+        reply_markup=keyboards.greeting(content),
+    )

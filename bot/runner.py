@@ -1,0 +1,214 @@
+"""Durable intake of updates: commit every update to the inbox before acknowledging it.
+
+aiogram's own polling acknowledges an update (by the next getUpdates offset) before its
+handler has finished, so a crash loses it. Here each batch from getUpdates is committed to
+the inbox first; only then does the next getUpdates call move the offset. Updates are
+processed from the inbox, in order per chat and concurrently across chats, and marked done.
+After a restart, unfinished rows are processed first; an update_id seen before is ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramConflictError, TelegramUnauthorizedError
+from aiogram.methods import GetUpdates
+from aiogram.types import Update
+
+from bot.db.inbox import InboxRepo
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+BACKOFF_START, BACKOFF_MAX = 0.5, 30.0
+
+
+class IntakeStopped(Exception):
+    """Polling cannot go on (another instance polls the same token, or the token is revoked)."""
+
+
+def ordering_key(update: Update) -> int:
+    """Updates with the same key are handled strictly in order (one chat, or one user)."""
+    event = update.event
+    chat = getattr(event, "chat", None)
+    if chat is not None:
+        return chat.id
+    message = getattr(event, "message", None)
+    if message is not None and getattr(message, "chat", None) is not None:
+        return message.chat.id
+    user = getattr(event, "from_user", None)
+    return user.id if user is not None else 0
+
+
+class UpdateProcessor:
+    """Feeds inbox rows to the dispatcher: ordered per chat, bounded concurrency, marked done."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        dispatcher: Dispatcher,
+        inbox: InboxRepo,
+        *,
+        max_concurrency: int = 64,
+        on_processed: Callable[[float], None] | None = None,
+        **workflow_data: Any,
+    ) -> None:
+        self.bot = bot
+        self.dispatcher = dispatcher
+        self.inbox = inbox
+        self.workflow_data = workflow_data
+        self.on_processed = on_processed
+        self._slots = asyncio.Semaphore(max_concurrency)
+        self._tails: dict[int, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._tasks)
+
+    def submit(self, update_id: int, update: Update, received_at: float | None = None) -> None:
+        key = ordering_key(update)
+        previous = self._tails.get(key)
+        task = asyncio.create_task(self._run(update_id, update, previous, received_at))
+        self._tails[key] = task
+        self._tasks.add(task)
+        task.add_done_callback(lambda t, k=key: self._forget(t, k))
+
+    def _forget(self, task: asyncio.Task[None], key: int) -> None:
+        self._tasks.discard(task)
+        if self._tails.get(key) is task:
+            del self._tails[key]
+
+    async def _run(
+        self,
+        update_id: int,
+        update: Update,
+        previous: asyncio.Task[None] | None,
+        received_at: float | None,
+    ) -> None:
+        if previous is not None:
+            with contextlib.suppress(BaseException):
+                await asyncio.shield(previous)
+        async with self._slots:
+            await self.process(update_id, update)
+        if self.on_processed is not None and received_at is not None:
+            self.on_processed(time.monotonic() - received_at)
+
+    async def process(self, update_id: int, update: Update) -> None:
+        try:
+            await self.dispatcher.feed_update(self.bot, update, **self.workflow_data)
+        except Exception as error:  # noqa: BLE001 - one bad update must not stop the others
+            log.exception("update %d failed", update_id)
+            await self.inbox.mark_failed(update_id, f"{type(error).__name__}: {error}")
+            return
+        await self.inbox.mark_done(update_id)
+
+    async def drain(self, timeout: float | None) -> bool:
+        """Wait for in-flight updates; True if all finished within `timeout`."""
+        if not self._tasks:
+            return True
+        _, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+        return not pending
+
+    async def cancel(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+class DurablePolling:
+    """getUpdates → inbox (committed) → processor; graceful stop on request."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        processor: UpdateProcessor,
+        inbox: InboxRepo,
+        *,
+        polling_timeout: int = 25,
+        allowed_updates: list[str] | None = None,
+        max_backlog: int = 1000,
+        on_batch: Callable[[int], Awaitable[None] | None] | None = None,
+    ) -> None:
+        self.bot = bot
+        self.processor = processor
+        self.inbox = inbox
+        self.polling_timeout = polling_timeout
+        self.allowed_updates = allowed_updates
+        self.max_backlog = max_backlog
+        self._stopping = asyncio.Event()
+        self._fetch_task: asyncio.Task[list[Update]] | None = None
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._fetch_task is not None:
+            self._fetch_task.cancel()
+
+    async def resume_unfinished(self) -> int:
+        """Process what a previous run stored but did not finish, before fetching anything."""
+        given_up = await self.inbox.recover(MAX_ATTEMPTS)
+        if given_up:
+            log.error("gave up on %d update(s) that were in flight during repeated crashes", given_up)
+        items = await self.inbox.pending(limit=1_000_000)
+        for item in items:
+            update = Update.model_validate_json(item.payload, context={"bot": self.bot})
+            self.processor.submit(item.update_id, update)
+        if items:
+            log.info("resuming %d unfinished update(s) from the inbox", len(items))
+        return len(items)
+
+    async def run(self) -> None:
+        await self.resume_unfinished()
+        offset: int | None = None
+        delay = BACKOFF_START
+        while not self._stopping.is_set():
+            while self.processor.in_flight >= self.max_backlog and not self._stopping.is_set():
+                await asyncio.sleep(0.01)
+            method = GetUpdates(
+                offset=offset, timeout=self.polling_timeout, allowed_updates=self.allowed_updates
+            )
+            self._fetch_task = asyncio.ensure_future(
+                self.bot(method, request_timeout=self.polling_timeout + 10)
+            )
+            try:
+                updates = await self._fetch_task
+            except asyncio.CancelledError:
+                if self._stopping.is_set():
+                    break
+                raise
+            except TelegramConflictError as error:
+                raise IntakeStopped(
+                    "another process is receiving updates for this bot token "
+                    f"(Telegram answered 409 Conflict: {error.message}); stop it, then restart"
+                ) from None
+            except TelegramUnauthorizedError:
+                raise IntakeStopped("Telegram rejected BOT_TOKEN (401 Unauthorized)") from None
+            except Exception as error:  # noqa: BLE001 - network trouble: back off and go on
+                log.warning("getUpdates failed (%s); retrying in %.1fs", type(error).__name__, delay)
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), delay)
+                delay = min(delay * 2, BACKOFF_MAX)
+                continue
+            finally:
+                self._fetch_task = None
+            delay = BACKOFF_START
+            if not updates:
+                continue
+            received = time.monotonic()
+            rows = [
+                (u.update_id, u.model_dump_json(exclude_unset=True, by_alias=True)) for u in updates
+            ]
+            fresh = set(await self.inbox.store(rows))
+            # Committed: the next getUpdates may acknowledge these.
+            offset = max(u.update_id for u in updates) + 1
+            for update in updates:
+                if update.update_id in fresh:
+                    self.processor.submit(update.update_id, update, received)
+                else:
+                    log.info("update %d was seen before; ignored", update.update_id)

@@ -1,0 +1,58 @@
+"""Request middleware that retries Bot API calls on throttling and transient failures.
+
+429 waits `retry_after` (bounded), server and network errors back off exponentially. Client
+errors (400/403) are final and go straight back to the caller. getUpdates is left to the
+intake loop, which has its own backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.methods import GetUpdates, TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+
+log = logging.getLogger(__name__)
+
+
+class RetryMiddleware(BaseRequestMiddleware):
+    def __init__(
+        self, attempts: int = 4, base_delay: float = 0.5, max_retry_after: float = 60.0
+    ) -> None:
+        self.attempts = attempts
+        self.base_delay = base_delay
+        self.max_retry_after = max_retry_after
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if isinstance(method, GetUpdates):
+            return await make_request(bot, method)
+        attempt = 1
+        while True:
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as error:
+                if attempt >= self.attempts or error.retry_after > self.max_retry_after:
+                    raise
+                delay: float = error.retry_after
+            except (TelegramServerError, TelegramNetworkError) as error:
+                if attempt >= self.attempts:
+                    raise
+                delay = self.base_delay * 2 ** (attempt - 1)
+                log.warning(
+                    "%s failed (%s), retry %d in %.1fs",
+                    method.__api_method__, type(error).__name__, attempt, delay,
+                )
+            attempt += 1
+            await asyncio.sleep(delay)
+
+
