@@ -22,8 +22,9 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, ErrorEvent
 from bot.config import Settings
 from bot.content import Content
 from bot.db.repos import Repositories
+from bot.group.access import Consultants
 from bot.handlers import build_routers
-from bot.middlewares import TrackUsersMiddleware
+from bot.middlewares import TrackUsersMiddleware, WakeOutboxMiddleware
 from bot.telegram_retry import RetryMiddleware
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,12 @@ def create_dispatcher(
     events_isolation: BaseEventIsolation | None = None,
     **dependencies: Any,
 ) -> Dispatcher:
-    """Build a fresh dispatcher (fresh routers every call); dependencies reach handlers by name."""
+    """Build a fresh dispatcher (fresh routers every call); dependencies reach handlers by name.
+
+    Optional dependencies: `consultants` (membership cache; one is made when not given) and
+    `outbox_wakeup` (the outbox sender's event, set after every update).
+    """
+    dependencies.setdefault("consultants", Consultants(settings, repo.kv))
     dispatcher = Dispatcher(
         storage=repo.fsm,
         events_isolation=events_isolation or SimpleEventIsolation(),
@@ -48,6 +54,7 @@ def create_dispatcher(
         **dependencies,
     )
     dispatcher.update.outer_middleware(TrackUsersMiddleware())
+    dispatcher.update.outer_middleware(WakeOutboxMiddleware())
     dispatcher.include_routers(*build_routers())
     dispatcher.errors.register(on_error)
     return dispatcher

@@ -25,3 +25,22 @@ class LessonCb(CallbackData, prefix="ls"):
     """Open lesson `i` (1-based); `i == total + 1` means "finished the lessons"."""
 
     i: int
+
+
+class DiagCb(CallbackData, prefix="dg"):
+    """An answer button of the diagnostic: `s` is the step it answers, `v` the value code."""
+
+    s: str
+    v: str
+
+
+class EditCb(CallbackData, prefix="de"):
+    """«Edit this field» on the review."""
+
+    f: str
+
+
+class PrivacyCb(CallbackData, prefix="pv"):
+    """Confirmation of /delete_me: `ok` true erases, false keeps everything."""
+
+    ok: bool

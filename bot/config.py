@@ -10,6 +10,7 @@ import os
 import re
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -57,6 +58,12 @@ class Settings(BaseSettings):
     sla_minutes: int = Field(default=30, ge=1)
     member_cache_seconds: int = Field(default=60, ge=0)
     group_messages_per_minute: int = Field(default=20, ge=1)
+    leads_page_size: int = Field(default=10, ge=1, le=50)
+    # Outbox sender: how often it looks without being woken, and how it backs off.
+    outbox_poll_seconds: float = Field(default=5.0, gt=0, le=300)
+    outbox_retry_base_seconds: float = Field(default=1.0, gt=0, le=60)
+    outbox_retry_max_seconds: float = Field(default=300.0, gt=0, le=3600)
+    outbox_outage_probe_seconds: float = Field(default=300.0, gt=0, le=3600)
 
     # Sandbox.
     sandbox_host: str = "127.0.0.1"
@@ -93,6 +100,15 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("expected an IANA time zone such as Europe/Moscow") from None
+        return value.strip()
 
     @field_validator("telegram_api_base")
     @classmethod

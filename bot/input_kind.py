@@ -10,5 +10,6 @@ KNOWN_KINDS = {"sticker", "photo", "voice"}
 def input_kind(message: Message) -> str:
     if message.text is not None:
         return "command" if message.text.startswith("/") else "text"
-    kind = str(message.content_type)
+    content_type = message.content_type
+    kind = getattr(content_type, "value", content_type)
     return kind if kind in KNOWN_KINDS else "other"

@@ -56,6 +56,15 @@ def after_lessons(content: Content) -> InlineKeyboardMarkup:
     )
 
 
+def after_submit(content: Content) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_button(content, "share", MenuCb(a=MenuAction.share).pack())],
+            [_button(content, "start_lessons", MenuCb(a=MenuAction.lessons).pack())],
+        ]
+    )
+
+
 def sample_keyboards(content: Content) -> Iterable[tuple[str, InlineKeyboardMarkup]]:
     """Every keyboard with extreme values, for the content check (64-byte callback data)."""
     total = content.lesson_count
@@ -64,3 +73,10 @@ def sample_keyboards(content: Content) -> Iterable[tuple[str, InlineKeyboardMark
     for index in range(1, total + 1):
         yield f"lesson_nav[{index}]", lesson_nav(content, index, total)
     yield "after_lessons", after_lessons(content)
+    yield "after_submit", after_submit(content)
+    from bot.flows.diagnostic.keyboards import sample_keyboards as diagnostic_keyboards
+
+    yield from diagnostic_keyboards(content)
+    from bot.group.keyboards import sample_keyboards as group_keyboards
+
+    yield from group_keyboards(content)

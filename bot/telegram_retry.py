@@ -2,14 +2,17 @@
 
 429 waits `retry_after` (bounded), server and network errors back off exponentially. Client
 errors (400/403) are final and go straight back to the caller. getUpdates is left to the
-intake loop, which has its own backoff.
+intake loop, which has its own backoff, and so is every call made inside `direct_calls()`:
+the outbox sender reschedules its rows itself instead of sleeping inside a request.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
@@ -18,6 +21,18 @@ from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
 log = logging.getLogger(__name__)
+
+_direct: ContextVar[bool] = ContextVar("telegram_direct_calls", default=False)
+
+
+@contextmanager
+def direct_calls() -> Iterator[None]:
+    """Bot API calls made in this context (this task) fail fast: no inline retries."""
+    token = _direct.set(True)
+    try:
+        yield
+    finally:
+        _direct.reset(token)
 
 
 class RetryMiddleware(BaseRequestMiddleware):
@@ -34,7 +49,7 @@ class RetryMiddleware(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        if isinstance(method, GetUpdates):
+        if isinstance(method, GetUpdates) or _direct.get():
             return await make_request(bot, method)
         attempt = 1
         while True:
@@ -54,5 +69,3 @@ class RetryMiddleware(BaseRequestMiddleware):
                 )
             attempt += 1
             await asyncio.sleep(delay)
-
-

@@ -49,6 +49,133 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "CREATE INDEX fsm_user ON fsm (user_id)",
     ),
+    # 2: diagnostic requests — consents (152-FZ), leads, the notification outbox, key-value.
+    (
+        """
+        CREATE TABLE consents (
+            id         INTEGER PRIMARY KEY,
+            user_id    INTEGER NOT NULL,
+            decided_at REAL    NOT NULL,
+            decision   TEXT    NOT NULL CHECK (decision IN ('granted', 'declined')),
+            text_hash  TEXT    NOT NULL,
+            scopes     TEXT    NOT NULL
+        )
+        """,
+        "CREATE INDEX consents_user ON consents (user_id)",
+        """
+        CREATE TABLE leads (
+            id           INTEGER PRIMARY KEY,
+            user_id      INTEGER NOT NULL UNIQUE,
+            status       TEXT    NOT NULL,
+            qualified    INTEGER NOT NULL,
+            qualification TEXT   NOT NULL DEFAULT '',
+            source       TEXT,
+            referrer_id  INTEGER,
+            answers      TEXT    NOT NULL DEFAULT '{}',
+            name         TEXT,
+            company      TEXT,
+            position     TEXT,
+            phone        TEXT,
+            call_time    TEXT,
+            consent_id   INTEGER REFERENCES consents (id) ON DELETE SET NULL,
+            draft_id     TEXT    NOT NULL,
+            is_returning INTEGER NOT NULL DEFAULT 0,
+            submissions  INTEGER NOT NULL DEFAULT 1,
+            assignee_id  INTEGER,
+            assignee_name TEXT,
+            created_at   REAL    NOT NULL,
+            updated_at   REAL    NOT NULL
+        )
+        """,
+        "CREATE INDEX leads_status ON leads (status, created_at)",
+        "CREATE INDEX leads_created ON leads (created_at)",
+        "CREATE INDEX leads_source ON leads (source)",
+        "CREATE INDEX leads_qualified ON leads (qualified, created_at)",
+        """
+        CREATE TABLE outbox (
+            id            INTEGER PRIMARY KEY,
+            kind          TEXT    NOT NULL,
+            dedup_key     TEXT    NOT NULL UNIQUE,
+            lead_id       INTEGER REFERENCES leads (id) ON DELETE CASCADE,
+            chat_id       INTEGER,
+            payload       TEXT    NOT NULL DEFAULT '{}',
+            status        TEXT    NOT NULL DEFAULT 'pending'
+                          CHECK (status IN ('pending', 'sent', 'failed')),
+            attempts      INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at REAL  NOT NULL,
+            created_at    REAL    NOT NULL,
+            sent_at       REAL,
+            last_error    TEXT
+        )
+        """,
+        "CREATE INDEX outbox_due ON outbox (next_attempt_at, id) WHERE status = 'pending'",
+        """
+        CREATE TABLE kv (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )
+        """,
+    ),
+    # 3: the consultants' group — where each card is, the bot's messages about a lead,
+    # status history, notes, the refusal reason and the SLA reminder mark.
+    (
+        "ALTER TABLE leads ADD COLUMN lost_reason TEXT",
+        "ALTER TABLE leads ADD COLUMN sla_reminded_at REAL",
+        # No foreign key: a card outlives its erased lead until the tombstone replaces it.
+        """
+        CREATE TABLE lead_cards (
+            lead_id    INTEGER PRIMARY KEY,
+            chat_id    INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            thread_id  INTEGER,
+            posted_at  REAL    NOT NULL,
+            updated_at REAL    NOT NULL
+        )
+        """,
+        "CREATE UNIQUE INDEX lead_cards_message ON lead_cards (chat_id, message_id)",
+        """
+        CREATE TABLE lead_messages (
+            chat_id    INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            lead_id    INTEGER NOT NULL,
+            kind       TEXT    NOT NULL
+                       CHECK (kind IN ('card', 'update', 'reminder', 'lost_prompt')),
+            user_id    INTEGER,
+            created_at REAL    NOT NULL,
+            PRIMARY KEY (chat_id, message_id)
+        )
+        """,
+        "CREATE INDEX lead_messages_lead ON lead_messages (lead_id)",
+        """
+        CREATE TABLE lead_history (
+            id          INTEGER PRIMARY KEY,
+            lead_id     INTEGER NOT NULL REFERENCES leads (id) ON DELETE CASCADE,
+            at          REAL    NOT NULL,
+            actor_id    INTEGER,
+            actor_name  TEXT    NOT NULL DEFAULT '',
+            from_status TEXT    NOT NULL,
+            to_status   TEXT    NOT NULL,
+            reason      TEXT
+        )
+        """,
+        "CREATE INDEX lead_history_lead ON lead_history (lead_id, id)",
+        "CREATE INDEX lead_history_to ON lead_history (to_status, lead_id)",
+        """
+        CREATE TABLE lead_notes (
+            id          INTEGER PRIMARY KEY,
+            lead_id     INTEGER NOT NULL REFERENCES leads (id) ON DELETE CASCADE,
+            at          REAL    NOT NULL,
+            author_id   INTEGER NOT NULL,
+            author_name TEXT    NOT NULL DEFAULT '',
+            text        TEXT    NOT NULL,
+            chat_id     INTEGER,
+            message_id  INTEGER,
+            UNIQUE (chat_id, message_id)
+        )
+        """,
+        "CREATE INDEX lead_notes_lead ON lead_notes (lead_id, id)",
+        "CREATE INDEX outbox_lane ON outbox (chat_id, id) WHERE status = 'pending'",
+    ),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.db.cards import CardRepo
 from bot.db.database import Database
 from bot.db.fsm_storage import SQLiteStorage
 from bot.db.inbox import InboxRepo
+from bot.db.kv import KvRepo
+from bot.db.leads import ConsentRepo, LeadRepo
+from bot.db.outbox import OutboxRepo
+from bot.db.pipeline import PipelineRepo
+from bot.db.privacy import PrivacyRepo
+from bot.db.stats import StatsRepo
 from bot.db.users import UserRepo
 
 
@@ -16,7 +23,28 @@ class Repositories:
     users: UserRepo
     inbox: InboxRepo
     fsm: SQLiteStorage
+    leads: LeadRepo
+    consents: ConsentRepo
+    privacy: PrivacyRepo
+    kv: KvRepo
+    cards: CardRepo
+    pipeline: PipelineRepo
+    outbox: OutboxRepo
+    stats: StatsRepo
 
     @classmethod
     def create(cls, db: Database) -> Repositories:
-        return cls(db=db, users=UserRepo(db), inbox=InboxRepo(db), fsm=SQLiteStorage(db))
+        return cls(
+            db=db,
+            users=UserRepo(db),
+            inbox=InboxRepo(db),
+            fsm=SQLiteStorage(db),
+            leads=LeadRepo(db),
+            consents=ConsentRepo(db),
+            privacy=PrivacyRepo(db),
+            kv=KvRepo(db),
+            cards=CardRepo(db),
+            pipeline=PipelineRepo(db),
+            outbox=OutboxRepo(db),
+            stats=StatsRepo(db),
+        )

@@ -33,6 +33,12 @@ def build_router() -> Router:
     router.callback_query.register(on_lesson_button, LessonCb.filter())
     router.callback_query.register(on_menu_lessons, MenuCb.filter(F.a == MenuAction.lessons))
     router.callback_query.register(on_menu_restart, MenuCb.filter(F.a == MenuAction.restart))
+    return router
+
+
+def build_fallback_router() -> Router:
+    router = Router(name="lessons-fallback")
+    router.message.filter(F.chat.type == "private")
     router.message.register(on_unexpected_while_reading, LessonStates.reading)
     return router
 
@@ -102,7 +108,7 @@ async def on_lesson_button(
     total = content.lesson_count
     index = callback_data.i
     if not 1 <= index <= total + 1:  # forged or from an older edition of the course
-        await query.answer(content.text("alerts.stale_button"), show_alert=True)
+        await query.answer(content.label("alerts.stale_button"), show_alert=True)
         return
     await query.answer()
     chat_id = query.message.chat.id if query.message else query.from_user.id

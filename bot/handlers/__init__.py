@@ -1,17 +1,29 @@
-"""Routers of the bot, in the one place that fixes their order."""
+"""Routers of the bot, in the one place that fixes their order.
+
+The consultants' routers go first: group chats are theirs alone, and consultants' private
+commands must win over any flow's state. Then commands and buttons, then each flow's
+answers, then per-state fallbacks that re-ask, and last the global fallback, so a command
+works in any state.
+"""
 
 from __future__ import annotations
 
 from aiogram import Router
 
-from bot.flows import lessons
-from bot.handlers import fallback, start
+from bot import group
+from bot.flows import diagnostic, lessons
+from bot.handlers import fallback, privacy, start
 
 
 def build_routers() -> list[Router]:
-    """Fresh routers, most specific first; the fallback router is always last."""
+    """Fresh routers, most specific first; fallbacks last."""
     return [
+        *group.build_routers(),
         start.build_router(),
+        privacy.build_router(),
         lessons.build_router(),
+        diagnostic.build_router(),
+        lessons.build_fallback_router(),
+        diagnostic.build_fallback_router(),
         fallback.build_router(),
     ]

@@ -39,4 +39,4 @@ async def on_unexpected_message(message: Message, repo: Repositories, content: C
 
 async def on_stale_button(query: CallbackQuery, content: Content) -> None:
     """A button nobody recognises (forged, or from an old version): say so, change nothing."""
-    await query.answer(content.text("alerts.stale_button"), show_alert=True)
+    await query.answer(content.label("alerts.stale_button"), show_alert=True)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import re
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot import keyboards
+from bot.config import Settings
 from bot.content import Content
 from bot.db.repos import Repositories
+from bot.flows.diagnostic.handlers import Ctx, start_diagnostic
 
 # Telegram allows 1-64 characters of A-Z a-z 0-9 _ - in a start payload.
 PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+DIAGNOSTIC_PAYLOAD = "diag"
 
 
 def build_router() -> Router:
@@ -27,13 +30,17 @@ def build_router() -> Router:
 
 
 async def on_start(
-    message: Message, command: CommandObject, repo: Repositories, content: Content
+    message: Message, command: CommandObject, bot: Bot, state: FSMContext,
+    repo: Repositories, content: Content, settings: Settings,
 ) -> None:
     user = message.from_user
     assert user is not None  # private chats always have a sender
     payload = command.args or ""
     if PAYLOAD_RE.match(payload):
         await repo.users.set_start_payload(user.id, payload)
+    if payload == DIAGNOSTIC_PAYLOAD:
+        await start_diagnostic(Ctx(bot, message.chat.id, user.id, state, repo, content, settings))
+        return
     row = await repo.users.get(user.id)
     lesson = row.lesson if row else 0
     if lesson == 0:

@@ -1,0 +1,185 @@
+"""The notification outbox as the sender sees it: lanes, completion, retries, group outages.
+
+Rows are delivered in id order per lane: the consultants' group (rows with `chat_id` NULL,
+resolved to the bound group at send time) or one private chat (admin alerts). A row is
+marked sent in the same transaction that records where its message went, so a restart
+never posts it twice and never forgets a card. An outage of the group (bot removed, chat
+gone, nothing bound) is one `kv` fact, started and ended together with the admins' alerts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.db.cards import CardRow, LeadMessage, forget_lead, save_card, save_messages
+from bot.db.database import Database
+from bot.db.kv import kv_get, kv_set
+from bot.db.leads import Notification, enqueue
+
+OUTAGE_KEY = "group.outage_since"
+ADMIN_ALERT = "admin_alert"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    kind: str
+    dedup_key: str
+    lead_id: int | None
+    chat_id: int | None  # None: the consultants' group
+    payload: dict[str, Any]
+    attempts: int
+    next_attempt_at: float
+
+    @property
+    def to_group(self) -> bool:
+        return self.chat_id is None
+
+
+_COLUMNS = "id, kind, dedup_key, lead_id, chat_id, payload, attempts, next_attempt_at"
+
+
+def _row(row: Any) -> OutboxRow:
+    values = list(row)
+    try:
+        values[5] = json.loads(values[5] or "{}")
+    except ValueError:
+        values[5] = {}
+    if not isinstance(values[5], dict):
+        values[5] = {}
+    return OutboxRow(*values)
+
+
+class OutboxRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add(self, note: Notification, lead_id: int | None, dedup_key: str) -> None:
+        """Enqueue a notification in its own transaction (once per dedup key)."""
+        async with self.db.transaction() as conn:
+            await enqueue(conn, note, lead_id, dedup_key)
+
+    async def heads(self) -> list[OutboxRow]:
+        """The oldest pending row of every lane: only these may be delivered now."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM outbox WHERE id IN (SELECT min(id) FROM outbox "
+            "WHERE status = 'pending' GROUP BY chat_id) ORDER BY id"
+        )
+        return [_row(row) for row in rows]
+
+    async def get(self, row_id: int) -> OutboxRow | None:
+        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (row_id,))
+        return None if row is None else _row(row)
+
+    async def pending(self) -> list[OutboxRow]:
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' ORDER BY id"
+        )
+        return [_row(row) for row in rows]
+
+    async def complete(
+        self,
+        row_id: int,
+        now: float,
+        *,
+        card: CardRow | None = None,
+        messages: Iterable[LeadMessage] = (),
+        forget: int | None = None,
+    ) -> None:
+        """Mark a row sent and record, in the same transaction, where its messages went."""
+        async with self.db.transaction() as conn:
+            if forget is not None:
+                await forget_lead(conn, forget)
+            if card is not None:
+                await save_card(conn, card)
+            await save_messages(conn, messages)
+            await conn.execute(
+                "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, "
+                "last_error = NULL WHERE id = ? AND status = 'pending'",
+                (now, row_id),
+            )
+
+    async def retry_at(self, row_id: int, at: float, error: str) -> None:
+        await self.db.write(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
+            "WHERE id = ? AND status = 'pending'",
+            (at, error[:500], row_id),
+        )
+
+    async def fail(self, row_id: int, error: str) -> None:
+        """Give up on a row that can never be delivered (it stops blocking its lane)."""
+        await self.db.write(
+            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? "
+            "WHERE id = ? AND status = 'pending'",
+            (error[:500], row_id),
+        )
+
+    async def hurry_group(self, now: float) -> int:
+        """Make every pending group row due now (the group is back, or newly bound)."""
+        return await self.db.write(
+            "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND chat_id IS NULL "
+            "AND next_attempt_at > ?",
+            (now, now),
+        )
+
+    async def group_sent_since(self, since: float) -> list[float]:
+        """When group rows were sent after `since` (to seed the rate limiter after a restart)."""
+        rows = await self.db.fetchall(
+            "SELECT sent_at FROM outbox WHERE status = 'sent' AND chat_id IS NULL AND sent_at >= ? "
+            "ORDER BY sent_at",
+            (since,),
+        )
+        return [float(row[0]) for row in rows]
+
+    # -- outages of the consultants' group ---------------------------------------------
+
+    async def outage_since(self) -> float | None:
+        value = await self.db.fetchval("SELECT value FROM kv WHERE key = ?", (OUTAGE_KEY,))
+        return float(value) if value else None
+
+    async def begin_outage(self, now: float, admin_ids: Iterable[int], reason: str) -> bool:
+        """Start an outage unless one is on; alert each admin once. True when it started."""
+        async with self.db.transaction() as conn:
+            if await kv_get(conn, OUTAGE_KEY):
+                return False
+            await kv_set(conn, OUTAGE_KEY, repr(now))
+            for admin_id in sorted(admin_ids):
+                await enqueue(
+                    conn,
+                    Notification(ADMIN_ALERT, admin_id, {"alert": "group_down", "reason": reason}),
+                    None,
+                    f"{ADMIN_ALERT}:group_down:{now!r}:{admin_id}",
+                )
+        return True
+
+    async def end_outage(self, admin_ids: Iterable[int]) -> bool:
+        """End the outage if one is on; tell each admin the group is back. True when ended."""
+        async with self.db.transaction() as conn:
+            since = await kv_get(conn, OUTAGE_KEY)
+            if not since:
+                return False
+            await conn.execute("DELETE FROM kv WHERE key = ?", (OUTAGE_KEY,))
+            for admin_id in sorted(admin_ids):
+                await enqueue(
+                    conn,
+                    Notification(ADMIN_ALERT, admin_id, {"alert": "group_back"}),
+                    None,
+                    f"{ADMIN_ALERT}:group_back:{since}:{admin_id}",
+                )
+        return True
+
+    async def alert_admins(
+        self, admin_ids: Iterable[int], alert: str, key: str, **payload: Any
+    ) -> None:
+        """One alert per admin, deduplicated by `key`."""
+        async with self.db.transaction() as conn:
+            for admin_id in sorted(admin_ids):
+                await enqueue(
+                    conn,
+                    Notification(ADMIN_ALERT, admin_id, {"alert": alert, **payload}),
+                    None,
+                    f"{ADMIN_ALERT}:{alert}:{key}:{admin_id}",
+                )

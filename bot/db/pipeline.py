@@ -1,0 +1,199 @@
+"""Consultants' work on leads: status moves with their history, notes, lists and reminders.
+
+A move reads the lead, asks the caller's pure `decide` function whether and how it may
+change, and writes the new status with its history row, all inside one write transaction
+(the single writer serializes concurrent presses, and the UPDATE still guards on the old
+status). No SQL about lead handling lives outside this module.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.db.database import Database
+from bot.db.leads import _COLUMNS, Notification, _lead, enqueue
+from bot.db.models import LeadRow
+
+MAX_ID = 2**62
+"""Ids above this are never valid (and would overflow SQLite's INTEGER)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """What a permitted action does: the new status, the assignee and a reason."""
+
+    to_status: str
+    assignee: tuple[int, str] | None = None  # (user id, display name) to set
+    clear_assignee: bool = False
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MoveResult:
+    before: LeadRow | None  # None: no such lead
+    after: LeadRow | None  # None: nothing changed
+    refusal: str | None  # why nothing changed (the decide function's code, or "missing")
+
+    @property
+    def ok(self) -> bool:
+        return self.refusal is None
+
+
+Decide = Callable[[LeadRow], "Move | str"]
+"""Returns the move to make, or a refusal code; called inside the write transaction."""
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    at: float
+    actor_id: int | None
+    actor_name: str
+    from_status: str
+    to_status: str
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRow:
+    at: float
+    author_id: int
+    author_name: str
+    text: str
+
+
+async def _read(conn: aiosqlite.Connection, lead_id: int) -> LeadRow | None:
+    rows = await conn.execute_fetchall(f"SELECT {_COLUMNS} FROM leads WHERE id = ?", (lead_id,))
+    return _lead(rows[0]) if rows else None
+
+
+def valid_id(lead_id: int) -> bool:
+    return 1 <= lead_id <= MAX_ID
+
+
+class PipelineRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def move(
+        self, lead_id: int, actor_id: int, actor_name: str, decide: Decide,
+        now: float | None = None,
+    ) -> MoveResult:
+        """Apply `decide` to the lead atomically; record the change in its history."""
+        if not valid_id(lead_id):
+            return MoveResult(None, None, "missing")
+        now = time.time() if now is None else now
+        async with self.db.transaction() as conn:
+            before = await _read(conn, lead_id)
+            if before is None:
+                return MoveResult(None, None, "missing")
+            decision = decide(before)
+            if isinstance(decision, str):
+                return MoveResult(before, None, decision)
+            if decision.assignee is not None:
+                assignee_id, assignee_name = decision.assignee
+            elif decision.clear_assignee:
+                assignee_id, assignee_name = None, None
+            else:
+                assignee_id, assignee_name = before.assignee_id, before.assignee_name
+            lost_reason = decision.reason if decision.to_status == "lost" else None
+            cursor = await conn.execute(
+                "UPDATE leads SET status = ?, assignee_id = ?, assignee_name = ?, "
+                "lost_reason = ?, updated_at = ? WHERE id = ? AND status = ?",
+                (
+                    decision.to_status, assignee_id, assignee_name, lost_reason, now,
+                    lead_id, before.status,
+                ),
+            )
+            if cursor.rowcount != 1:  # cannot happen under the writer lock; stay safe anyway
+                return MoveResult(before, None, "changed")
+            await conn.execute(
+                "INSERT INTO lead_history (lead_id, at, actor_id, actor_name, from_status, "
+                "to_status, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (lead_id, now, actor_id, actor_name, before.status, decision.to_status,
+                 decision.reason),
+            )
+            after = await _read(conn, lead_id)
+        return MoveResult(before, after, None)
+
+    async def history(self, lead_id: int) -> list[HistoryRow]:
+        rows = await self.db.fetchall(
+            "SELECT at, actor_id, actor_name, from_status, to_status, reason FROM lead_history "
+            "WHERE lead_id = ? ORDER BY id",
+            (lead_id,),
+        )
+        return [HistoryRow(*row) for row in rows]
+
+    async def lost_reason(self, lead_id: int) -> str | None:
+        if not valid_id(lead_id):
+            return None
+        return await self.db.fetchval("SELECT lost_reason FROM leads WHERE id = ?", (lead_id,))
+
+    async def add_note(
+        self, lead_id: int, author_id: int, author_name: str, text: str,
+        chat_id: int | None = None, message_id: int | None = None,
+    ) -> bool:
+        """Store a note; False when the lead is gone or this message was stored before."""
+        async with self.db.transaction() as conn:
+            if await _read(conn, lead_id) is None:
+                return False
+            cursor = await conn.execute(
+                "INSERT INTO lead_notes (lead_id, at, author_id, author_name, text, chat_id, "
+                "message_id) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (chat_id, message_id) DO NOTHING",
+                (lead_id, time.time(), author_id, author_name, text, chat_id, message_id),
+            )
+            return cursor.rowcount == 1
+
+    async def notes(self, lead_id: int) -> list[NoteRow]:
+        rows = await self.db.fetchall(
+            "SELECT at, author_id, author_name, text FROM lead_notes WHERE lead_id = ? ORDER BY id",
+            (lead_id,),
+        )
+        return [NoteRow(*row) for row in rows]
+
+    async def page(
+        self, statuses: Sequence[str], offset: int, limit: int
+    ) -> tuple[list[LeadRow], int]:
+        """Leads in `statuses` (newest first): one page and the total count."""
+        marks = ", ".join("?" for _ in statuses)
+        total = await self.db.fetchval(
+            f"SELECT count(*) FROM leads WHERE status IN ({marks})", tuple(statuses)
+        )
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM leads WHERE status IN ({marks}) "
+            "ORDER BY id DESC LIMIT ? OFFSET ?",
+            (*statuses, limit, offset),
+        )
+        return [_lead(row) for row in rows], int(total or 0)
+
+    async def created_since(self, since: float | None) -> list[tuple[LeadRow, str | None]]:
+        """Every lead created at or after `since` (all when None), oldest first,
+        with its refusal reason."""
+        where, params = ("WHERE created_at >= ?", (since,)) if since is not None else ("", ())
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS}, lost_reason FROM leads {where} ORDER BY id", params
+        )
+        return [(_lead(row[:-1]), row[-1]) for row in rows]
+
+    async def enqueue_sla_reminders(self, cutoff: float, now: float) -> list[int]:
+        """Leads new since before `cutoff` and not reminded since: enqueue one reminder each
+        and mark them reminded, in one transaction. Returns their ids."""
+        async with self.db.transaction() as conn:
+            rows = await conn.execute_fetchall(
+                "SELECT id, updated_at FROM leads WHERE status = 'new' AND updated_at <= ? "
+                "AND (sla_reminded_at IS NULL OR sla_reminded_at < updated_at) ORDER BY id",
+                (cutoff,),
+            )
+            for lead_id, since in rows:
+                await enqueue(
+                    conn, Notification("sla_reminder", None, {}), lead_id,
+                    f"sla_reminder:{lead_id}:{since:.3f}",
+                )
+                await conn.execute(
+                    "UPDATE leads SET sla_reminded_at = ? WHERE id = ?", (now, lead_id)
+                )
+        return [row[0] for row in rows]

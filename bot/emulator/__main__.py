@@ -1,0 +1,38 @@
+"""Standalone emulator: `python -m bot.emulator [--host 127.0.0.1] [--port 8081]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+
+from bot.emulator.server import start_server
+from bot.emulator.world import Emulator
+
+
+async def serve(host: str, port: int, privacy_mode: bool) -> None:
+    emulator = Emulator(privacy_mode=privacy_mode)
+    runner, base_url = await start_server(emulator, host, port)
+    print(f"Telegram Bot API emulator listening on {base_url}", flush=True)
+    print(f"  Bot API:     {base_url}/bot<token>/<method>", flush=True)
+    print(f"  Control API: {base_url}/_emu/", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bot.emulator", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument(
+        "--no-privacy", action="store_true", help="bots see every group message (privacy off)"
+    )
+    args = parser.parse_args()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(args.host, args.port, privacy_mode=not args.no_privacy))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,283 @@
+"""What users do: messages, button presses, contacts, media, inline queries, raw updates.
+
+Mixed into `BotWorld`. Each action stores what the user's client would show, emits an event
+and queues the Update exactly as Telegram would deliver it to this bot (respecting group
+privacy mode, the bot's presence and its allowed_updates), returning an `Injected` receipt.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bot.emulator.errors import ControlError
+from bot.emulator.models import CallbackQueryRecord, ChatRecord, InlineQueryRecord, UserRecord
+from bot.emulator.payloads import (
+    MEDIA_KINDS,
+    chat_instance,
+    leading_command,
+    sample_media,
+    user_entities,
+)
+
+if TYPE_CHECKING:
+    from bot.emulator.models import StoredMessage
+    from bot.emulator.world import BotWorld
+
+
+@dataclass(slots=True)
+class Injected:
+    """Receipt of a user action: the queued update (None when Telegram would not deliver
+    it to the bot), the message it created and the event seq of the action."""
+
+    update: dict[str, Any] | None
+    seq: int
+    message: StoredMessage | None = None
+    query_id: str | None = None
+
+    @property
+    def update_id(self) -> int | None:
+        return self.update["update_id"] if self.update is not None else None
+
+    @property
+    def message_id(self) -> int | None:
+        return self.message.message_id if self.message is not None else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "update": self.update,
+            "update_id": self.update_id,
+            "seq": self.seq,
+            "message_id": self.message_id,
+            "chat_id": self.message.chat_id if self.message is not None else None,
+            "message": self.message.to_dict() if self.message is not None else None,
+            "query_id": self.query_id,
+        }
+
+
+class InjectionMixin:
+    def send_text(
+        self: BotWorld,
+        user_id: int,
+        text: str,
+        chat_id: int | None = None,
+        reply_to_message_id: int | None = None,
+        thread_id: int | None = None,
+    ) -> Injected:
+        """The user types `text` in a chat (their private chat with the bot by default)."""
+        if not text:
+            raise ControlError("a message needs text")
+        return self._user_message(
+            user_id,
+            chat_id,
+            kind="text",
+            fields={"text": text, "entities": user_entities(text), "html": html.escape(text)},
+            reply_to_message_id=reply_to_message_id,
+            thread_id=thread_id,
+        )
+
+    def share_contact(
+        self: BotWorld,
+        user_id: int,
+        phone_number: str,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        contact_user_id: int | None = None,
+        chat_id: int | None = None,
+    ) -> Injected:
+        user = self.user(user_id)
+        contact: dict[str, Any] = {
+            "phone_number": phone_number,
+            "first_name": first_name or user.first_name,
+        }
+        if last_name:
+            contact["last_name"] = last_name
+        if contact_user_id is not None:
+            contact["user_id"] = contact_user_id
+        return self._user_message(
+            user_id, chat_id, kind="contact", fields={"media": {"contact": contact}}
+        )
+
+    def send_media(
+        self: BotWorld,
+        user_id: int,
+        kind: str,
+        chat_id: int | None = None,
+        caption: str | None = None,
+    ) -> Injected:
+        """The user sends a sticker, photo, voice, … (realistic minimal payloads)."""
+        if kind not in MEDIA_KINDS:
+            raise ControlError(f"unknown media kind {kind!r}; expected one of {MEDIA_KINDS}")
+        media, stored = sample_media(kind, self.add_file, self.next_serial())
+        fields: dict[str, Any] = {"media": media, "file": stored}
+        if caption:
+            fields.update(caption=caption, caption_html=html.escape(caption))
+            fields["caption_entities"] = user_entities(caption)
+        return self._user_message(user_id, chat_id, kind=kind, fields=fields)
+
+    def edit_user_message(
+        self: BotWorld, user_id: int, chat_id: int, message_id: int, text: str
+    ) -> Injected:
+        chat = self._chat_of(self.user(user_id), chat_id)
+        message = chat.messages.get(message_id)
+        if message is None or message.deleted or message.sender_id != user_id:
+            raise ControlError(f"user {user_id} has no message {message_id} in chat {chat_id}")
+        if message.text is None:
+            raise ControlError("only text messages can be edited")
+        message.push_history()
+        message.text, message.html = text, html.escape(text)
+        message.entities = user_entities(text)
+        event = self.emit("edit", chat.id, message)
+        update = None
+        if self._delivers(chat, message):
+            update = self.enqueue({"edited_message": message.to_telegram()})
+        return Injected(update, event.seq, message)
+
+    def click(
+        self: BotWorld,
+        user_id: int,
+        chat_id: int,
+        message_id: int,
+        callback_data: str,
+        allow_non_member: bool = False,
+    ) -> Injected:
+        """The user presses an inline button carrying `callback_data` (not checked against the
+        keyboard, so tests can forge data). The receipt carries the callback query id.
+        `allow_non_member=True` forges a press by someone outside the group."""
+        user = self.user(user_id)
+        chat = self._chat_of(user, chat_id, allow_non_member=allow_non_member)
+        message = chat.messages.get(message_id)
+        if message is not None and not message.deleted:
+            message_json = message.to_telegram()
+        else:  # Telegram sends an InaccessibleMessage for messages the bot can't see
+            message_json = {"chat": chat.to_telegram(), "message_id": message_id, "date": 0}
+        query_id = f"{self.bot_id % 100_000}{self.next_serial():013d}"
+        self.callback_queries[query_id] = CallbackQueryRecord(
+            query_id, user_id, chat.id, message_id, callback_data, time.time()
+        )
+        event = self.emit(
+            "callback_query",
+            chat.id,
+            data={
+                "query_id": query_id,
+                "user_id": user_id,
+                "message_id": message_id,
+                "data": callback_data,
+            },
+        )
+        update = None
+        if chat.is_private or (chat.bot_present and chat.migrated_to is None):
+            update = self.enqueue(
+                {
+                    "callback_query": {
+                        "id": query_id,
+                        "from": user.to_telegram(),
+                        "message": message_json,
+                        "chat_instance": chat_instance(chat.id, self.bot_id),
+                        "data": callback_data,
+                    }
+                }
+            )
+        return Injected(update, event.seq, None, query_id)
+
+    def inline_query(self: BotWorld, user_id: int, query: str, offset: str = "") -> Injected:
+        user = self.user(user_id)
+        query_id = f"{self.bot_id % 100_000}{self.next_serial():013d}"
+        self.inline_queries[query_id] = InlineQueryRecord(query_id, user_id, query, time.time())
+        event = self.emit(
+            "inline_query", None, data={"query_id": query_id, "user_id": user_id, "query": query}
+        )
+        update = self.enqueue(
+            {
+                "inline_query": {
+                    "id": query_id,
+                    "from": user.to_telegram(),
+                    "query": query,
+                    "offset": offset,
+                    "chat_type": "sender",
+                }
+            }
+        )
+        return Injected(update, event.seq, None, query_id)
+
+    def inject_update(self: BotWorld, payload: dict[str, Any]) -> Injected:
+        """Queue any update verbatim (hostile/malformed tests). A given update_id is kept,
+        duplicates included, so replays can be tested."""
+        if not isinstance(payload, dict):
+            raise ControlError("an update must be a JSON object")
+        update = self.enqueue(dict(payload), force=True)
+        event = self.emit("raw_update", None, data={"update_id": update and update["update_id"]})
+        return Injected(update, event.seq)
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _chat_of(
+        self: BotWorld, user: UserRecord, chat_id: int | None, allow_non_member: bool = False
+    ) -> ChatRecord:
+        if chat_id is None or chat_id == user.id:
+            return self.chats[user.id]
+        chat = self.chats.get(chat_id)
+        if chat is None or chat.is_private:
+            raise ControlError(f"unknown group {chat_id}", status=404)
+        if user.id not in chat.members and not allow_non_member:
+            raise ControlError(f"user {user.id} is not a member of chat {chat_id}")
+        if chat.migrated_to is not None:
+            raise ControlError(f"chat {chat_id} was migrated to {chat.migrated_to}")
+        return chat
+
+    def _user_message(
+        self: BotWorld,
+        user_id: int,
+        chat_id: int | None,
+        *,
+        kind: str,
+        fields: dict[str, Any],
+        reply_to_message_id: int | None = None,
+        thread_id: int | None = None,
+    ) -> Injected:
+        user = self.user(user_id)
+        chat = self._chat_of(user, chat_id)
+        reply_to = None
+        if reply_to_message_id is not None:
+            reply_to = chat.messages.get(reply_to_message_id)
+            if reply_to is None or reply_to.deleted:
+                raise ControlError(f"no message {reply_to_message_id} in chat {chat.id}")
+            if thread_id is None and chat.is_forum:
+                thread_id = reply_to.message_thread_id
+        if chat.is_private:
+            user.started = True
+            if user.blocked:  # writing to a blocked bot unblocks it first
+                self.block_bot(user.id, blocked=False)
+        message = self.post_message(
+            chat,
+            sender=user.to_telegram(),
+            from_bot=False,
+            kind=kind,
+            reply_to=reply_to,
+            message_thread_id=thread_id,
+            is_topic_message=chat.is_forum and thread_id is not None,
+            **fields,
+        )
+        seq = self.last_seq
+        update = None
+        if self._delivers(chat, message):
+            update = self.enqueue({"message": message.to_telegram()})
+        return Injected(update, seq, message)
+
+    def _delivers(self: BotWorld, chat: ChatRecord, message: StoredMessage) -> bool:
+        """Would Telegram deliver this user message to the bot?"""
+        if chat.is_private:
+            return True
+        if not chat.bot_present or chat.migrated_to is not None:
+            return False
+        if not self.privacy_mode or chat.bot_admin:
+            return True
+        if message.reply_to is not None and message.reply_to.from_bot:
+            return True
+        text = message.text or message.caption or ""
+        command = leading_command(text)
+        if command is not None and command[1] in (None, self.username):
+            return True
+        return f"@{self.username}".lower() in text.lower()

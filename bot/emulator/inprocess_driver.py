@@ -1,0 +1,136 @@
+"""`WorldDriver` in one process: a `BotWorld`, an aiogram Dispatcher and a Bot whose session
+is `EmulatorSession`. After every user action all queued updates are fed through
+`dispatcher.feed_update` in order, so by the time an action returns the bot has answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from types import TracebackType
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.methods import TelegramMethod
+from aiogram.types import Update
+
+from bot.emulator.drivers import WorldDriver
+from bot.emulator.errors import ControlError
+from bot.emulator.session import EmulatorSession
+from bot.emulator.world import BotWorld, Emulator
+
+log = logging.getLogger(__name__)
+DEFAULT_TOKEN = "123456789:EMULATOR-test-token_in-process"
+
+
+class InProcessWorld(WorldDriver):
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        bot: Bot | None = None,
+        *,
+        emulator: Emulator | None = None,
+        token: str = DEFAULT_TOKEN,
+        raise_errors: bool = True,
+        timeout: float = 2.0,
+        **workflow_data: Any,
+    ) -> None:
+        """`bot` must use an `EmulatorSession`; without one a Bot is created for `token`.
+        `workflow_data` is passed to every `feed_update` (like `start_polling(**kwargs)`).
+        With `raise_errors` an exception escaping the handlers fails the test's action."""
+        self._owns_bot = bot is None
+        if bot is None:
+            bot = Bot(token, session=EmulatorSession(emulator or Emulator()))
+        session = bot.session
+        if not isinstance(session, EmulatorSession):
+            raise TypeError("InProcessWorld needs a Bot whose session is an EmulatorSession")
+        self.bot = bot
+        self.dispatcher = dispatcher
+        self.emulator = session.emulator
+        self.world: BotWorld = self.emulator.world(bot.token)
+        self.world.set_allowed_updates(dispatcher.resolve_used_update_types())
+        self.workflow_data = workflow_data
+        self.raise_errors = raise_errors
+        self.errors: list[BaseException] = []
+        self.timeout = timeout
+        self.quiet_period = 0.0
+        self._lock = asyncio.Lock()
+
+    async def __aenter__(self) -> InProcessWorld:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._owns_bot:
+            await self.bot.session.close()
+
+    async def settle(self) -> None:
+        """Feed every queued update to the dispatcher, in order, until the queue is empty."""
+        async with self._lock:
+            while pending := self.world.take_all_updates():
+                for payload in pending:
+                    await self._feed(payload)
+
+    async def _feed(self, payload: dict[str, Any]) -> None:
+        try:
+            update = Update.model_validate(payload, context={"bot": self.bot})
+            result = await self.dispatcher.feed_update(self.bot, update, **self.workflow_data)
+            if isinstance(result, TelegramMethod):
+                await self.bot(result)
+        except Exception as error:
+            if self.raise_errors:
+                raise
+            log.exception("update %s failed", payload.get("update_id"))
+            self.errors.append(error)
+
+    # -- primitives -------------------------------------------------------------------------
+
+    async def _add_user(self, **fields: Any) -> dict[str, Any]:
+        return self.world.add_user(**fields).to_dict()
+
+    async def _add_group(self, **fields: Any) -> dict[str, Any]:
+        return self.world.add_group(**fields).to_dict()
+
+    async def _add_member(self, chat_id: int, user_id: int, admin: bool) -> None:
+        self.world.add_member(chat_id, user_id, admin)
+
+    async def _act(self, action: str, **fields: Any) -> dict[str, Any]:
+        if action not in (
+            "send_text",
+            "click",
+            "share_contact",
+            "send_media",
+            "edit_user_message",
+            "inline_query",
+        ):
+            raise ControlError(f"unknown action {action}")
+        return getattr(self.world, action)(**fields).to_dict()
+
+    async def _messages(self, chat_id: int, include_deleted: bool) -> list[dict[str, Any]]:
+        return [m.to_dict() for m in self.world.messages(chat_id, include_deleted)]
+
+    async def _chat(self, chat_id: int) -> dict[str, Any]:
+        chat = self.world.chats.get(chat_id)
+        if chat is None:
+            raise ControlError(f"unknown chat {chat_id}", status=404)
+        return chat.to_dict()
+
+    async def _events(self, after: int, wait: float, chat_id: int | None) -> list[dict[str, Any]]:
+        found = await self.world.wait_events(after, wait, chat_id)
+        return [event.to_dict() for event in found]
+
+    async def _callback_answers(self, query_id: str) -> list[dict[str, Any]]:
+        return [record.to_dict() for record in self.world.callback_answers(query_id)]
+
+    async def file_bytes(self, file_id: str) -> bytes:
+        stored = self.world.files.get(file_id)
+        if stored is None:
+            raise ControlError(f"unknown file {file_id}", status=404)
+        return stored.data

@@ -1,0 +1,220 @@
+"""Text messages: sendMessage, edits, deletions, forwarding/copying and pins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.emulator.errors import NOT_MODIFIED, bad_request
+from bot.emulator.markup import validate_reply_markup
+from bot.emulator.methods.registry import Call, api_method
+from bot.emulator.methods.sending import post_bot_message, target_message
+from bot.emulator.models import StoredMessage
+from bot.emulator.params import opt_int
+from bot.emulator.text import format_text
+
+
+@api_method("sendMessage")
+def send_message(call: Call) -> dict[str, Any]:
+    world, params = call.world, call.params
+    chat = world.chat_for_send(params.get("chat_id"))
+    text = format_text(
+        params.get("text"),
+        params.get("parse_mode"),
+        params.get("entities"),
+        resolve_user=world.user_json,
+    )
+    assert text is not None
+    markup = validate_reply_markup(params.get("reply_markup"))
+    message = post_bot_message(
+        world,
+        chat,
+        params,
+        kind="text",
+        reply_markup=markup,
+        text=text.text,
+        entities=text.entities,
+        html=text.html,
+    )
+    return message.to_telegram()
+
+
+@api_method("editMessageText")
+def edit_message_text(call: Call) -> dict[str, Any]:
+    world, params = call.world, call.params
+    message = _own_message(call, "edit")
+    if message.text is None:
+        raise bad_request("there is no text in the message to edit")
+    text = format_text(
+        params.get("text"),
+        params.get("parse_mode"),
+        params.get("entities"),
+        resolve_user=world.user_json,
+    )
+    assert text is not None
+    markup = validate_reply_markup(params.get("reply_markup"), inline_only=True)
+    current = (message.text, message.entities, message.inline_markup)
+    if (text.text, text.entities, markup) == current:
+        raise bad_request(NOT_MODIFIED)
+    message.push_history()
+    message.text, message.entities, message.html = text.text, text.entities, text.html
+    _replace_markup(message, markup)
+    world.emit("edit", message.chat_id, message)
+    return message.to_telegram()
+
+
+@api_method("editMessageCaption")
+def edit_message_caption(call: Call) -> dict[str, Any]:
+    world, params = call.world, call.params
+    message = _own_message(call, "edit")
+    if message.text is not None or message.kind in ("sticker", "video_note"):
+        raise bad_request("there is no caption in the message to edit")
+    caption = format_text(
+        params.get("caption"),
+        params.get("parse_mode"),
+        params.get("caption_entities"),
+        caption=True,
+        resolve_user=world.user_json,
+    )
+    new_caption = caption.text if caption else None
+    new_entities = caption.entities if caption else []
+    markup = validate_reply_markup(params.get("reply_markup"), inline_only=True)
+    current = (message.caption, message.caption_entities, message.inline_markup)
+    if (new_caption, new_entities, markup) == current:
+        raise bad_request(NOT_MODIFIED)
+    message.push_history()
+    message.caption, message.caption_entities = new_caption, new_entities
+    message.caption_html = caption.html if caption else None
+    _replace_markup(message, markup)
+    call.world.emit("edit", message.chat_id, message)
+    return message.to_telegram()
+
+
+@api_method("editMessageReplyMarkup")
+def edit_message_reply_markup(call: Call) -> dict[str, Any]:
+    message = _own_message(call, "edit")
+    markup = validate_reply_markup(call.params.get("reply_markup"), inline_only=True)
+    if markup == message.inline_markup:
+        raise bad_request(NOT_MODIFIED)
+    message.push_history()
+    _replace_markup(message, markup)
+    call.world.emit("edit", message.chat_id, message)
+    return message.to_telegram()
+
+
+@api_method("deleteMessage")
+def delete_message(call: Call) -> bool:
+    message = target_message(call.world, call.params, "delete")
+    _delete(call, message)
+    return True
+
+
+@api_method("deleteMessages")
+def delete_messages(call: Call) -> bool:
+    world, params = call.world, call.params
+    ids = params.get("message_ids")
+    if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
+        raise bad_request("message_ids must be a non-empty list of at most 100 identifiers")
+    chat = world.chat_for_read(params.get("chat_id"))
+    for message_id in ids:
+        message = chat.messages.get(message_id) if isinstance(message_id, int) else None
+        if message is not None and not message.deleted:
+            _delete(call, message)
+    return True
+
+
+@api_method("forwardMessage")
+def forward_message(call: Call) -> dict[str, Any]:
+    return _forward_or_copy(call, copying=False)
+
+
+@api_method("copyMessage")
+def copy_message(call: Call) -> dict[str, Any]:
+    return _forward_or_copy(call, copying=True)
+
+
+def _forward_or_copy(call: Call, *, copying: bool) -> dict[str, Any]:
+    world, params = call.world, call.params
+    source_chat = world.chat_for_read(params.get("from_chat_id"))
+    message_id = opt_int(params, "message_id")
+    source = source_chat.messages.get(message_id) if message_id is not None else None
+    action = "copy" if copying else "forward"
+    if source is None or source.deleted:
+        raise bad_request(f"message to {action} not found")
+    if source.kind == "service":
+        raise bad_request(f"message can't be {'copied' if copying else 'forwarded'}")
+    chat = world.chat_for_send(params.get("chat_id"))
+    fields: dict[str, Any] = {
+        "text": source.text,
+        "entities": source.entities,
+        "html": source.html,
+        "caption": source.caption,
+        "caption_entities": source.caption_entities,
+        "caption_html": source.caption_html,
+        "media": dict(source.media),
+        "file": source.file,
+    }
+    markup = None
+    if copying:
+        markup = validate_reply_markup(params.get("reply_markup"))
+        if params.get("caption") is not None:
+            caption = format_text(
+                params["caption"],
+                params.get("parse_mode"),
+                params.get("caption_entities"),
+                caption=True,
+                resolve_user=world.user_json,
+            )
+            fields["caption"] = caption.text if caption else None
+            fields["caption_entities"] = caption.entities if caption else []
+            fields["caption_html"] = caption.html if caption else None
+    message = post_bot_message(world, chat, params, kind=source.kind, reply_markup=markup, **fields)
+    if copying:
+        return {"message_id": message.message_id}
+    message.extra["forward_origin"] = {
+        "type": "user",
+        "sender_user": source.sender,
+        "date": source.date,
+    }
+    return message.to_telegram()
+
+
+@api_method("pinChatMessage", "unpinChatMessage")
+def pin_message(call: Call) -> bool:
+    world, params = call.world, call.params
+    chat = world.chat_for_send(params.get("chat_id"))
+    if not chat.is_private and not chat.bot_admin:
+        raise bad_request("not enough rights to manage pinned messages in the chat")
+    message_id = opt_int(params, "message_id")
+    if message_id is not None:
+        message = chat.messages.get(message_id)
+        if message is None or message.deleted:
+            raise bad_request("message to pin not found")
+    return True
+
+
+@api_method("unpinAllChatMessages")
+def unpin_all(call: Call) -> bool:
+    call.world.chat_for_send(call.params.get("chat_id"))
+    return True
+
+
+def _own_message(call: Call, action: str) -> StoredMessage:
+    message = target_message(call.world, call.params, action)
+    if not message.from_bot:
+        raise bad_request("message can't be edited")
+    return message
+
+
+def _replace_markup(message: StoredMessage, markup: dict[str, Any] | None) -> None:
+    """Edits replace the inline keyboard (omitting reply_markup removes it)."""
+    if markup is None and message.reply_markup is not None and message.inline_markup is None:
+        return  # a reply keyboard sent with the message is not part of the message
+    message.reply_markup = markup
+
+
+def _delete(call: Call, message: StoredMessage) -> None:
+    chat = message.chat
+    if not message.from_bot and not chat.is_private and not chat.bot_admin:
+        raise bad_request("message can't be deleted")
+    message.deleted = True
+    call.world.emit("delete", chat.id, message)

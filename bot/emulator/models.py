@@ -1,0 +1,334 @@
+"""Records the emulated Telegram keeps in memory: users, chats, messages, files, events.
+
+Each record renders itself two ways: `to_telegram()` is the exact Bot API object Telegram
+would send, `to_dict()` is the emulator's own JSON view for tests and the control API.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True, eq=False)
+class UserRecord:
+    id: int
+    first_name: str
+    last_name: str | None = None
+    username: str | None = None
+    language_code: str | None = "ru"
+    is_bot: bool = False
+    started: bool = False  # wrote to the bot in private, so the bot may message them
+    blocked: bool = False  # blocked the bot
+
+    def to_telegram(self) -> dict[str, Any]:
+        user: dict[str, Any] = {"id": self.id, "is_bot": self.is_bot, "first_name": self.first_name}
+        if self.last_name:
+            user["last_name"] = self.last_name
+        if self.username:
+            user["username"] = self.username
+        if self.language_code:
+            user["language_code"] = self.language_code
+        return user
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.to_telegram(), "started": self.started, "blocked": self.blocked}
+
+
+@dataclass(slots=True, eq=False)
+class StoredFile:
+    file_id: str
+    file_unique_id: str
+    file_path: str
+    kind: str
+    data: bytes
+    file_name: str | None = None
+    mime_type: str | None = None
+    width: int | None = None
+    height: int | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    def to_telegram(self) -> dict[str, Any]:
+        return {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "file_size": self.size,
+            "file_path": self.file_path,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.to_telegram(),
+            "kind": self.kind,
+            "file_name": self.file_name,
+            "mime_type": self.mime_type,
+        }
+
+
+@dataclass(slots=True, eq=False)
+class ChatRecord:
+    id: int
+    type: str  # "private", "group" or "supergroup"
+    title: str | None = None
+    username: str | None = None
+    first_name: str | None = None  # private chats mirror their user
+    last_name: str | None = None
+    is_forum: bool = False
+    members: set[int] = field(default_factory=set)
+    admins: set[int] = field(default_factory=set)
+    banned: set[int] = field(default_factory=set)
+    creator: int | None = None
+    bot_present: bool = True
+    bot_admin: bool = False
+    absent_reason: str = "kicked"  # why an absent bot is absent: kicked, left or not_found
+    migrated_to: int | None = None
+    migrated_from: int | None = None
+    reply_keyboard: dict[str, Any] | None = None
+    menu_button: dict[str, Any] | None = None
+    messages: dict[int, StoredMessage] = field(default_factory=dict)
+    next_message_id: int = 1
+
+    @property
+    def is_private(self) -> bool:
+        return self.type == "private"
+
+    def to_telegram(self) -> dict[str, Any]:
+        chat: dict[str, Any] = {"id": self.id, "type": self.type}
+        if self.is_private:
+            chat["first_name"] = self.first_name
+            if self.last_name:
+                chat["last_name"] = self.last_name
+        else:
+            chat["title"] = self.title
+        if self.username:
+            chat["username"] = self.username
+        if self.is_forum:
+            chat["is_forum"] = True
+        return chat
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.to_telegram(),
+            "is_forum": self.is_forum,
+            "members": sorted(self.members),
+            "admins": sorted(self.admins),
+            "banned": sorted(self.banned),
+            "creator": self.creator,
+            "bot_present": self.bot_present,
+            "bot_admin": self.bot_admin,
+            "migrated_to": self.migrated_to,
+            "migrated_from": self.migrated_from,
+            "reply_keyboard": self.reply_keyboard,
+            "message_count": len(self.messages),
+        }
+
+
+@dataclass(slots=True, eq=False)
+class StoredMessage:
+    message_id: int
+    chat: ChatRecord
+    sender: dict[str, Any]  # Telegram User object of the author
+    from_bot: bool
+    date: int
+    kind: str = "text"  # text, document, photo, contact, sticker, voice, service, ...
+    text: str | None = None
+    html: str | None = None  # as the bot sent it with parse_mode=HTML, else escaped text
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    caption: str | None = None
+    caption_html: str | None = None
+    caption_entities: list[dict[str, Any]] = field(default_factory=list)
+    reply_markup: dict[str, Any] | None = None
+    reply_to: StoredMessage | None = None
+    message_thread_id: int | None = None
+    is_topic_message: bool = False
+    edit_date: int | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+    deleted: bool = False
+    media: dict[str, Any] = field(default_factory=dict)  # Telegram fields: document, photo…
+    file: StoredFile | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # service and forward fields
+
+    @property
+    def chat_id(self) -> int:
+        return self.chat.id
+
+    @property
+    def sender_id(self) -> int:
+        return int(self.sender["id"])
+
+    @property
+    def inline_markup(self) -> dict[str, Any] | None:
+        """The markup Telegram keeps on the message: inline keyboards only."""
+        markup = self.reply_markup
+        return markup if markup is not None and "inline_keyboard" in markup else None
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "html": self.html,
+            "entities": self.entities,
+            "caption": self.caption,
+            "caption_html": self.caption_html,
+            "caption_entities": self.caption_entities,
+            "reply_markup": self.reply_markup,
+            "edit_date": self.edit_date,
+        }
+
+    def push_history(self) -> None:
+        self.history.append(self.snapshot())
+        self.edit_date = int(time.time())
+
+    def to_telegram(self, with_reply: bool = True) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": self.message_id,
+            "from": self.sender,
+            "chat": self.chat.to_telegram(),
+            "date": self.date,
+        }
+        if self.message_thread_id is not None:
+            message["message_thread_id"] = self.message_thread_id
+            if self.is_topic_message:
+                message["is_topic_message"] = True
+        reply_to = self.reply_to
+        if with_reply and reply_to is not None and not reply_to.deleted:
+            message["reply_to_message"] = reply_to.to_telegram(with_reply=False)
+        if self.edit_date is not None:
+            message["edit_date"] = self.edit_date
+        if self.text is not None:
+            message["text"] = self.text
+            if self.entities:
+                message["entities"] = self.entities
+        if self.media:
+            message.update(self.media)
+        if self.caption is not None:
+            message["caption"] = self.caption
+            if self.caption_entities:
+                message["caption_entities"] = self.caption_entities
+        markup = self.inline_markup
+        if markup is not None:
+            message["reply_markup"] = markup
+        if self.extra:
+            message.update(self.extra)
+        return message
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "message_id": self.message_id,
+            "chat_id": self.chat.id,
+            "message_thread_id": self.message_thread_id,
+            "from_bot": self.from_bot,
+            "sender_id": self.sender_id,
+            "sender_name": self.sender.get("first_name"),
+            "date": self.date,
+            "edit_date": self.edit_date,
+            "kind": self.kind,
+            "text": self.text,
+            "html": self.html,
+            "entities": self.entities,
+            "caption": self.caption,
+            "caption_html": self.caption_html,
+            "caption_entities": self.caption_entities,
+            "reply_markup": self.reply_markup,
+            "reply_to_message_id": self.reply_to.message_id if self.reply_to else None,
+            "deleted": self.deleted,
+            "history": self.history,
+            "media": self.media,
+            "contact": self.media.get("contact"),
+            "file": self.file.to_dict() if self.file is not None else None,
+            "extra": self.extra,
+        }
+
+
+@dataclass(slots=True, eq=False)
+class Event:
+    """One step of the world's story; `seq` is global and strictly increasing per bot."""
+
+    seq: int
+    kind: str  # message, edit, delete, callback_query, callback_answer, inline_*, chat_action
+    chat_id: int | None
+    ts: float
+    message: StoredMessage | None = None
+    data: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        event: dict[str, Any] = {
+            "seq": self.seq,
+            "kind": self.kind,
+            "chat_id": self.chat_id,
+            "ts": self.ts,
+        }
+        if self.message is not None:
+            event["message"] = self.message.to_dict()
+        if self.data:
+            event.update(self.data)
+        return event
+
+
+@dataclass(slots=True, eq=False)
+class RecordedCall:
+    method: str
+    params: dict[str, Any]
+    ts: float
+    ok: bool | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "params": self.params,
+            "ts": self.ts,
+            "ok": self.ok,
+            "error": self.error,
+        }
+
+
+@dataclass(slots=True, eq=False)
+class CallbackQueryRecord:
+    id: str
+    user_id: int
+    chat_id: int
+    message_id: int
+    data: str
+    created: float
+    answered: bool = False
+    answer: dict[str, Any] | None = None
+    answered_at: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "user_id": self.user_id,
+            "chat_id": self.chat_id,
+            "message_id": self.message_id,
+            "data": self.data,
+            "created": self.created,
+            "answered": self.answered,
+            "answer": self.answer,
+            "answered_at": self.answered_at,
+        }
+
+
+@dataclass(slots=True, eq=False)
+class InlineQueryRecord:
+    id: str
+    user_id: int
+    query: str
+    created: float
+    answered: bool = False
+    results: list[dict[str, Any]] | None = None
+    options: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "user_id": self.user_id,
+            "query": self.query,
+            "created": self.created,
+            "answered": self.answered,
+            "results": self.results,
+            "options": self.options,
+        }

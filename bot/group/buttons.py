@@ -1,0 +1,115 @@
+"""Status buttons on a lead card: claim, contacted, scheduled, done, refusal, back to new.
+
+Callback data is untrusted: the presser must be a consultant, the pressed message must be
+the lead's current card in this chat, the action must be allowed from the current status
+and, once the lead is claimed, the presser must be its assignee or an admin. Anything else
+is answered with an alert and changes nothing. The change itself is one atomic move.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, ForceReply, Message, ReplyParameters
+
+from bot.config import Settings
+from bot.content import Content
+from bot.db.cards import LeadMessage
+from bot.db.models import LeadRow
+from bot.db.pipeline import MoveResult, valid_id
+from bot.db.repos import Repositories
+from bot.group.access import Consultants
+from bot.group.callbacks import CardCb
+from bot.group.card import status_label
+from bot.group.refresh import refresh_card
+from bot.group.statuses import NOT_ALLOWED, NOT_YOURS, Action, decide, refusal
+
+
+def canonical(query: CallbackQuery, callback_data: CallbackData) -> bool:
+    """Only data exactly as the bot packs it (" 1" or "01" parse as 1, but were never sent)."""
+    return query.data == callback_data.pack()
+
+
+def refusal_alert(content: Content, code: str, lead: LeadRow | None, action: Action) -> str:
+    if lead is None or code == "missing":
+        return content.label("group_alerts.gone")
+    if code == NOT_YOURS:
+        return content.label("group_alerts.not_yours", name=lead.assignee_name or "—")
+    if code == NOT_ALLOWED and action is Action.claim and lead.assignee_name:
+        return content.label("group_alerts.taken", name=lead.assignee_name)
+    return content.label("group_alerts.not_allowed", status=status_label(content, lead.status))
+
+
+async def on_card_button(
+    query: CallbackQuery, callback_data: CardCb, bot: Bot, repo: Repositories,
+    content: Content, settings: Settings, consultants: Consultants,
+) -> None:
+    user = query.from_user
+    if not await consultants.is_consultant(bot, user.id):
+        await query.answer(content.label("group_alerts.not_consultant"), show_alert=True)
+        return
+    message = query.message
+    lead_id = callback_data.id
+    if not canonical(query, callback_data) or not isinstance(message, Message) or not valid_id(
+        lead_id
+    ):
+        await query.answer(content.label("group_alerts.forged"), show_alert=True)
+        return
+    if not await repo.cards.is_current(lead_id, message.chat.id, message.message_id):
+        await query.answer(content.label("group_alerts.stale", id=lead_id), show_alert=True)
+        return
+    lead = await repo.leads.get(lead_id)
+    action = callback_data.a
+    is_admin = consultants.is_admin(user.id)
+    if lead is None:
+        await query.answer(content.label("group_alerts.gone"), show_alert=True)
+        return
+    if action is Action.lost:
+        await _ask_reason(query, message, lead, bot, repo, content, is_admin)
+        return
+    result: MoveResult = await repo.pipeline.move(
+        lead_id, user.id, user.full_name, decide(action, user.id, user.full_name, is_admin=is_admin)
+    )
+    if not result.ok or result.after is None:
+        await query.answer(
+            refusal_alert(content, result.refusal or "missing", result.before, action),
+            show_alert=True,
+        )
+        return
+    after = result.after
+    if action is Action.claim:
+        await query.answer(content.label("group_alerts.claimed", id=lead_id))
+    else:
+        status = status_label(content, after.status)
+        await query.answer(content.label("group_alerts.moved", id=lead_id, status=status))
+    await refresh_card(bot, repo, content, settings, after)
+
+
+async def _ask_reason(
+    query: CallbackQuery, card: Message, lead: LeadRow, bot: Bot, repo: Repositories,
+    content: Content, is_admin: bool,
+) -> None:
+    """The refusal button: the reason comes as a reply to this prompt (see replies.py)."""
+    user = query.from_user
+    problem = refusal(lead, Action.lost, user.id, is_admin)
+    if problem is not None:
+        await query.answer(refusal_alert(content, problem, lead, Action.lost), show_alert=True)
+        return
+    prompt = await bot.send_message(
+        card.chat.id,
+        content.render("group/lost_prompt.html", id=lead.id, user_id=user.id, name=user.full_name),
+        message_thread_id=card.message_thread_id if card.is_topic_message else None,
+        reply_parameters=ReplyParameters(
+            message_id=card.message_id, allow_sending_without_reply=True
+        ),
+        reply_markup=ForceReply(force_reply=True, selective=True),
+    )
+    await repo.cards.remember(
+        LeadMessage(card.chat.id, prompt.message_id, lead.id, "lost_prompt", user.id)
+    )
+    await query.answer(content.label("group_alerts.lost_asked"))
+
+
+async def on_unknown_button(query: CallbackQuery, content: Content) -> None:
+    """A button in a group nobody recognises (forged, old, another group's): change nothing."""
+    await query.answer(content.label("group_alerts.forged"), show_alert=True)

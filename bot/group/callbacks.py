@@ -1,0 +1,25 @@
+"""Callback data of the group's buttons: a short ASCII prefix, ids and codes, never labels.
+
+Prefixes in use elsewhere: m, ls, dg, de, pv (bot/callbacks.py). Callback data is untrusted:
+handlers re-check the lead, the message and the presser's rights.
+"""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+
+from bot.group.statuses import Action
+
+
+class CardCb(CallbackData, prefix="gc"):
+    """A status button on the card of lead `id`."""
+
+    id: int
+    a: Action
+
+
+class LeadsPageCb(CallbackData, prefix="gp"):
+    """Page `p` (0-based) of /leads filtered by `s` (a status, "open" or "all")."""
+
+    s: str
+    p: int

@@ -1,0 +1,106 @@
+"""Consultants' commands, in the group or in a private chat with the bot: /leads (paged),
+/lead N, /export [period], /stats and /help."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import CommandObject
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+
+from bot.config import Settings
+from bot.content import Content
+from bot.db.pipeline import valid_id
+from bot.db.repos import Repositories
+from bot.group import stats as stats_view
+from bot.group.access import Consultants
+from bot.group.buttons import canonical
+from bot.group.callbacks import LeadsPageCb
+from bot.group.export import export_csv, parse_period, period_start
+from bot.group.lead_view import lead_messages
+from bot.group.leads_list import FILTERS, MAX_PAGE, parse_filter, render_page
+from bot.group.times import local
+
+
+async def on_leads(
+    message: Message, command: CommandObject, repo: Repositories, content: Content,
+    settings: Settings,
+) -> None:
+    code = parse_filter(command.args, content)
+    if code is None:
+        await message.answer(content.render("group/leads_usage.html", codes=list(FILTERS)))
+        return
+    page = await render_page(code, 0, repo, content, settings)
+    await message.answer(page.text, reply_markup=page.markup)
+
+
+async def on_leads_page(
+    query: CallbackQuery, callback_data: LeadsPageCb, bot: Bot, repo: Repositories,
+    content: Content, settings: Settings, consultants: Consultants,
+) -> None:
+    if not await consultants.is_consultant(bot, query.from_user.id):
+        await query.answer(content.label("group_alerts.not_consultant"), show_alert=True)
+        return
+    code, number = callback_data.s, callback_data.p
+    if (
+        code not in FILTERS or not 0 <= number <= MAX_PAGE
+        or not canonical(query, callback_data) or not isinstance(query.message, Message)
+    ):
+        await query.answer(content.label("group_alerts.forged"), show_alert=True)
+        return
+    await query.answer()
+    page = await render_page(code, number, repo, content, settings)
+    try:
+        await query.message.edit_text(page.text, reply_markup=page.markup)
+    except TelegramBadRequest as error:
+        if "not modified" not in error.message:
+            raise
+
+
+async def on_lead(
+    message: Message, command: CommandObject, repo: Repositories, content: Content,
+    settings: Settings,
+) -> None:
+    argument = (command.args or "").strip().lstrip("№#")
+    if not argument.isdigit() or not valid_id(int(argument)):
+        await message.answer(content.render("group/lead_usage.html"))
+        return
+    lead = await repo.leads.get(int(argument))
+    if lead is None:
+        await message.answer(content.render("group/lead_not_found.html", id=int(argument)))
+        return
+    for part in await lead_messages(lead, repo, content, settings):
+        await message.answer(part)
+
+
+async def on_export(
+    message: Message, command: CommandObject, bot: Bot, repo: Repositories, content: Content,
+    settings: Settings,
+) -> None:
+    code = parse_period(command.args, content)
+    if code is None:
+        await message.answer(content.render("group/export_usage.html"))
+        return
+    rows = await repo.pipeline.created_since(period_start(code, settings))
+    data = export_csv(rows, content, settings)
+    today = local(dt.datetime.now(dt.UTC).timestamp(), settings.timezone).strftime("%Y-%m-%d")
+    name = content.label("group_export.file_name", period=code, date=today)
+    await message.answer_document(
+        BufferedInputFile(data, filename=name),
+        caption=content.render(
+            "group/export_caption.html",
+            period=content.label(f"group_periods.{code}"), count=len(rows),
+        ),
+    )
+
+
+async def on_stats(message: Message, repo: Repositories, content: Content) -> None:
+    await message.answer(stats_view.render(await stats_view.collect(repo), content))
+
+
+async def on_help(message: Message, content: Content) -> None:
+    await message.answer(
+        content.render("group/help.html", in_group=message.chat.type != "private")
+    )

@@ -1,0 +1,64 @@
+"""Inline keyboards of the group: status buttons on a card and the /leads pager."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.content import Content
+from bot.db.models import LeadRow
+from bot.db.pipeline import MAX_ID
+from bot.group.callbacks import CardCb, LeadsPageCb
+from bot.group.statuses import ALLOWED, Action
+
+
+def card_keyboard(lead: LeadRow, content: Content) -> InlineKeyboardMarkup | None:
+    """The buttons allowed from the lead's status: the main move first, the rest below."""
+    return status_keyboard(lead.id, lead.status, content)
+
+
+def status_keyboard(lead_id: int, status: str, content: Content) -> InlineKeyboardMarkup | None:
+    actions = ALLOWED.get(status, ())
+    if not actions:
+        return None
+    buttons = [
+        InlineKeyboardButton(
+            text=content.label(f"group_buttons.{action.name}"),
+            callback_data=CardCb(id=lead_id, a=action).pack(),
+        )
+        for action in actions
+    ]
+    rows = [buttons[:1], buttons[1:]] if len(buttons) > 1 else [buttons]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def pager(filter_code: str, page: int, pages: int, content: Content) -> InlineKeyboardMarkup | None:
+    if pages <= 1:
+        return None
+    row = []
+    if page > 0:
+        row.append(InlineKeyboardButton(
+            text=content.label("group_buttons.prev_page"),
+            callback_data=LeadsPageCb(s=filter_code, p=page - 1).pack(),
+        ))
+    if page < pages - 1:
+        row.append(InlineKeyboardButton(
+            text=content.label("group_buttons.next_page"),
+            callback_data=LeadsPageCb(s=filter_code, p=page + 1).pack(),
+        ))
+    return InlineKeyboardMarkup(inline_keyboard=[row])
+
+
+def sample_keyboards(content: Content) -> Iterable[tuple[str, InlineKeyboardMarkup]]:
+    """Every group keyboard with extreme values, for the content check."""
+    for status, actions in ALLOWED.items():
+        if actions:
+            markup = status_keyboard(MAX_ID, status, content)
+            assert markup is not None
+            yield f"group card [{status}]", markup
+    for code in ("open", "all", "unqualified"):
+        markup = pager(code, 500_000, 1_000_000, content)
+        assert markup is not None
+        yield f"group pager [{code}]", markup
+    assert {a for actions in ALLOWED.values() for a in actions} == set(Action)

@@ -1,0 +1,36 @@
+"""/lead N: the whole lead — the untrimmed card, notes and status history — in messages."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.content import Content
+from bot.db.models import LeadRow
+from bot.db.repos import Repositories
+from bot.group.card import card_context, load_extras, status_label
+from bot.group.times import stamp
+from bot.telegram_html import MESSAGE_LIMIT, split_html
+
+
+async def lead_messages(
+    lead: LeadRow, repo: Repositories, content: Content, settings: Settings
+) -> list[str]:
+    extras = await load_extras(repo, lead)
+    card = content.render(
+        "group/card.html", **card_context(lead, extras, content, settings, None)
+    )
+    notes = [
+        {"at": stamp(note.at, settings.timezone), "author": note.author_name, "text": note.text}
+        for note in await repo.pipeline.notes(lead.id)
+    ]
+    history = [
+        {
+            "at": stamp(item.at, settings.timezone),
+            "actor": item.actor_name,
+            "from_status": status_label(content, item.from_status),
+            "to_status": status_label(content, item.to_status),
+            "reason": item.reason or "",
+        }
+        for item in await repo.pipeline.history(lead.id)
+    ]
+    log = content.render("group/lead_log.html", notes=notes, history=history)
+    return split_html(f"{card}\n\n{log}", MESSAGE_LIMIT)

@@ -1,0 +1,77 @@
+"""/leads: which leads a filter means, and one page of the list as a message with a pager."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.config import Settings
+from bot.content import Content
+from bot.db.repos import Repositories
+from bot.group.card import shorten, status_label
+from bot.group.keyboards import pager
+from bot.group.statuses import ALL_STATUSES, OPEN_STATUSES
+from bot.group.times import stamp
+
+FILTERS: dict[str, tuple[str, ...]] = {
+    "open": OPEN_STATUSES,
+    "all": ALL_STATUSES,
+    **{status: (status,) for status in ALL_STATUSES},
+}
+MAX_PAGE = 1_000_000
+NAME_LIMIT = 60
+
+
+def parse_filter(argument: str | None, content: Content) -> str | None:
+    """A filter code from the command argument: empty, a code or a status label; else None."""
+    text = (argument or "").strip().casefold()
+    if not text:
+        return "open"
+    if text in FILTERS:
+        return text
+    for code in FILTERS:
+        if text == filter_label(code, content).casefold():
+            return code
+    return None
+
+
+def filter_label(code: str, content: Content) -> str:
+    if code in ("open", "all"):
+        return content.label(f"group_filters.{code}")
+    return status_label(content, code)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    text: str
+    markup: InlineKeyboardMarkup | None
+
+
+async def render_page(
+    code: str, page: int, repo: Repositories, content: Content, settings: Settings
+) -> Page:
+    size = settings.leads_page_size
+    statuses = FILTERS[code]
+    rows, total = await repo.pipeline.page(statuses, page * size, size)
+    pages = max(math.ceil(total / size), 1)
+    if page >= pages and total:
+        page = pages - 1
+        rows, total = await repo.pipeline.page(statuses, page * size, size)
+    items = [
+        {
+            "id": lead.id,
+            "created": stamp(lead.created_at, settings.timezone),
+            "status": status_label(content, lead.status),
+            "assignee": shorten(lead.assignee_name, NAME_LIMIT),
+            "name": shorten(lead.name, NAME_LIMIT),
+            "company": shorten(lead.company, NAME_LIMIT),
+        }
+        for lead in rows
+    ]
+    text = content.render(
+        "group/leads_list.html",
+        filter=filter_label(code, content), page=page + 1, pages=pages, items=items,
+    )
+    return Page(text, pager(code, page, pages, content))

@@ -1,0 +1,20 @@
+"""A consultant in a private chat with the bot: told on /start and /help what they can do
+here, before the ordinary answer (the next router's handler) follows."""
+
+from __future__ import annotations
+
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.types import Message
+
+from bot.content import Content
+
+
+async def on_consultant_start(message: Message, content: Content) -> None:
+    """A hint first, then the ordinary /start goes on (the next router answers it)."""
+    await message.answer(content.render("group/private_hint.html"))
+    raise SkipHandler
+
+
+async def on_consultant_help(message: Message, content: Content) -> None:
+    await message.answer(content.render("group/help.html", in_group=False))
+    raise SkipHandler

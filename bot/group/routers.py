@@ -1,0 +1,78 @@
+"""Routers of the consultants' side, with the filters that keep chats apart.
+
+* setup — any group or supergroup: /bind, supergroup upgrades, the bot's own membership;
+* group — the bound group only: commands, replies (notes, refusal reasons) and buttons;
+  messages count only from consultants, buttons answer everyone (with an alert);
+* private — a consultant's private chat: the same commands and a hint on /start and /help;
+* group leftovers — any other button pressed in a group gets a short alert.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandStart
+
+from bot.group import buttons, commands, private, replies, setup
+from bot.group.access import InConsultantsGroup, IsConsultant
+from bot.group.callbacks import CardCb, LeadsPageCb
+
+GROUP_TYPES = {"group", "supergroup"}
+
+
+def build_routers() -> list[Router]:
+    """In this order, before the private-chat routers and their fallbacks."""
+    return [
+        build_setup_router(),
+        build_group_router(),
+        build_group_leftovers_router(),
+        build_private_router(),
+    ]
+
+
+def build_setup_router() -> Router:
+    router = Router(name="group-setup")
+    router.message.filter(F.chat.type.in_(GROUP_TYPES))
+    router.my_chat_member.filter(F.chat.type.in_(GROUP_TYPES))
+    router.message.register(setup.on_bind, Command("bind"))
+    router.message.register(setup.on_migrated_to, F.migrate_to_chat_id)
+    router.message.register(setup.on_migrated_from, F.migrate_from_chat_id)
+    router.my_chat_member.register(setup.on_bot_membership)
+    return router
+
+
+def build_group_router() -> Router:
+    router = Router(name="group")
+    router.message.filter(F.chat.type.in_(GROUP_TYPES), InConsultantsGroup(), IsConsultant())
+    router.callback_query.filter(F.message.chat.type.in_(GROUP_TYPES), InConsultantsGroup())
+    _register_commands(router)
+    router.message.register(commands.on_help, Command("help"))
+    router.message.register(replies.on_reply, F.reply_to_message)
+    router.callback_query.register(buttons.on_card_button, CardCb.filter())
+    router.callback_query.register(commands.on_leads_page, LeadsPageCb.filter())
+    return router
+
+
+def build_private_router() -> Router:
+    router = Router(name="group-private")
+    router.message.filter(F.chat.type == "private")
+    router.callback_query.filter(F.message.chat.type == "private")
+    router.message.register(private.on_consultant_start, CommandStart(), IsConsultant())
+    router.message.register(private.on_consultant_help, Command("help"), IsConsultant())
+    router.message.register(setup.on_bind_in_private, Command("bind"), IsConsultant())
+    _register_commands(router, IsConsultant())
+    router.callback_query.register(commands.on_leads_page, LeadsPageCb.filter())
+    return router
+
+
+def build_group_leftovers_router() -> Router:
+    router = Router(name="group-leftovers")
+    router.callback_query.filter(F.message.chat.type.in_(GROUP_TYPES))
+    router.callback_query.register(buttons.on_unknown_button)
+    return router
+
+
+def _register_commands(router: Router, *filters: object) -> None:
+    router.message.register(commands.on_leads, Command("leads"), *filters)
+    router.message.register(commands.on_lead, Command("lead"), *filters)
+    router.message.register(commands.on_export, Command("export"), *filters)
+    router.message.register(commands.on_stats, Command("stats"), *filters)

@@ -1,0 +1,190 @@
+"""What each outbox kind does in Telegram, and what to record once it is done.
+
+`lead_card` posts a card (or, for a lead that already has one, edits it and replies with a
+short notice), `lead_erased` turns the card into a tombstone, `sla_reminder` replies to the
+card, `admin_alert` writes to one admin. Errors propagate to the sender, which decides
+between retrying, following a migration and giving up; only outcomes that cannot improve
+by retrying (the message to edit is gone) are settled here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNotFound,
+)
+from aiogram.types import InlineKeyboardMarkup, ReplyParameters
+
+from bot.config import Settings
+from bot.content import Content
+from bot.db.cards import CardRow, LeadMessage
+from bot.db.outbox import ADMIN_ALERT, OutboxRow
+from bot.db.repos import Repositories
+from bot.group.binding import GroupTarget
+from bot.group.card import card_text, load_extras, status_label, tombstone_text
+from bot.group.keyboards import card_keyboard
+
+log = logging.getLogger(__name__)
+
+GONE = ("message to edit not found", "message can't be edited", "message_id_invalid")
+NOT_MODIFIED = "message is not modified"
+ALERTS = frozenset({"group_down", "group_back", "delivery_failed"})
+OUTAGE_REASONS = frozenset({"kicked", "not_found", "unbound", "no_rights"})
+
+
+@dataclass(slots=True)
+class Delivered:
+    """What to record in the transaction that marks the row sent."""
+
+    card: CardRow | None = None
+    messages: list[LeadMessage] = field(default_factory=list)
+    forget: int | None = None  # lead id whose card traces are dropped
+
+
+Throttle = Callable[[int], Awaitable[None]]
+
+
+class Deliveries:
+    def __init__(
+        self, bot: Bot, repo: Repositories, content: Content, settings: Settings,
+        throttle: Throttle,
+    ) -> None:
+        self.bot, self.repo, self.content, self.settings = bot, repo, content, settings
+        self.throttle = throttle
+        self.by_kind: dict[str, Callable[[OutboxRow, GroupTarget | None], Awaitable[Delivered]]] = {
+            "lead_card": self.lead_card,
+            "lead_erased": self.lead_erased,
+            "sla_reminder": self.sla_reminder,
+            ADMIN_ALERT: self.admin_alert,
+        }
+
+    # -- lead_card ------------------------------------------------------------------------
+
+    async def lead_card(self, row: OutboxRow, target: GroupTarget | None) -> Delivered:
+        assert target is not None
+        lead = await self.repo.leads.get(row.lead_id) if row.lead_id else None
+        if lead is None:  # erased before it could be posted
+            return Delivered()
+        text = card_text(lead, await load_extras(self.repo, lead), self.content, self.settings)
+        markup = card_keyboard(lead, self.content)
+        card = await self.repo.cards.get(lead.id)
+        if card is not None and card.chat_id == target.chat_id:
+            if await self._edit(card, text, markup):
+                await self.throttle(card.chat_id)
+                notice = await self.bot.send_message(
+                    card.chat_id,
+                    self.content.render(
+                        "group/update_notice.html", id=lead.id, submissions=lead.submissions,
+                        status=status_label(self.content, lead.status),
+                    ),
+                    message_thread_id=card.thread_id,
+                    reply_parameters=ReplyParameters(
+                        message_id=card.message_id, allow_sending_without_reply=True
+                    ),
+                )
+                return Delivered(messages=[
+                    LeadMessage(card.chat_id, notice.message_id, lead.id, "update")
+                ])
+        await self.throttle(target.chat_id)
+        message = await self.bot.send_message(
+            target.chat_id, text, reply_markup=markup, message_thread_id=target.thread_id
+        )
+        return Delivered(
+            card=CardRow(lead.id, target.chat_id, message.message_id, target.thread_id)
+        )
+
+    async def _edit(self, card: CardRow, text: str, markup: InlineKeyboardMarkup | None) -> bool:
+        """Edit the card in place; False when that message cannot be edited any more."""
+        await self.throttle(card.chat_id)
+        try:
+            await self.bot.edit_message_text(
+                text=text, chat_id=card.chat_id, message_id=card.message_id,
+                reply_markup=markup or InlineKeyboardMarkup(inline_keyboard=[]),
+            )
+        except TelegramBadRequest as error:
+            description = error.message.lower()
+            if NOT_MODIFIED in description:
+                return True
+            if any(reason in description for reason in GONE):
+                return False
+            raise
+        return True
+
+    # -- lead_erased ----------------------------------------------------------------------
+
+    async def lead_erased(self, row: OutboxRow, target: GroupTarget | None) -> Delivered:
+        lead_id = row.payload.get("lead_id")
+        if not isinstance(lead_id, int) or isinstance(lead_id, bool):
+            return Delivered()
+        card = await self.repo.cards.get(lead_id)
+        if card is None:
+            return Delivered(forget=lead_id)
+        current = target is not None and card.chat_id == target.chat_id
+        try:
+            await self._edit(card, tombstone_text(lead_id, self.content), None)
+        except (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound,
+                TelegramMigrateToChat):
+            if current:
+                raise
+            # A card left behind in a former group cannot be reached any more.
+            log.info("card of erased lead %d is in unreachable chat %d", lead_id, card.chat_id)
+        return Delivered(forget=lead_id)
+
+    # -- sla_reminder ---------------------------------------------------------------------
+
+    async def sla_reminder(self, row: OutboxRow, target: GroupTarget | None) -> Delivered:
+        assert target is not None
+        lead = await self.repo.leads.get(row.lead_id) if row.lead_id else None
+        if lead is None or lead.status != "new":  # claimed meanwhile: nothing to remind
+            return Delivered()
+        card = await self.repo.cards.get(lead.id)
+        here = card is not None and card.chat_id == target.chat_id
+        await self.throttle(target.chat_id)
+        message = await self.bot.send_message(
+            target.chat_id,
+            self.content.render(
+                "group/sla_reminder.html", id=lead.id, minutes=self.settings.sla_minutes
+            ),
+            message_thread_id=card.thread_id if here and card else target.thread_id,
+            reply_parameters=(
+                ReplyParameters(message_id=card.message_id, allow_sending_without_reply=True)
+                if here and card else None
+            ),
+        )
+        return Delivered(
+            messages=[LeadMessage(target.chat_id, message.message_id, lead.id, "reminder")]
+        )
+
+    # -- admin_alert ----------------------------------------------------------------------
+
+    async def admin_alert(self, row: OutboxRow, target: GroupTarget | None) -> Delivered:
+        alert = row.payload.get("alert")
+        if row.chat_id is None or alert not in ALERTS:
+            log.warning("outbox row %d: unknown alert %r dropped", row.id, alert)
+            return Delivered()
+        await self.bot.send_message(
+            row.chat_id,
+            self.content.render(
+                f"group/alert_{alert}.html", **_alert_context(row.payload, self.content)
+            ),
+        )
+        return Delivered()
+
+
+def _alert_context(payload: dict[str, Any], content: Content) -> dict[str, Any]:
+    """Only known, typed values from the payload reach the template."""
+    reason = payload.get("reason")
+    lead_id = payload.get("lead_id")
+    code = reason if reason in OUTAGE_REASONS else "unknown"
+    return {
+        "reason_text": content.label(f"group_outage_reasons.{code}"),
+        "lead_id": lead_id if isinstance(lead_id, int) and not isinstance(lead_id, bool) else None,
+    }

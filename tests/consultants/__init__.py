@@ -1,0 +1,1 @@
+"""Stories of the consultants' group (issue 4)."""

@@ -1,0 +1,245 @@
+"""A consultants' office in the emulator: a group with two consultants and an admin, an
+owner, the real dispatcher, and the outbox sender running on an injectable clock."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot
+
+from bot.app import create_bot, create_dispatcher
+from bot.config import Settings
+from bot.content import Content
+from bot.db import Database
+from bot.db.leads import LeadDraft, Notification
+from bot.db.models import LeadRow
+from bot.db.repos import Repositories
+from bot.emulator import (
+    BotWorld,
+    Emulator,
+    EmulatorSession,
+    Group,
+    InProcessWorld,
+    MessageView,
+    Person,
+)
+from bot.group.access import Consultants
+from bot.outbox import OutboxSender, ShiftedClock
+
+TOKEN = "123456789:EMULATOR-test-token_in-process"
+CONTENT = Content()
+
+SEGMENTS = [{"name": "Опт", "share": 60}, {"name": "Розница", "share": 40}]
+
+
+def lead_draft(user_id: int, draft: str = "d1", **fields: Any) -> LeadDraft:
+    """A qualified request as the diagnostic flow would submit it."""
+    values: dict[str, Any] = {
+        "user_id": user_id,
+        "draft_id": draft,
+        "qualified": True,
+        "qualification": (
+            "Оборот 3–10 млн ₽ ✅ (порог — от 3 млн ₽/мес), на рынке 5–10 лет ✅ "
+            "(порог — от 3 лет)"
+        ),
+        "answers": {
+            "turnover": "3_10", "years": "5_10", "dept_type": 2, "lead_source": "sales",
+            "segments": SEGMENTS, "strategic": 1,
+        },
+        "name": "Ольга Владелец",
+        "company": "ООО «Ромашка»",
+        "position": "Директор",
+        "phone": "+79991234567",
+        "call_time": "Утром, 9–12",
+    }
+    values.update(fields)
+    return LeadDraft(**values)
+
+
+@dataclass
+class Office:
+    emulator: Emulator
+    telegram: BotWorld
+    world: InProcessWorld
+    bot: Bot
+    repo: Repositories
+    db: Database
+    settings: Settings
+    content: Content
+    clock: ShiftedClock
+    sender: OutboxSender
+    consultants: Consultants
+    group_id: int
+    anna: Person  # consultant
+    boris: Person  # consultant
+    ada: Person  # admin (ADMIN_IDS) and member
+    owner_id: int
+
+    async def submit(self, user_id: int | None = None, draft: str = "d1", **fields: Any) -> LeadRow:
+        """A lead submitted through LeadRepo.submit (with its lead_card notification)."""
+        result = await self.repo.leads.submit(
+            lead_draft(self.owner_id if user_id is None else user_id, draft, **fields),
+            Notification("lead_card", None, {}),
+        )
+        self.sender.wake()
+        return result.lead
+
+    def new_owner(self, first_name: str = "Владелец") -> int:
+        return self.telegram.add_user(first_name=first_name, started=True).id
+
+    def group_bot_messages(self, chat_id: int | None = None) -> list[MessageView]:
+        chat = self.group_id if chat_id is None else chat_id
+        return [MessageView.from_dict(m.to_dict()) for m in self.telegram.bot_messages(chat)]
+
+    def cards(self, lead_id: int, chat_id: int | None = None) -> list[MessageView]:
+        """Every bot message in the group that is a card (or tombstone) of this lead."""
+        marks = (f"Новая заявка №{lead_id}\n", f"Заявка №{lead_id} ")
+        return [
+            m for m in self.group_bot_messages(chat_id)
+            if m.content.startswith(("🆕", "🔁", "🗑")) and any(k in m.content + "\n" for k in marks)
+        ]
+
+    async def card(self, lead_id: int, wait: float = 2.0) -> MessageView:
+        """The lead's card as it is now, waiting up to `wait` s for the sender to post it."""
+        deadline = time.monotonic() + wait
+        while True:
+            row = await self.repo.cards.get(lead_id)
+            if row is not None:
+                message = self.telegram.message(row.chat_id, row.message_id)
+                if message is not None:
+                    return MessageView.from_dict(message.to_dict())
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no card of lead {lead_id} was posted")
+            await asyncio.sleep(0.005)
+
+    async def idle(self, wait: float = 2.0) -> None:
+        """Wait until the outbox has nothing due now (everything sent or scheduled later)."""
+        deadline = time.monotonic() + wait
+        while True:
+            heads = await self.repo.outbox.heads()
+            now = self.clock.now()
+            if all(row.next_attempt_at > now for row in heads):
+                await asyncio.sleep(0.02)  # let an in-flight completion land
+                heads = await self.repo.outbox.heads()
+                if all(row.next_attempt_at > self.clock.now() for row in heads):
+                    return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"outbox still busy: {heads}")
+            await asyncio.sleep(0.005)
+
+    async def press(self, person: Person, message: MessageView, label: str) -> dict[str, Any]:
+        """Press a button on `message` and return the bot's callback answer."""
+        await person.click(label, on=message)
+        return await person.expect_answer()
+
+    def world_group(self, chat_id: int) -> Group:
+        chat = self.telegram.chats[chat_id]
+        return Group(chat.id, chat.title or "", chat.type, chat.is_forum)
+
+    def calls(self, method: str) -> list[dict[str, Any]]:
+        return [call.params for call in self.telegram.calls(method)]
+
+    def callback_update(self, user_id: int, message: MessageView, data: str) -> dict[str, Any]:
+        """A raw callback query (e.g. from someone the emulator would not let click)."""
+        user = self.telegram.user(user_id)
+        chat = self.telegram.chats[message.chat_id]
+        stored = self.telegram.message(message.chat_id, message.message_id)
+        query_id = f"forged{self.telegram.next_serial()}"
+        from bot.emulator.models import CallbackQueryRecord
+
+        self.telegram.callback_queries[query_id] = CallbackQueryRecord(
+            query_id, user_id, chat.id, message.message_id, data, time.time()
+        )
+        return {
+            "callback_query": {
+                "id": query_id,
+                "from": user.to_telegram(),
+                "message": stored.to_telegram() if stored else {
+                    "chat": chat.to_telegram(), "message_id": message.message_id, "date": 0,
+                },
+                "chat_instance": "1",
+                "data": data,
+            }
+        }
+
+    async def inject(self, payload: dict[str, Any]) -> None:
+        self.telegram.inject_update(payload)
+        await self.world.settle()
+
+    def answer_of(self, query_id: str) -> dict[str, Any]:
+        records = self.telegram.callback_answers(query_id)
+        assert records and records[0].answered, f"callback {query_id} not answered"
+        return records[0].to_dict()["answer"]
+
+
+@asynccontextmanager
+async def open_office(
+    db_path: Path,
+    *,
+    group_type: str = "supergroup",
+    is_forum: bool = False,
+    bind_by_setting: bool = True,
+    thread_id: int | None = None,
+    clock: ShiftedClock | None = None,
+    start_sender: bool = True,
+    emulator: Emulator | None = None,
+    sender_bot: Bot | None = None,
+    **settings_fields: Any,
+) -> AsyncIterator[Office]:
+    """`sender_bot`: the Bot the outbox sender uses (e.g. one talking HTTP to the emulator);
+    by default the dispatcher's in-process bot."""
+    emulator = emulator or Emulator()
+    telegram = emulator.world(TOKEN)
+    anna = telegram.add_user(first_name="Анна", last_name="Консультант", started=True)
+    boris = telegram.add_user(first_name="Борис", username="boris_k", started=True)
+    ada = telegram.add_user(first_name="Ада", last_name="Админ", started=True)
+    owner = telegram.add_user(first_name="Ольга", username="olga_owner", started=True)
+    group = telegram.add_group(
+        title="Консультанты", type=group_type, is_forum=is_forum,
+        members=[anna.id, boris.id, ada.id],
+    )
+    fields: dict[str, Any] = {
+        "bot_token": TOKEN,
+        "database_path": db_path,
+        "admin_ids": frozenset({ada.id}),
+        "consultants_chat_id": group.id if bind_by_setting else None,
+        "consultants_thread_id": thread_id,
+        "member_cache_seconds": 0,
+        "outbox_poll_seconds": 0.5,
+    }
+    fields.update(settings_fields)
+    settings = Settings(_env_file=None, **fields)  # type: ignore[call-arg]
+    db = await Database(db_path).connect()
+    repo = Repositories.create(db)
+    bot = create_bot(settings, session=EmulatorSession(emulator))
+    clock = clock or ShiftedClock()
+    sender = OutboxSender(sender_bot or bot, repo, CONTENT, settings, clock=clock)
+    consultants = Consultants(settings, repo.kv)
+    dispatcher = create_dispatcher(
+        settings, repo=repo, content=CONTENT, consultants=consultants,
+        outbox_wakeup=sender.wakeup,
+    )
+    world = InProcessWorld(dispatcher, bot, timeout=2.0)
+    office = Office(
+        emulator=emulator, telegram=telegram, world=world, bot=bot, repo=repo, db=db,
+        settings=settings, content=CONTENT, clock=clock, sender=sender,
+        consultants=consultants, group_id=group.id,
+        anna=Person(world, anna.to_dict(), chat_id=group.id, thread_id=thread_id),
+        boris=Person(world, boris.to_dict(), chat_id=group.id, thread_id=thread_id),
+        ada=Person(world, ada.to_dict(), chat_id=group.id, thread_id=thread_id),
+        owner_id=owner.id,
+    )
+    if start_sender:
+        sender.start()
+    try:
+        yield office
+    finally:
+        await sender.stop(1.0)
+        await bot.session.close()
+        await db.close()

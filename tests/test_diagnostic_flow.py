@@ -1,0 +1,321 @@
+"""Owners request the diagnostic: qualification, segments, consent, contacts, review, submit."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.db.repos import Repositories
+from bot.emulator.drivers import Person
+from bot.emulator.inprocess_driver import InProcessWorld
+
+
+async def answer_qualification(owner: Person, turnover: str = "3–10 млн ₽", years: str = "5–10 лет") -> None:
+    await owner.send("/diagnostic")
+    await owner.expect("Какой у компании оборот")
+    await owner.click(turnover)
+    await owner.expect("Сколько лет")
+    await owner.click(years)
+
+
+async def answer_until_consent(owner: Person, segments: tuple[str, ...] = ("розница", "дилеры")) -> None:
+    await answer_qualification(owner)
+    await owner.expect("тип отдела продаж")
+    await owner.click("1 — шаги 2 и 3")
+    await owner.expect("приводит в компанию лидов")
+    await owner.click("Маркетинг")
+    await owner.expect("сегментов целевой аудитории")
+    await owner.click(str(len(segments)))
+    for index, name in enumerate(segments):
+        await owner.expect("назовёте")
+        await owner.send(name)
+        await owner.expect("долю выручки")
+        if index == 0:
+            await owner.send("60%")
+        else:
+            await owner.click("Пропустить")
+    if len(segments) > 1:
+        await owner.expect("стратегическим")
+        await owner.click(f"⭐️ {segments[-1]}")
+    await owner.expect("Согласие на обработку")
+
+
+async def answer_until_review(owner: Person) -> None:
+    await answer_until_consent(owner)
+    await owner.click("Согласен")
+    await owner.expect("Как к вам обращаться")
+    await owner.send("Анна")
+    await owner.expect("Как называется ваша компания")
+    await owner.send("ООО «Ромашка»")
+    await owner.expect("Ваша должность")
+    await owner.send("генеральный директор")
+    await owner.expect("Ваш телефон")
+    await owner.share_contact("+7 916 123-45-67")
+    await owner.expect("Когда вам удобно")
+    await owner.click("Утром, 9–12")
+    await owner.expect("Проверьте заявку")
+
+
+async def test_qualified_owner_goes_from_start_to_a_stored_lead(
+    world: InProcessWorld, repo: Repositories
+) -> None:
+    owner = await world.user("Анна")
+    await owner.send("/start")
+    await owner.click("Записаться на диагностику")
+    await owner.expect("Бесплатная диагностика")
+    await owner.expect("Какой у компании оборот")
+    await owner.click("3–10 млн ₽")
+    await owner.click("5–10 лет")
+    await owner.click("1 — шаги 2 и 3")
+    await owner.click("Маркетинг")
+    await owner.click("2")
+    await owner.send("розница")
+    await owner.send("60")
+    await owner.send("дилеры")
+    await owner.click("Пропустить")
+    await owner.click("⭐️ дилеры")
+    await owner.click("Согласен")
+    await owner.send("Анна")
+    await owner.send("ООО «Ромашка»")
+    await owner.click("Пропустить")
+    await owner.share_contact("8 (916) 123-45-67")
+    await owner.click("Утром, 9–12")
+    review = await owner.expect("Проверьте заявку")
+    assert "розница — 60%" in review.content and "дилеры ⭐️" in review.content
+    await owner.click("✅ Отправить")
+    await owner.expect("Заявка принята")
+    checklist = await owner.expect("Предварительный чек-лист")
+    assert "«дилеры»" in checklist.content
+
+    lead = await repo.leads.for_user(owner.id)
+    assert lead is not None
+    assert (lead.status, lead.qualified, lead.phone) == ("new", True, "+79161234567")
+    assert (lead.name, lead.company, lead.position) == ("Анна", "ООО «Ромашка»", None)
+    assert lead.call_time == "Утром, 9–12"
+    assert lead.answers == {
+        "turnover": "3_10", "years": "5_10", "dept_type": 1, "lead_source": "marketing",
+        "segments": [{"name": "розница", "share": 60}, {"name": "дилеры", "share": None}],
+        "strategic": 1,
+    }
+    assert "✅" in lead.qualification and "❌" not in lead.qualification
+    assert lead.consent_id is not None
+    consent = await repo.consents.latest(owner.id)
+    assert consent is not None and consent[1] == "granted" and len(consent[2]) == 16
+    outbox = await repo.db.fetchall("SELECT kind, lead_id FROM outbox")
+    assert [tuple(row) for row in outbox] == [("lead_card", lead.id)]
+
+
+@pytest.mark.parametrize(
+    ("turnover", "years", "reason"),
+    [("1–3 млн ₽", "5–10 лет", "по обороту"), ("3–10 млн ₽", "1–3 года", "по сроку работы")],
+)
+async def test_unqualified_owner_is_stored_as_such_and_gets_the_alternative(
+    world: InProcessWorld, repo: Repositories, turnover: str, years: str, reason: str
+) -> None:
+    owner = await world.user("Пётр")
+    await answer_qualification(owner, turnover, years)
+    reply = await owner.expect("рассчитана на компании")
+    assert reason in reply.content and "/lessons" in reply.content
+    lead = await repo.leads.for_user(owner.id)
+    assert lead is not None and lead.status == "unqualified" and not lead.qualified
+    assert lead.phone is None and lead.name is None
+    assert await repo.db.fetchval("SELECT count(*) FROM outbox") == 0
+
+
+async def test_declined_consent_stores_no_contact_data(world: InProcessWorld, repo: Repositories) -> None:
+    owner = await world.user("Роман")
+    await answer_until_consent(owner)
+    await owner.click("Не согласен")
+    await owner.expect("без согласия")
+    assert await repo.leads.for_user(owner.id) is None
+    consent = await repo.consents.latest(owner.id)
+    assert consent is not None and consent[1] == "declined"
+    await owner.send("Роман, +79161234567")
+    rows = await repo.db.fetchall("SELECT data FROM fsm WHERE user_id = ?", (owner.id,))
+    assert all("+7916" not in row[0] and "Роман" not in row[0] for row in rows)
+    await owner.click("Я передумал(а)")
+    await owner.expect("Согласие на обработку")
+
+
+async def test_editing_a_field_from_the_review_returns_to_the_review(
+    world: InProcessWorld, repo: Repositories
+) -> None:
+    owner = await world.user("Анна")
+    await answer_until_review(owner)
+    await owner.click("✏️ Компания")
+    await owner.expect("Как называется ваша компания")
+    await owner.send("АО «Василёк»")
+    review = await owner.expect("Проверьте заявку")
+    assert "АО «Василёк»" in review.content and "Ромашка" not in review.content
+    await owner.click("✏️ Сегменты")
+    await owner.click("1")
+    await owner.send("опт")
+    await owner.click("Пропустить")
+    review = await owner.expect("Проверьте заявку")
+    assert "опт ⭐️" in review.content and "дилеры" not in review.content
+    await owner.click("✅ Отправить")
+    await owner.expect("Заявка принята")
+    lead = await repo.leads.for_user(owner.id)
+    assert lead is not None and lead.company == "АО «Василёк»"
+    assert lead.answers["segments"] == [{"name": "опт", "share": None}]
+
+
+async def test_double_submit_gives_one_lead(world: InProcessWorld, repo: Repositories) -> None:
+    owner = await world.user("Анна")
+    await answer_until_review(owner)
+    review = await owner.last_bot_message()
+    assert review is not None
+    submit = review.button("✅ Отправить")
+    assert submit is not None and submit.callback_data
+    await owner.click_data(review, submit.callback_data)
+    await owner.click_data(review, submit.callback_data)
+    answer = await owner.expect_answer()
+    assert "уже отправлена" in (answer.get("text") or "")
+    assert await repo.db.fetchval("SELECT count(*) FROM leads") == 1
+    assert await repo.db.fetchval("SELECT count(*) FROM outbox") == 1
+
+
+async def test_second_request_updates_the_open_lead_and_marks_it_returning(
+    world: InProcessWorld, repo: Repositories
+) -> None:
+    owner = await world.user("Анна")
+    await answer_until_review(owner)
+    await owner.click("✅ Отправить")
+    await owner.expect("Заявка принята")
+    first = await repo.leads.for_user(owner.id)
+    await owner.send("/diagnostic")
+    await owner.expect("уже у нас")
+    await owner.click("Обновить заявку")
+    await owner.click("10–50 млн ₽")
+    await owner.click("более 10 лет")
+    await owner.click("2 — все три шага")
+    await owner.click("Отдел продаж")
+    await owner.click("1")
+    await owner.send("B2B")
+    await owner.click("Пропустить")
+    await owner.click("Согласен")
+    await owner.send("Анна")
+    await owner.send("Ромашка")
+    await owner.click("Пропустить")
+    await owner.send("+7 916 765-43-21")
+    await owner.click("В любое время")
+    await owner.click("✅ Отправить")
+    await owner.expect("Заявка принята")
+    assert await repo.db.fetchval("SELECT count(*) FROM leads") == 1
+    second = await repo.leads.for_user(owner.id)
+    assert first is not None and second is not None and second.id == first.id
+    assert second.is_returning and second.submissions == 2
+    assert second.phone == "+79167654321" and second.answers["turnover"] == "10_50"
+    assert await repo.db.fetchval("SELECT count(*) FROM outbox WHERE kind = 'lead_card'") == 2
+
+
+async def test_back_on_every_step_returns_to_the_previous_question(world: InProcessWorld) -> None:
+    owner = await world.user("Анна")
+    await answer_qualification(owner)
+    await owner.expect("тип отдела продаж")
+    await owner.click("Назад")
+    await owner.expect("Сколько лет")
+    await owner.click("Назад")
+    await owner.expect("Какой у компании оборот")
+    await owner.click("Назад")
+    menu = await owner.expect("отменено")  # back from the first question leaves the flow
+    assert menu.button("Начать обучение") is not None
+
+
+async def test_bad_input_at_each_step_is_re_asked_and_nothing_is_lost(
+    world: InProcessWorld, repo: Repositories
+) -> None:
+    owner = await world.user("Анна")
+    await answer_qualification(owner)
+    await owner.expect("тип отдела продаж")
+    await owner.send("второй")  # text where a button is expected
+    await owner.expect("выберите вариант кнопкой")
+    await owner.send_media("sticker")
+    await owner.expect("выберите вариант кнопкой")
+    await owner.click("3 — смешанный")
+    await owner.click("И маркетинг, и продажи")
+    await owner.click("2")
+    await owner.send("   ")
+    await owner.expect("Ответ пустой")
+    await owner.send("😀😀😀")
+    await owner.expect("одних смайликов")
+    await owner.send("x" * 41)
+    await owner.expect("40 символов")
+    await owner.send_media("voice")
+    await owner.expect("Голосовые")
+    await owner.send("<b>розница</b> & опт")
+    await owner.send("150")
+    await owner.expect("от 1 до 100")
+    await owner.send("40")
+    await owner.send("<b>Розница</b> & ОПТ")
+    await owner.expect("уже есть")
+    await owner.send("дилеры")
+    await owner.click("Пропустить")
+    await owner.click("⭐️ <b>розница</b> & опт")
+    await owner.click("Согласен")
+    await owner.send("Анна")
+    await owner.send("Ромашка")
+    await owner.click("Пропустить")
+    await owner.send("12345")
+    await owner.expect("распознать номер")
+    await owner.send_media("photo")
+    await owner.expect("Фото")
+    await owner.send("+7 916 123 45 67")
+    await owner.send("вторник после 15:00")
+    review = await owner.expect("Проверьте заявку")
+    assert "&lt;b&gt;розница&lt;/b&gt; &amp; опт — 40% ⭐️" in (review.html or "")
+    data = await repo.fsm.get_data(next(iter(await _keys(repo, owner.id))))
+    assert data["segments"][0] == {"name": "<b>розница</b> & опт", "share": 40}
+    assert data["call_time"] == "вторник после 15:00"
+
+
+async def _keys(repo: Repositories, user_id: int) -> list:
+    from aiogram.fsm.storage.base import StorageKey
+
+    rows = await repo.db.fetchall("SELECT chat_id FROM fsm WHERE user_id = ?", (user_id,))
+    return [StorageKey(bot_id=123456789, chat_id=row[0], user_id=user_id) for row in rows]
+
+
+async def test_someone_elses_contact_is_confirmed_first(world: InProcessWorld, repo: Repositories) -> None:
+    owner = await world.user("Анна")
+    await answer_until_consent(owner)
+    await owner.click("Согласен")
+    await owner.send("Анна")
+    await owner.send("Ромашка")
+    await owner.click("Пропустить")
+    await owner.share_contact("+79031112233", first_name="Секретарь", own=False)
+    await owner.expect("не ваш аккаунт")
+    await owner.click("Нет, введу другой")
+    await owner.expect("Ваш телефон")
+    await owner.share_contact("+79031112233", first_name="Секретарь", own=False)
+    await owner.click("Да, этот номер")
+    await owner.click("В любое время")
+    review = await owner.expect("Проверьте заявку")
+    assert "+79031112233" in review.content
+
+
+async def test_deep_link_diag_opens_the_diagnostic(world: InProcessWorld) -> None:
+    owner = await world.user("Анна")
+    await owner.send("/start diag")
+    await owner.expect("Какой у компании оборот")
+
+
+async def test_diagnostic_command_resumes_an_unfinished_request(world: InProcessWorld) -> None:
+    owner = await world.user("Анна")
+    await answer_qualification(owner)
+    await owner.expect("тип отдела продаж")
+    await owner.send("/lessons")
+    await owner.expect("Урок 1 из 4")
+    await owner.send("/diagnostic")
+    await owner.expect("Продолжим заявку")
+    await owner.expect("тип отдела продаж")
+
+
+async def test_old_answer_button_does_not_answer_a_later_question(world: InProcessWorld) -> None:
+    owner = await world.user("Анна")
+    await owner.send("/diagnostic")
+    question = await owner.expect("Какой у компании оборот")
+    await owner.click("3–10 млн ₽")
+    await owner.expect("Сколько лет")
+    await owner.click_data(question, "dg:turnover:gt50")
+    answer = await owner.expect_answer()
+    assert answer.get("show_alert") is True
