@@ -21,11 +21,13 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, ErrorEvent
 
 from bot.config import Settings
 from bot.content import Content
+from bot.db.journal import JournalRepo
 from bot.db.repos import Repositories
 from bot.group.access import Consultants
 from bot.handlers import build_routers
 from bot.middlewares import TrackUsersMiddleware, WakeOutboxMiddleware
-from bot.telegram_retry import RetryMiddleware
+from bot.replay_journal import ReplayJournalMiddleware
+from bot.telegram_retry import ExpiredCallbackMiddleware, RetryMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +79,16 @@ async def on_error(event: ErrorEvent, bot: Bot, content: Content) -> bool:
     return True
 
 
-def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+def create_bot(
+    settings: Settings, session: BaseSession | None = None, journal: JournalRepo | None = None
+) -> Bot:
+    """The Bot with its request middlewares, outermost first: the replay journal (a replayed
+    update does not send twice), expired callback answers, then retries."""
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    if journal is not None:
+        session.middleware(ReplayJournalMiddleware(journal))
+    session.middleware(ExpiredCallbackMiddleware())
     session.middleware(RetryMiddleware())
     return Bot(
         settings.token(),

@@ -22,6 +22,8 @@ from aiogram.methods import GetUpdates
 from aiogram.types import Update
 
 from bot.db.inbox import InboxRepo
+from bot.db.journal import JournalRepo
+from bot.replay_journal import UpdateScope, handling_update
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +59,11 @@ class UpdateProcessor:
         *,
         max_concurrency: int = 64,
         on_processed: Callable[[float], None] | None = None,
+        journal: JournalRepo | None = None,
         **workflow_data: Any,
     ) -> None:
         self.bot = bot
+        self.journal = journal
         self.dispatcher = dispatcher
         self.inbox = inbox
         self.workflow_data = workflow_data
@@ -72,10 +76,13 @@ class UpdateProcessor:
     def in_flight(self) -> int:
         return len(self._tasks)
 
-    def submit(self, update_id: int, update: Update, received_at: float | None = None) -> None:
+    def submit(
+        self, update_id: int, update: Update, received_at: float | None = None,
+        *, replay: bool = False,
+    ) -> None:
         key = ordering_key(update)
         previous = self._tails.get(key)
-        task = asyncio.create_task(self._run(update_id, update, previous, received_at))
+        task = asyncio.create_task(self._run(update_id, update, previous, received_at, replay))
         self._tails[key] = task
         self._tasks.add(task)
         task.add_done_callback(lambda t, k=key: self._forget(t, k))
@@ -91,18 +98,23 @@ class UpdateProcessor:
         update: Update,
         previous: asyncio.Task[None] | None,
         received_at: float | None,
+        replay: bool,
     ) -> None:
         if previous is not None:
             with contextlib.suppress(BaseException):
                 await asyncio.shield(previous)
         async with self._slots:
-            await self.process(update_id, update)
+            await self.process(update_id, update, replay=replay)
         if self.on_processed is not None and received_at is not None:
             self.on_processed(time.monotonic() - received_at)
 
-    async def process(self, update_id: int, update: Update) -> None:
+    async def process(self, update_id: int, update: Update, *, replay: bool = False) -> None:
+        scope = UpdateScope(update_id, replay)
+        if replay and self.journal is not None:
+            scope.recorded = await self.journal.recorded(update_id)
         try:
-            await self.dispatcher.feed_update(self.bot, update, **self.workflow_data)
+            with handling_update(scope):
+                await self.dispatcher.feed_update(self.bot, update, **self.workflow_data)
         except Exception as error:  # noqa: BLE001 - one bad update must not stop the others
             log.exception("update %d failed", update_id)
             await self.inbox.mark_failed(update_id, f"{type(error).__name__}: {error}")
@@ -158,7 +170,7 @@ class DurablePolling:
         items = await self.inbox.pending(limit=1_000_000)
         for item in items:
             update = Update.model_validate_json(item.payload, context={"bot": self.bot})
-            self.processor.submit(item.update_id, update)
+            self.processor.submit(item.update_id, update, replay=True)
         if items:
             log.info("resuming %d unfinished update(s) from the inbox", len(items))
         return len(items)

@@ -29,7 +29,7 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
     db = await Database(settings.database_path).connect()
     repo = Repositories.create(db)
     content = Content(content_dir) if content_dir else Content()
-    bot = create_bot(settings)
+    bot = create_bot(settings, journal=repo.journal)
     sender = OutboxSender(bot, repo, content, settings)
     sla = SlaWatcher(repo, settings, sender.wakeup)
     consultants = Consultants(settings, repo.kv)
@@ -38,7 +38,8 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
         consultants=consultants, outbox_wakeup=sender.wakeup,
     )
     processor = UpdateProcessor(
-        bot, dispatcher, repo.inbox, max_concurrency=settings.max_concurrent_updates
+        bot, dispatcher, repo.inbox, max_concurrency=settings.max_concurrent_updates,
+        journal=repo.journal,
     )
     polling = DurablePolling(
         bot,
@@ -57,6 +58,7 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
         await configure_bot(bot, content)
         await configure_group_menu(bot, content, consultants.binding)
         await repo.inbox.prune(settings.inbox_retention_days * 86400)
+        await repo.journal.prune(settings.inbox_retention_days * 86400)
         await dispatcher.emit_startup(bot=bot)
         sender.start()
         sla.start()

@@ -16,8 +16,13 @@ from contextvars import ContextVar
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.methods import GetUpdates, TelegramMethod
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import AnswerCallbackQuery, GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
 log = logging.getLogger(__name__)
@@ -69,3 +74,23 @@ class RetryMiddleware(BaseRequestMiddleware):
                 )
             attempt += 1
             await asyncio.sleep(delay)
+
+
+class ExpiredCallbackMiddleware(BaseRequestMiddleware):
+    """Answering a callback query Telegram no longer knows (a replay after a restart, or a
+    slow answer) is harmless: treat "query is too old" as answered instead of failing the
+    handler that would otherwise go on to show the person what they asked for."""
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        try:
+            return await make_request(bot, method)
+        except TelegramBadRequest as error:
+            if isinstance(method, AnswerCallbackQuery) and "query is too old" in error.message:
+                log.info("callback query %s expired before it was answered", method.callback_query_id)
+                return Response[bool](ok=True, result=True)  # type: ignore[return-value]
+            raise

@@ -48,6 +48,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
         "CREATE INDEX fsm_user ON fsm (user_id)",
+        # What the bot already sent while handling an update: a replay after a crash
+        # returns these instead of sending the same message twice.
+        """
+        CREATE TABLE sent_journal (
+            update_id INTEGER NOT NULL,
+            seq       INTEGER NOT NULL,
+            method    TEXT    NOT NULL,
+            response  TEXT    NOT NULL,
+            at        REAL    NOT NULL,
+            PRIMARY KEY (update_id, seq)
+        ) WITHOUT ROWID
+        """,
     ),
     # 2: diagnostic requests — consents (152-FZ), leads, the notification outbox, key-value.
     (

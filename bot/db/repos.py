@@ -8,6 +8,7 @@ from bot.db.cards import CardRepo
 from bot.db.database import Database
 from bot.db.fsm_storage import SQLiteStorage
 from bot.db.inbox import InboxRepo
+from bot.db.journal import JournalRepo
 from bot.db.kv import KvRepo
 from bot.db.leads import ConsentRepo, LeadRepo
 from bot.db.outbox import OutboxRepo
@@ -22,6 +23,7 @@ class Repositories:
     db: Database
     users: UserRepo
     inbox: InboxRepo
+    journal: JournalRepo
     fsm: SQLiteStorage
     leads: LeadRepo
     consents: ConsentRepo
@@ -38,6 +40,7 @@ class Repositories:
             db=db,
             users=UserRepo(db),
             inbox=InboxRepo(db),
+            journal=JournalRepo(db),
             fsm=SQLiteStorage(db),
             leads=LeadRepo(db),
             consents=ConsentRepo(db),

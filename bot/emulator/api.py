@@ -43,7 +43,7 @@ async def call_method(
     except TransportFault as fault_error:
         record.ok, record.error = False, f"transport fault: {fault_error.kind}"
         raise
-    record.ok = True
+    record.ok, record.result = True, result
     return result
 
 

@@ -36,7 +36,8 @@ method named in brackets; unknown keys are rejected.
     GET    /_emu/bots/{bot_id}/updates          → updates queued and not yet confirmed
     GET    /_emu/bots/{bot_id}/callback_answers[?query_id=]   → [callback query + answer]
     GET    /_emu/bots/{bot_id}/inline_answers[?query_id=]     → [inline query + results]
-    GET    /_emu/bots/{bot_id}/calls[?method=]  → [{"method", "params", "ts", "ok", "error"}]
+    GET    /_emu/bots/{bot_id}/calls[?method=]  → [{"method", "params", "ts", "ok", "error",
+                                                  "result"}]
     GET    /_emu/bots/{bot_id}/commands[?scope=JSON&language_code=]  → [BotCommand]
     GET    /_emu/bots/{bot_id}/webhook          → WebhookInfo
     GET    /_emu/bots/{bot_id}/events?after=SEQ&timeout=S[&chat_id=]

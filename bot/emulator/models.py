@@ -273,8 +273,9 @@ class RecordedCall:
     method: str
     params: dict[str, Any]
     ts: float
-    ok: bool | None = None
+    ok: bool | None = None  # None while the call is still running (a long poll)
     error: str | None = None
+    result: Any = None  # what the method answered (by reference, not copied)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -283,6 +284,7 @@ class RecordedCall:
             "ts": self.ts,
             "ok": self.ok,
             "error": self.error,
+            "result": self.result,
         }
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from consultants.office import Office, open_office
+from tests.consultants.office import Office, open_office
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from aiogram.types import Update
 
-from consultants.office import Office
+from tests.consultants.office import Office
 
 
 async def _history(office: Office, lead_id: int) -> list[tuple[str, str, int | None]]:

@@ -11,7 +11,7 @@ import pytest
 
 from bot.group.export import ExcelSemicolon, export_csv, lead_cells, neutralise
 from bot.group.statuses import FUNNEL
-from consultants.office import CONTENT, Office, open_office
+from tests.consultants.office import CONTENT, Office, open_office
 
 HOSTILE = '=HYPERLINK("http://evil.example","жми"); <b>&amp;</b> "кавычки"\nвторая строка'
 

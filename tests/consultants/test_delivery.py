@@ -16,7 +16,7 @@ from bot.db.leads import Notification
 from bot.db.repos import Repositories
 from bot.emulator import Emulator, start_server
 from bot.outbox import OutboxSender, SlaWatcher
-from consultants.office import CONTENT, Office, lead_draft, open_office
+from tests.consultants.office import CONTENT, Office, lead_draft, open_office
 
 
 def group_posts(office: Office, chat_id: int | None = None) -> list:

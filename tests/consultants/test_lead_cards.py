@@ -10,7 +10,7 @@ from aiogram.methods import SendMessage
 
 from bot.db.leads import LeadDraft, Notification
 from bot.telegram_html import MESSAGE_LIMIT, parse
-from consultants.office import Office, open_office
+from tests.consultants.office import Office, open_office
 
 HOSTILE = '<b>Рога & Копыта</b> "Ltd"; =HYPERLINK("http://evil","x")\nвторая строка'
 

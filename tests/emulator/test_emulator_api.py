@@ -711,3 +711,14 @@ async def test_text_mention_carries_the_full_user_and_unknown_ones_are_dropped(
     assert result["entities"] == [
         {"type": "text_mention", "offset": 0, "length": 4, "user": started.user_json(USER)}
     ]
+
+
+async def test_call_log_keeps_params_outcome_and_result(started: BotWorld) -> None:
+    started.send_text(USER, "/start")
+    delivered = await call(started, "getUpdates")
+    await error_of(started, "sendMessage", chat_id=USER, text="")
+    updates_call, failed_call = started.calls()
+    assert updates_call.to_dict()["result"] == delivered
+    assert (failed_call.method, failed_call.ok) == ("sendMessage", False)
+    assert failed_call.error == "Bad Request: message text is empty"
+    assert failed_call.params == {"chat_id": USER, "text": ""}

@@ -1,0 +1,30 @@
+"""The sent journal: Bot API responses recorded per (update, call number) for replays."""
+
+from __future__ import annotations
+
+import time
+
+from bot.db.database import Database
+
+
+class JournalRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def record(self, update_id: int, seq: int, method: str, response: str) -> None:
+        await self.db.write(
+            "INSERT OR REPLACE INTO sent_journal (update_id, seq, method, response, at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (update_id, seq, method, response, time.time()),
+        )
+
+    async def recorded(self, update_id: int) -> dict[int, tuple[str, str]]:
+        rows = await self.db.fetchall(
+            "SELECT seq, method, response FROM sent_journal WHERE update_id = ?", (update_id,)
+        )
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    async def prune(self, older_than_seconds: float) -> int:
+        return await self.db.write(
+            "DELETE FROM sent_journal WHERE at < ?", (time.time() - older_than_seconds,)
+        )

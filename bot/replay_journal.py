@@ -1,0 +1,83 @@
+"""Exactly-once replies across crashes: a replayed update does not send its messages twice.
+
+While an update from the inbox is handled, every message-sending Bot API call gets a number
+(1st, 2nd … call of this update) and its response is journaled. If the process dies before
+the update is marked done, the update is handled again after the restart; for calls already
+journaled under the same number and method, the recorded response is returned instead of
+sending again. The context travels in a ContextVar set by the update processor, so calls
+made outside update handling (the outbox sender) are untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.methods import (
+    CopyMessage,
+    ForwardMessage,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    TelegramMethod,
+)
+from aiogram.methods.base import Response, TelegramType
+
+from bot.db.journal import JournalRepo
+
+log = logging.getLogger(__name__)
+
+# Methods whose repetition the person would notice as a duplicate.
+JOURNALED = (SendMessage, SendDocument, SendPhoto, CopyMessage, ForwardMessage)
+
+
+@dataclass(slots=True)
+class UpdateScope:
+    update_id: int
+    replay: bool
+    recorded: dict[int, tuple[str, str]] = field(default_factory=dict)
+    calls: int = 0
+
+
+_scope: ContextVar[UpdateScope | None] = ContextVar("update_scope", default=None)
+
+
+@contextmanager
+def handling_update(scope: UpdateScope) -> Iterator[None]:
+    token = _scope.set(scope)
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+class ReplayJournalMiddleware(BaseRequestMiddleware):
+    def __init__(self, journal: JournalRepo) -> None:
+        self.journal = journal
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        scope = _scope.get()
+        if scope is None or not isinstance(method, JOURNALED):
+            return await make_request(bot, method)
+        scope.calls += 1
+        seq = scope.calls
+        name = method.__api_method__
+        if scope.replay and seq in scope.recorded and scope.recorded[seq][0] == name:
+            log.info("update %d: call %d (%s) was made before the crash; not repeated",
+                     scope.update_id, seq, name)
+            return Response[method.__returning__].model_validate_json(  # type: ignore[name-defined]
+                scope.recorded[seq][1], context={"bot": bot}
+            )
+        response = await make_request(bot, method)
+        await self.journal.record(scope.update_id, seq, name, response.model_dump_json())
+        return response

@@ -1,0 +1,79 @@
+"""End-to-end harness: the real `python -m bot` process against the HTTP Bot API emulator.
+
+The emulator runs inside the test's event loop; the bot is a subprocess started with
+TELEGRAM_API_BASE pointing at it. `BotProcess` starts, stops (SIGTERM) and kills (SIGKILL)
+it; its stderr goes to a log file the test can read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from bot.emulator.client import RemoteBot
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "987654321:E2E-token-for-the-real-bot-process_abc"
+BOT_ID = 987654321
+
+
+class BotProcess:
+    def __init__(self, base_url: str, remote: RemoteBot, workdir: Path, **env: str) -> None:
+        self.base_url = base_url
+        self.remote = remote
+        self.workdir = workdir
+        self.env = env
+        self.proc: asyncio.subprocess.Process | None = None
+        self.starts = 0
+        self.log_path = workdir / "bot.log"
+
+    def environment(self) -> dict[str, str]:
+        keep = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_"))}
+        return {
+            **keep,
+            "PYTHONPATH": str(ROOT),
+            "BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE": self.base_url,
+            "DATABASE_PATH": str(self.workdir / "bot.sqlite3"),
+            "POLLING_TIMEOUT": "2",
+            "LOG_LEVEL": "INFO",
+            **self.env,
+        }
+
+    async def start(self, timeout: float = 20.0) -> None:  # noqa: ASYNC109
+        """Start the process and wait until it polls for updates."""
+        polls_before = len(await self.remote.calls("getUpdates"))
+        log = self.log_path.open("ab")
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot",
+            cwd=self.workdir, env=self.environment(),
+            stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log,
+        )
+        log.close()
+        self.starts += 1
+        deadline = time.monotonic() + timeout
+        while len(await self.remote.calls("getUpdates")) <= polls_before:
+            if self.proc.returncode is not None:
+                raise AssertionError(f"bot exited with {self.proc.returncode}:\n{self.log()}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"bot did not start polling in {timeout}s:\n{self.log()}")
+            await asyncio.sleep(0.05)
+
+    async def kill(self) -> None:
+        """kill -9: no cleanup, no goodbye."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        await self.proc.wait()
+
+    async def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:  # noqa: ASYNC109
+        assert self.proc is not None
+        if self.proc.returncode is None:
+            self.proc.send_signal(sig)
+        return await asyncio.wait_for(self.proc.wait(), timeout)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
