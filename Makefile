@@ -24,7 +24,7 @@ check-content: $(STAMP)
 	$(PY) -m bot check-content
 
 bench: $(STAMP)
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -35,16 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     secrets = (settings.token(),) if settings.bot_token else ()
     setup_logging(settings.log_level, secrets)
     if settings.sandbox:
-        print(
-            "BOT_TOKEN is not set. Set BOT_TOKEN in .env (see .env.example) to run against "
-            "Telegram; the offline sandbox is not available in this build yet.",
-            file=sys.stderr,
-        )
-        return EXIT_CONFIG
-    from bot.service import run_service
+        from bot.sandbox import run_sandbox as run
+    else:
+        from bot.service import run_service as run
 
     try:
-        return asyncio.run(run_service(settings))
+        return asyncio.run(run(settings))
     except DatabaseError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG

@@ -27,6 +27,7 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.methods.base import Response, TelegramType
+from pydantic import TypeAdapter
 
 from bot.db.journal import JournalRepo
 
@@ -56,6 +57,15 @@ def handling_update(scope: UpdateScope) -> Iterator[None]:
         _scope.reset(token)
 
 
+def current_scope() -> UpdateScope | None:
+    return _scope.get()
+
+
+def current_update_id() -> int | None:
+    scope = _scope.get()
+    return None if scope is None else scope.update_id
+
+
 class ReplayJournalMiddleware(BaseRequestMiddleware):
     def __init__(self, journal: JournalRepo) -> None:
         self.journal = journal
@@ -75,9 +85,10 @@ class ReplayJournalMiddleware(BaseRequestMiddleware):
         if scope.replay and seq in scope.recorded and scope.recorded[seq][0] == name:
             log.info("update %d: call %d (%s) was made before the crash; not repeated",
                      scope.update_id, seq, name)
-            return Response[method.__returning__].model_validate_json(  # type: ignore[name-defined]
-                scope.recorded[seq][1], context={"bot": bot}
-            )
-        response = await make_request(bot, method)
-        await self.journal.record(scope.update_id, seq, name, response.model_dump_json())
-        return response
+            # Session middlewares pass results (not Response envelopes) back up the chain.
+            adapter = TypeAdapter(method.__returning__)
+            return adapter.validate_json(scope.recorded[seq][1], context={"bot": bot})  # type: ignore[no-any-return]
+        result = await make_request(bot, method)
+        dumped = TypeAdapter(method.__returning__).dump_json(result).decode()
+        await self.journal.record(scope.update_id, seq, name, dumped)
+        return result

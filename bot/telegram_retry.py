@@ -92,5 +92,6 @@ class ExpiredCallbackMiddleware(BaseRequestMiddleware):
         except TelegramBadRequest as error:
             if isinstance(method, AnswerCallbackQuery) and "query is too old" in error.message:
                 log.info("callback query %s expired before it was answered", method.callback_query_id)
-                return Response[bool](ok=True, result=True)  # type: ignore[return-value]
+                # Middlewares hand results (not Response envelopes) back up the chain.
+                return True  # type: ignore[return-value]
             raise

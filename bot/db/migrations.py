@@ -44,7 +44,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             user_id INTEGER NOT NULL,
             chat_id INTEGER NOT NULL,
             state   TEXT,
-            data    TEXT NOT NULL DEFAULT '{}'
+            data    TEXT NOT NULL DEFAULT '{}',
+            update_id INTEGER
         )
         """,
         "CREATE INDEX fsm_user ON fsm (user_id)",
@@ -187,6 +188,51 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "CREATE INDEX lead_notes_lead ON lead_notes (lead_id, id)",
         "CREATE INDEX outbox_lane ON outbox (chat_id, id) WHERE status = 'pending'",
+    ),
+    # 4: sharing and the funnel — referral codes, first and latest touch, funnel events,
+    # each owner's first arrival at each funnel step, thanks sent to referrers.
+    (
+        "ALTER TABLE users ADD COLUMN ref_code TEXT",
+        "CREATE UNIQUE INDEX users_ref_code ON users (ref_code) WHERE ref_code IS NOT NULL",
+        "ALTER TABLE users ADD COLUMN source TEXT",
+        "ALTER TABLE users ADD COLUMN campaign TEXT",
+        "ALTER TABLE users ADD COLUMN referrer_id INTEGER",
+        "ALTER TABLE users ADD COLUMN last_source TEXT",
+        "ALTER TABLE users ADD COLUMN last_campaign TEXT",
+        "ALTER TABLE users ADD COLUMN last_touch_at REAL",
+        "CREATE INDEX users_referrer ON users (referrer_id) WHERE referrer_id IS NOT NULL",
+        """
+        CREATE TABLE events (
+            id      INTEGER PRIMARY KEY,
+            user_id INTEGER,
+            at      REAL    NOT NULL,
+            kind    TEXT    NOT NULL,
+            lead_id INTEGER,
+            detail  TEXT
+        )
+        """,
+        "CREATE INDEX events_user ON events (user_id)",
+        "CREATE INDEX events_kind_at ON events (kind, at)",
+        """
+        CREATE TABLE funnel (
+            user_id   INTEGER NOT NULL,
+            step      TEXT    NOT NULL,
+            at        REAL    NOT NULL,
+            source    TEXT    NOT NULL,
+            cohort_at REAL    NOT NULL,
+            PRIMARY KEY (user_id, step)
+        ) WITHOUT ROWID
+        """,
+        # Funnels are counted per cohort (owners who first came in the period).
+        "CREATE INDEX funnel_cohort ON funnel (cohort_at, step, source)",
+        """
+        CREATE TABLE referral_thanks (
+            referrer_id INTEGER NOT NULL,
+            friend_id   INTEGER NOT NULL,
+            at          REAL    NOT NULL,
+            PRIMARY KEY (referrer_id, friend_id)
+        ) WITHOUT ROWID
+        """,
     ),
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -87,6 +88,24 @@ class PrivacyRepo:
             await conn.execute("DELETE FROM consents WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM fsm WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+            # Funnel counts stay true, but nothing links them to the person any more.
+            await conn.execute("UPDATE events SET user_id = NULL WHERE user_id = ?", (user_id,))
+            await conn.execute(
+                "UPDATE funnel SET user_id = ? WHERE user_id = ?",
+                (-secrets.randbelow(2**62) - 1, user_id),
+            )
+            await conn.execute(
+                "DELETE FROM referral_thanks WHERE referrer_id = ? OR friend_id = ?",
+                (user_id, user_id),
+            )
+            await conn.execute(
+                "DELETE FROM outbox WHERE kind = 'referrer_thanks' AND status = 'pending' "
+                "AND (chat_id = ? OR dedup_key LIKE 'thanks:%:' || ?)",
+                (user_id, user_id),
+            )
+            await conn.execute(
+                "UPDATE users SET referrer_id = NULL WHERE referrer_id = ?", (user_id,)
+            )
             condition = " OR ".join(f"json_extract(payload, '{path}') = ?" for path in _INBOX_USER_PATHS)
             await conn.execute(
                 f"DELETE FROM inbox WHERE {condition}", (user_id,) * len(_INBOX_USER_PATHS)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.db.cards import CardRepo
 from bot.db.database import Database
 from bot.db.fsm_storage import SQLiteStorage
+from bot.db.funnel import FunnelRepo
 from bot.db.inbox import InboxRepo
 from bot.db.journal import JournalRepo
 from bot.db.kv import KvRepo
@@ -14,6 +15,7 @@ from bot.db.leads import ConsentRepo, LeadRepo
 from bot.db.outbox import OutboxRepo
 from bot.db.pipeline import PipelineRepo
 from bot.db.privacy import PrivacyRepo
+from bot.db.referrals import ReferralRepo
 from bot.db.stats import StatsRepo
 from bot.db.users import UserRepo
 
@@ -28,6 +30,8 @@ class Repositories:
     leads: LeadRepo
     consents: ConsentRepo
     privacy: PrivacyRepo
+    funnel: FunnelRepo
+    referrals: ReferralRepo
     kv: KvRepo
     cards: CardRepo
     pipeline: PipelineRepo
@@ -45,6 +49,8 @@ class Repositories:
             leads=LeadRepo(db),
             consents=ConsentRepo(db),
             privacy=PrivacyRepo(db),
+            funnel=FunnelRepo(db),
+            referrals=ReferralRepo(db),
             kv=KvRepo(db),
             cards=CardRepo(db),
             pipeline=PipelineRepo(db),

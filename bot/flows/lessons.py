@@ -50,6 +50,7 @@ async def send_lesson(
     """Record progress first, then send the lesson (pages, buttons on the last page)."""
     total = content.lesson_count
     await repo.users.set_lesson(user_id, index)
+    await repo.funnel.record(user_id, f"lesson_{index}")
     await state.set_state(LessonStates.reading)
     pages = content.lesson_pages(index)
     for page in pages[:-1]:
@@ -61,7 +62,9 @@ async def send_finish(
     bot: Bot, chat_id: int, user_id: int,
     state: FSMContext, repo: Repositories, content: Content, settings: Settings,
 ) -> None:
-    await repo.users.mark_lessons_done(user_id)
+    if await repo.users.mark_lessons_done(user_id):
+        await repo.funnel.record(user_id, "lessons_done")
+        await repo.referrals.thank_once(user_id, "lessons")
     await state.set_state(None)
     await bot.send_message(
         chat_id,

@@ -12,7 +12,7 @@ from aiogram import Router
 
 from bot import group
 from bot.flows import diagnostic, lessons
-from bot.handlers import fallback, privacy, start
+from bot.handlers import fallback, privacy, share, start
 
 
 def build_routers() -> list[Router]:
@@ -21,6 +21,7 @@ def build_routers() -> list[Router]:
         *group.build_routers(),
         start.build_router(),
         privacy.build_router(),
+        share.build_router(),
         lessons.build_router(),
         diagnostic.build_router(),
         lessons.build_fallback_router(),

@@ -10,6 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot import keyboards
+from bot.attribution import Touch, parse_payload
 from bot.config import Settings
 from bot.content import Content
 from bot.db.repos import Repositories
@@ -17,7 +18,6 @@ from bot.flows.diagnostic.handlers import Ctx, start_diagnostic
 
 # Telegram allows 1-64 characters of A-Z a-z 0-9 _ - in a start payload.
 PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-DIAGNOSTIC_PAYLOAD = "diag"
 
 
 def build_router() -> Router:
@@ -36,9 +36,16 @@ async def on_start(
     user = message.from_user
     assert user is not None  # private chats always have a sender
     payload = command.args or ""
-    if PAYLOAD_RE.match(payload):
+    valid = PAYLOAD_RE.match(payload) is not None
+    if valid:
         await repo.users.set_start_payload(user.id, payload)
-    if payload == DIAGNOSTIC_PAYLOAD:
+    touch = parse_payload(payload)
+    referrer = await repo.referrals.owner_of(touch.ref_code) if touch.ref_code else None
+    if touch.ref_code and referrer in (None, user.id):  # unknown code, or one's own link
+        touch, referrer = Touch(), None
+    await repo.referrals.record_touch(user.id, touch, referrer)
+    await repo.funnel.record(user.id, "start", detail=payload if valid else None)
+    if touch.diagnostic:
         await start_diagnostic(Ctx(bot, message.chat.id, user.id, state, repo, content, settings))
         return
     row = await repo.users.get(user.id)

@@ -45,8 +45,9 @@ class BotProcess:
         }
 
     async def start(self, timeout: float = 20.0) -> None:  # noqa: ASYNC109
-        """Start the process and wait until it polls for updates."""
-        polls_before = len(await self.remote.calls("getUpdates"))
+        """Start the process and wait until it has configured itself (set the command menu,
+        the last call before it starts polling)."""
+        polls_before = len(await self.remote.calls("setMyCommands"))
         log = self.log_path.open("ab")
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot",
@@ -56,7 +57,7 @@ class BotProcess:
         log.close()
         self.starts += 1
         deadline = time.monotonic() + timeout
-        while len(await self.remote.calls("getUpdates")) <= polls_before:
+        while len(await self.remote.calls("setMyCommands")) <= polls_before:
             if self.proc.returncode is not None:
                 raise AssertionError(f"bot exited with {self.proc.returncode}:\n{self.log()}")
             if time.monotonic() > deadline:

@@ -45,6 +45,7 @@ from bot.flows.diagnostic.states import (
 )
 from bot.input_kind import input_kind
 from bot.phone import normalize_phone
+from bot.replay_journal import current_scope
 from bot.qualification import TURNOVER_BANDS, YEARS_BANDS, qualify
 from bot.text_input import clean_text, parse_share
 
@@ -97,10 +98,32 @@ class Ctx:
                  kind: str | None = None) -> None:
         """Persist the state and data, then ask `step` (durable before visible)."""
         data["step"] = step  # survives other flows and /cancel, so /diagnostic resumes here
-        await self.state.set_state(STATE_OF[step])
-        await self.state.set_data(data)
+        await self.repo.fsm.set_state_and_data(self.state.key, STATE_OF[step], data)
         await ask(step, self.bot, self.chat_id, data, self.content, self.settings,
                   problem=problem, kind=kind)
+
+
+    async def leave(self, data: dict[str, Any]) -> None:
+        """End the flow (no state) keeping the answers, in one write."""
+        await self.repo.fsm.set_state_and_data(self.state.key, None, data)
+
+    async def replayed(self) -> bool:
+        """True when this update is a replay after a crash and its answer was already
+        applied: nothing is applied twice; the current question is asked again only if the
+        crash came before it was sent."""
+        scope = current_scope()
+        if scope is None or not scope.replay:
+            return False
+        if await self.repo.fsm.written_by(self.state.key) != scope.update_id:
+            return False
+        if not scope.recorded:
+            step = step_of(await self.state.get_state())
+            data = await self.state.get_data()
+            if step is not None:
+                await ask(step, self.bot, self.chat_id, data, self.content, self.settings)
+            elif data.get("submitted") and data.get("submitted") == data.get("draft"):
+                await _send_confirmation(self, data)
+        return True
 
 
 def _number(value: float) -> str:
@@ -149,6 +172,7 @@ async def start_diagnostic(c: Ctx, *, fresh: bool = False) -> None:
             reply_markup=kb.existing_lead(c.content),
         )
         return
+    await c.repo.funnel.record(c.user_id, "diagnostic_started")
     await c.bot.send_message(c.chat_id, c.content.render("diagnostic/intro.html"))
     await c.go(FIRST_STEP, {"draft": uuid.uuid4().hex[:16]})
 
@@ -180,6 +204,9 @@ async def on_button(
     chat_id = query.message.chat.id if query.message else query.from_user.id
     c = Ctx(bot, chat_id, query.from_user.id, state, repo, content, settings)
     step, value = callback_data.s, callback_data.v
+    if await c.replayed():
+        await query.answer()
+        return
     current = step_of(await state.get_state())
     data = await state.get_data()
 
@@ -237,8 +264,10 @@ async def _advance(c: Ctx, step: str, data: dict[str, Any]) -> None:
             c.settings.min_years_on_market,
         )
         if not verdict.qualified:
+            await c.repo.funnel.record(c.user_id, "not_qualified")
             await _finish_unqualified(c, data, verdict.turnover_ok, verdict.years_ok)
             return
+        await c.repo.funnel.record(c.user_id, "qualified")
     upcoming = after_answer(step, data)
     if upcoming == "review":
         data.pop("edit_end", None)
@@ -341,13 +370,13 @@ async def _on_consent(query: CallbackQuery, c: Ctx, value: str, data: dict[str, 
         for key in ("name", "company", "position", "phone", "pending_phone", "call_time", "consent_id"):
             data.pop(key, None)
         data.pop("edit_end", None)
-        await c.state.set_state(None)
-        await c.state.set_data(data)
+        await c.leave(data)
         await c.bot.send_message(
             c.chat_id, c.content.render("diagnostic/declined.html"), reply_markup=kb.declined(c.content)
         )
         return
     data["consent_id"] = consent_id
+    await c.repo.funnel.record(c.user_id, "consent")
     await _advance(c, "consent", data)
 
 
@@ -418,6 +447,8 @@ async def on_text(
 ) -> None:
     assert message.from_user is not None and message.text is not None
     c = Ctx(bot, message.chat.id, message.from_user.id, state, repo, content, settings)
+    if await c.replayed():
+        return
     step = step_of(await state.get_state())
     data = await state.get_data()
     if step is None:
@@ -474,7 +505,6 @@ async def _on_typed_phone(c: Ctx, raw: str, data: dict[str, Any]) -> None:
 
 async def _phone_saved(c: Ctx, data: dict[str, Any]) -> None:
     # The reply keyboard with the contact button goes away with this confirmation.
-    await c.state.set_data(data)
     await c.bot.send_message(
         c.chat_id,
         c.content.render("diagnostic/phone_saved.html", phone=data["phone"]),
@@ -489,6 +519,8 @@ async def on_contact(
 ) -> None:
     assert message.from_user is not None and message.contact is not None
     c = Ctx(bot, message.chat.id, message.from_user.id, state, repo, content, settings)
+    if await c.replayed():
+        return
     data = await state.get_data()
     phone = normalize_phone(message.contact.phone_number)
     if phone is None:
@@ -496,7 +528,6 @@ async def on_contact(
         return
     if message.contact.user_id != message.from_user.id:
         data["pending_phone"] = phone
-        await state.set_data(data)
         await bot.send_message(
             c.chat_id,
             content.render("diagnostic/contact_received.html", phone=phone),
@@ -536,6 +567,9 @@ async def on_edit(
 ) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
     c = Ctx(bot, chat_id, query.from_user.id, state, repo, content, settings)
+    if await c.replayed():
+        await query.answer()
+        return
     if step_of(await state.get_state()) != "review" or callback_data.f not in EDIT_GROUPS:
         await query.answer(content.label("diag_alerts.stale"), show_alert=True)
         return
@@ -558,14 +592,15 @@ async def _submit(c: Ctx, data: dict[str, Any]) -> None:
         data.get("turnover", ""), data.get("years", ""), c.settings.min_turnover_mln,
         c.settings.min_years_on_market,
     )
-    user = await c.repo.users.get(c.user_id)
+    source, referrer_id = await c.repo.referrals.attribution(c.user_id)
     draft = LeadDraft(
         user_id=c.user_id,
         draft_id=str(data["draft"]),
         qualified=verdict.qualified,
         qualification=_qualification_text(c, data, verdict.turnover_ok, verdict.years_ok),
         answers=_answers(data),
-        source=user.start_payload if user else None,
+        source=source,
+        referrer_id=referrer_id,
         name=data.get("name"),
         company=data.get("company"),
         position=data.get("position"),
@@ -576,10 +611,20 @@ async def _submit(c: Ctx, data: dict[str, Any]) -> None:
     notify = Notification("lead_card", None, {}) if verdict.qualified else None
     result = await c.repo.leads.submit(draft, notify)
     log.info("lead %d %s", result.lead.id, "replayed" if result.replayed else "stored")
+    if not result.replayed:
+        await c.repo.funnel.record(c.user_id, "lead_submitted", lead_id=result.lead.id)
+        if verdict.qualified:
+            await c.repo.referrals.thank_once(c.user_id, "lead")
     # Committed: only now tell the owner.
     data["submitted"] = data["draft"]
-    await c.state.set_state(None)
-    await c.state.set_data(data)
+    await c.leave(data)
+    await _send_confirmation(c, data)
+
+
+async def _send_confirmation(c: Ctx, data: dict[str, Any]) -> None:
+    """Thanks, when to expect the call, and the preliminary checklist."""
+    if not data.get("phone"):  # a not-qualified request: its answer went out with the verdict
+        return
     labels = answer_labels(data, c.content)
     await c.bot.send_message(
         c.chat_id,
@@ -633,8 +678,7 @@ async def _finish_unqualified(c: Ctx, data: dict[str, Any], turnover_ok: bool, y
     await c.repo.leads.submit(draft, notify)
     data.pop("edit_end", None)
     data["submitted"] = data["draft"]
-    await c.state.set_state(None)
-    await c.state.set_data(data)
+    await c.leave(data)
     await c.bot.send_message(
         c.chat_id,
         c.content.render(

@@ -1,0 +1,266 @@
+"""`python -m bench.run`: saturation and latency of our bot next to a bare aiogram echo bot.
+
+Both bots run as real processes against the Bot API emulator, which lives in this process
+(aiohttp server) together with the simulated owners; the bots run one after the other so they
+never compete for the CPU. Per bot: start, warm up, saturation (closed loop), latency (open
+loop), peak RSS, stop. Prints a table and writes bench/results/latest.json. Exit code: 2 if a
+run was incomplete (a bot died or owners did not finish), 1 if `--check` and a target was
+missed, else 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import aiogram
+
+from bench import procfs
+from bench.loads import LoadResult, closed_loop, open_loop
+from bench.processes import ROOT, BenchBot
+from bench.report import disturbance, summarize_runs, table, targets, write_json
+from bench.scripts import Script, echo_script, lessons_script
+from bench.tail import ReplyTail
+from bot.emulator import Emulator, start_server
+from bot.emulator.world import BotWorld
+
+DEFAULT_OUT = ROOT / "bench" / "results" / "latest.json"
+# Each bot has its own token, hence its own world in the emulator.
+BOTS: dict[str, tuple[str, str]] = {
+    "ours": ("bot", "7000000001:BENCH-ours-token-0123456789abcdef"),
+    "echo": ("bench.echo_bot", "7000000002:BENCH-echo-token-0123456789abcdef"),
+}
+# Owner ids per phase: every phase meets people the bot has never seen.
+WARMUP_IDS, SATURATION_IDS, LATENCY_IDS = 1_000_000, 2_000_000, 3_000_000
+SETTLE_SECONDS = 0.5
+
+
+@dataclass(slots=True)
+class Options:
+    owners: int = 200
+    rate: float = 100.0
+    duration: float = 10.0
+    warmup: int = 10
+    repeat: int = 1
+    reply_timeout: float = 30.0
+    log_level: str = "INFO"
+    workdir: Path | None = None
+
+
+def script_for(name: str) -> Script:
+    return lessons_script() if name == "ours" else echo_script()
+
+
+def add_owners(world: BotWorld, base: int, count: int) -> list[int]:
+    ids = [base + n for n in range(1, count + 1)]
+    for owner in ids:
+        world.add_user(user_id=owner, first_name=f"Owner{owner % 1000:03d}")
+    return ids
+
+
+class Usage:
+    """CPU over one phase, as % of one core: the bot, this process (emulator and owners), and
+    everything else on the machine (other users' work: a noise indicator)."""
+
+    def __init__(self, bot: BenchBot) -> None:
+        self.bot = bot
+        self.wall = time.monotonic()
+        self.bot_cpu = bot.cpu_seconds()
+        self.own_cpu = procfs.cpu_seconds()
+        self.all_cpu = procfs.system_busy_seconds()
+
+    def done(self) -> dict[str, float]:
+        wall = time.monotonic() - self.wall
+        bot = self.bot.cpu_seconds() - self.bot_cpu
+        own = procfs.cpu_seconds() - self.own_cpu
+        other = procfs.system_busy_seconds() - self.all_cpu - bot - own
+        return {
+            "bot_cpu_percent": round(100 * bot / wall, 1),
+            "harness_cpu_percent": round(100 * own / wall, 1),
+            "other_cpu_percent": round(100 * max(other, 0.0) / wall, 1),
+        }
+
+
+async def measure(
+    name: str, emulator: Emulator, base_url: str, workdir: Path, options: Options
+) -> dict[str, Any]:
+    module, token = BOTS[name]
+    world = emulator.register(token, username=f"bench_{name}_bot")
+    script = script_for(name)
+    bot = BenchBot(name, module, token=token, base_url=base_url, world=world,
+                   workdir=workdir, log_level=options.log_level)
+    tail = ReplyTail(world)
+    tail.start()
+    measured: dict[str, Any] = {"script": script.name, "steps_per_owner": len(script.steps)}
+    try:
+        await bot.start()
+        if options.warmup:
+            warm = await closed_loop(world, tail, script, add_owners(world, WARMUP_IDS,
+                                     options.warmup), reply_timeout=options.reply_timeout)
+            measured["warmup"] = warm.to_dict()
+        await asyncio.sleep(SETTLE_SECONDS)
+
+        usage = Usage(bot)
+        saturation = await closed_loop(
+            world, tail, script, add_owners(world, SATURATION_IDS, options.owners),
+            reply_timeout=options.reply_timeout,
+        )
+        measured["saturation"] = _phase(saturation, usage)
+        await asyncio.sleep(SETTLE_SECONDS)
+
+        needed = math.ceil(max(1, round(options.rate * options.duration)) / len(script.steps))
+        usage = Usage(bot)
+        latency = await open_loop(
+            world, tail, script, add_owners(world, LATENCY_IDS, needed),
+            rate=options.rate, duration=options.duration, reply_timeout=options.reply_timeout,
+        )
+        measured["latency"] = _phase(latency, usage)
+        memory = bot.memory_kib()
+        measured["peak_rss_mib"] = round(memory.get("VmHWM", 0) / 1024, 1)
+        measured["rss_mib"] = round(memory.get("VmRSS", 0) / 1024, 1)
+    except Exception as error:
+        measured["error"] = f"{type(error).__name__}: {error}"
+    finally:
+        await tail.stop()
+        measured["exit_code"] = await bot.stop()
+        measured["log_tail"] = bot.log(1500) if "error" in measured else ""
+    measured["complete"] = (
+        "error" not in measured
+        and measured["exit_code"] == 0
+        and all(measured[phase]["complete"] for phase in ("saturation", "latency"))
+    )
+    return measured
+
+
+def _phase(result: LoadResult, usage: Usage) -> dict[str, Any]:
+    return {**result.to_dict(), **usage.done(), "complete": result.complete}
+
+
+async def run_once(options: Options, order: tuple[str, ...] = ("ours", "echo")) -> dict[str, Any]:
+    """One run: a fresh emulator, both bots one after the other (in `order`)."""
+    emulator = Emulator()
+    runner, base_url = await start_server(emulator, "127.0.0.1", 0)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-", dir=options.workdir) as folder:
+            run: dict[str, Any] = {"order": list(order)}
+            for name in order:
+                run[name] = await measure(name, emulator, base_url, Path(folder), options)
+    finally:
+        await runner.cleanup()
+        await emulator.aclose()
+    ours, echo = run["ours"], run["echo"]
+    run["ratio"] = {
+        "saturation": _ratio(ours, echo, "saturation", "updates_per_second"),
+        "p99": _ratio(ours, echo, "latency", "latency_ms", "p99"),
+    }
+    run["complete"] = ours["complete"] and echo["complete"]
+    return run
+
+
+def _ratio(ours: dict[str, Any], echo: dict[str, Any], *path: str) -> float:
+    def get(data: dict[str, Any]) -> float:
+        value: Any = data
+        for part in path:
+            value = value.get(part, {}) if isinstance(value, dict) else {}
+        return float(value) if isinstance(value, (int, float)) else math.nan
+
+    ours_value, echo_value = get(ours), get(echo)
+    return round(ours_value / echo_value, 3) if echo_value else math.nan
+
+
+async def run(options: Options) -> dict[str, Any]:
+    """`options.repeat` runs (alternating which bot goes first), summarized."""
+    started = time.time()
+    runs = []
+    for number in range(options.repeat):
+        order = ("ours", "echo") if number % 2 == 0 else ("echo", "ours")
+        runs.append(await run_once(options, order))
+    summary = summarize_runs(runs)
+    return {
+        "meta": _meta(started),
+        "options": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(options).items()},
+        "runs": runs,
+        "summary": summary,
+        "targets": targets(summary),
+        "complete": all(r["complete"] for r in runs),
+        "disturbed_percent": disturbance(runs),
+        "seconds": round(time.time() - started, 1),
+    }
+
+
+def _meta(started: float) -> dict[str, Any]:
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+            text=True, timeout=5, check=False,
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    return {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
+        "commit": commit,
+        "python": platform.python_version(),
+        "aiogram": aiogram.__version__,
+        "cpus": os.cpu_count(),
+        "loadavg_at_start": os.getloadavg(),
+        "platform": platform.platform(),
+    }
+
+
+def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    defaults = Options()
+    parser.add_argument("--owners", type=int, default=defaults.owners,
+                        help="simulated owners in the saturation run (default %(default)s)")
+    parser.add_argument("--rate", type=float, default=defaults.rate,
+                        help="offered load of the latency run, updates/s (default %(default)s)")
+    parser.add_argument("--duration", type=float, default=defaults.duration,
+                        help="length of the latency run, seconds (default %(default)s)")
+    parser.add_argument("--warmup", type=int, default=defaults.warmup,
+                        help="owners walking once before measuring (default %(default)s)")
+    parser.add_argument("--repeat", type=int, default=defaults.repeat,
+                        help="whole runs; the table shows median [min–max] (default 1)")
+    parser.add_argument("--reply-timeout", type=float, default=defaults.reply_timeout)
+    parser.add_argument("--log-level", default=defaults.log_level,
+                        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                        help="LOG_LEVEL of both bots (default %(default)s, as in production)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help="results JSON (default bench/results/latest.json)")
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+    if args.owners < 1 or args.repeat < 1 or args.rate <= 0 or args.duration <= 0:
+        parser.error("--owners, --repeat, --rate and --duration must be positive")
+    options = Options(
+        owners=args.owners, rate=args.rate, duration=args.duration, warmup=args.warmup,
+        repeat=args.repeat, reply_timeout=args.reply_timeout, log_level=args.log_level,
+    )
+    return options, args
+
+
+def main(argv: list[str] | None = None) -> int:
+    options, args = parse_args(argv)
+    result = asyncio.run(run(options))
+    write_json(result, args.out)
+    print(table(result))
+    print(f"\nresults: {args.out} ({result['seconds']} s)")
+    if not result["complete"]:
+        return 2
+    if args.check and not all(target["ok"] for target in result["targets"]):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Funnel events: every step an owner takes, and each owner's first arrival at each step.
+
+`events` is the full log; `funnel` keeps one row per owner and step (the first time), with
+the owner's first-touch source and first-seen time (the cohort), so the funnel for a period
+is one indexed range count however many events there are.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from bot.db.database import Database
+
+FUNNEL_STEPS: tuple[str, ...] = (
+    "start",
+    "lesson_1",
+    "lesson_2",
+    "lesson_3",
+    "lesson_4",
+    "lessons_done",
+    "diagnostic_started",
+    "qualified",
+    "consent",
+    "lead_submitted",
+    "claimed",
+    "contacted",
+    "scheduled",
+    "done",
+)
+SIDE_STEPS: tuple[str, ...] = ("not_qualified", "lost")
+EVENT_KINDS = frozenset(FUNNEL_STEPS + SIDE_STEPS)
+DIRECT = "direct"
+_LESSON = re.compile(r"lesson_[1-9][0-9]?")
+
+
+@dataclass(frozen=True, slots=True)
+class Referrer:
+    user_id: int
+    name: str
+    invited: int
+    qualified: int
+
+
+class FunnelRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def record(
+        self, user_id: int, kind: str, *, lead_id: int | None = None, detail: str | None = None
+    ) -> bool:
+        """Log the event; True when it is the owner's first arrival at this step."""
+        if kind not in EVENT_KINDS and not _LESSON.fullmatch(kind):
+            raise ValueError(f"unknown funnel event {kind!r}")
+        now = time.time()
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO events (user_id, at, kind, lead_id, detail) VALUES (?, ?, ?, ?, ?)",
+                (user_id, now, kind, lead_id, detail),
+            )
+            cursor = await conn.execute(
+                "INSERT OR IGNORE INTO funnel (user_id, step, at, source, cohort_at) "
+                "SELECT ?, ?, ?, coalesce(u.source, ?), coalesce(u.first_seen, ?) "
+                "FROM (SELECT 1) LEFT JOIN users u ON u.id = ?",
+                (user_id, kind, now, DIRECT, now, user_id),
+            )
+            return cursor.rowcount > 0
+
+    async def counts(self, since: float | None = None) -> dict[str, dict[str, int]]:
+        """{step: {source: owners}} for owners whose first visit is at or after `since`."""
+        rows = await self.db.fetchall(
+            "SELECT step, source, count(*) FROM funnel WHERE cohort_at >= ? "
+            "GROUP BY step, source",
+            (since or 0.0,),
+        )
+        result: dict[str, dict[str, int]] = {}
+        for step, source, count in rows:
+            result.setdefault(step, {})[source] = count
+        return result
+
+    async def top_referrers(self, since: float | None = None, limit: int = 5) -> list[Referrer]:
+        rows = await self.db.fetchall(
+            "SELECT f.referrer_id, coalesce(r.first_name, ''), count(*), "
+            "sum(EXISTS (SELECT 1 FROM funnel q WHERE q.user_id = f.id AND q.step = 'qualified')) "
+            "FROM users f LEFT JOIN users r ON r.id = f.referrer_id "
+            "WHERE f.referrer_id IS NOT NULL AND f.first_seen >= ? "
+            "GROUP BY f.referrer_id ORDER BY count(*) DESC, f.referrer_id LIMIT ?",
+            (since or 0.0, limit),
+        )
+        return [Referrer(row[0], row[1], row[2], row[3] or 0) for row in rows]

@@ -1,0 +1,126 @@
+"""Who lives in the sandbox: the consultants' group with its people, owners, sample phones.
+
+`seed_world` fills a fresh emulator world (after start-up or a reset) with the same cast every
+time, so the bot's ADMIN_IDS and CONSULTANTS_CHAT_ID stay valid across resets. New owners
+and consultants are added on demand with names from small pools.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.emulator.world import BotWorld
+
+BOT_USERNAME = "sales_funnel_sandbox_bot"
+BOT_FIRST_NAME = "Отдел продаж · бот"
+GROUP_ID = -1_002_000_000_001
+GROUP_TITLE = "Консультанты"
+
+# Fixed ids far from the emulator's automatic ones (10_000_001, 10_000_002, …).
+ADMIN = (70_000_001, "Виктор", "Руководитель", "victor_head")
+CONSULTANTS = (
+    (70_000_002, "Анна", "Иванова", "anna_consult"),
+    (70_000_003, "Борис", "Кузнецов", "boris_consult"),
+)
+FIRST_OWNER = ("Ольга", "Петрова", "olga_petrova")
+
+OWNER_NAMES = (
+    ("Игорь", "Смирнов", "igor_smirnov"),
+    ("Марина", "Волкова", "marina_volkova"),
+    ("Дмитрий", "Орлов", "d_orlov"),
+    ("Светлана", "Ким", "svetlana_kim"),
+    ("Павел", "Зайцев", "pavel_z"),
+    ("Елена", "Соколова", "elena_sokolova"),
+)
+CONSULTANT_NAMES = (
+    ("Галина", "Морозова", "galina_consult"),
+    ("Денис", "Лебедев", "denis_consult"),
+    ("Ксения", "Новикова", "ksenia_consult"),
+    ("Максим", "Фёдоров", "maxim_consult"),
+)
+
+ROLE_OWNER, ROLE_CONSULTANT = "owner", "consultant"
+
+
+@dataclass(frozen=True, slots=True)
+class Cast:
+    group_id: int
+    admin_ids: frozenset[int]
+    consultant_ids: tuple[int, ...]
+    first_owner_id: int
+
+
+def sample_phone(user_id: int) -> str:
+    """A valid-looking Russian mobile number, the same for a user every time."""
+    digits = f"{user_id % 10_000_000:07d}"
+    return f"+7 999 {digits[:3]}-{digits[3:5]}-{digits[5:]}"
+
+
+def seed_world(world: BotWorld) -> Cast:
+    """Create the group (an admin and two consultants) and the first owner in an empty world."""
+    world.username, world.first_name = BOT_USERNAME, BOT_FIRST_NAME
+    people = (*CONSULTANTS, ADMIN)
+    for user_id, first_name, last_name, username in people:
+        world.add_user(user_id, first_name, last_name, username, started=True)
+    world.add_group(
+        GROUP_ID,
+        GROUP_TITLE,
+        "supergroup",
+        members=[user_id for user_id, *_ in CONSULTANTS],
+        admins=[ADMIN[0]],
+        creator=ADMIN[0],
+    )
+    first_name, last_name, username = FIRST_OWNER
+    owner = world.add_user(first_name=first_name, last_name=last_name, username=username)
+    return Cast(
+        group_id=GROUP_ID,
+        admin_ids=frozenset({ADMIN[0]}),
+        consultant_ids=tuple(user_id for user_id, *_ in people),
+        first_owner_id=owner.id,
+    )
+
+
+def add_owner(world: BotWorld, first_name: str | None = None) -> dict[str, Any]:
+    """A new owner who has not written to the bot yet."""
+    known = {user.first_name for user in world.users.values()}
+    last_name, username = None, None
+    if not first_name:
+        pool = [entry for entry in OWNER_NAMES if entry[0] not in known]
+        if pool:
+            first_name, last_name, username = pool[0]
+        else:
+            first_name = f"Владелец {len(world.users) + 1}"
+    user = world.add_user(first_name=first_name, last_name=last_name, username=username)
+    return user.to_dict()
+
+
+def add_consultant(world: BotWorld, first_name: str | None = None) -> dict[str, Any]:
+    """A new member of the consultants' group (Telegram tells the bot with chat_member)."""
+    known = {user.first_name for user in world.users.values()}
+    last_name, username = None, None
+    if not first_name:
+        pool = [entry for entry in CONSULTANT_NAMES if entry[0] not in known]
+        if pool:
+            first_name, last_name, username = pool[0]
+        else:
+            first_name = f"Консультант {len(world.users) + 1}"
+    user = world.add_user(
+        first_name=first_name, last_name=last_name, username=username, started=True
+    )
+    world.add_member(GROUP_ID, user.id)
+    return user.to_dict()
+
+
+def people(world: BotWorld) -> dict[str, list[dict[str, Any]]]:
+    """Owners (everyone outside the group) and consultants (its members), oldest first."""
+    group = world.chats.get(GROUP_ID)
+    members = group.members if group is not None else set()
+    owners, consultants = [], []
+    for user in world.users.values():
+        entry = {**user.to_dict(), "phone": sample_phone(user.id)}
+        if user.id in members:
+            consultants.append({**entry, "admin": user.id == ADMIN[0]})
+        else:
+            owners.append(entry)
+    return {"owners": owners, "consultants": consultants}

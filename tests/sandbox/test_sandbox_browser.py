@@ -1,0 +1,287 @@
+"""The sandbox page in headless Chromium: one owner's whole journey and the consultants' side.
+
+Needs Debian's `chromium` (/usr/bin/chromium) and the `playwright` Python package; Playwright's
+own browser downloads are never used. Saves the README's screenshots to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from collections.abc import Iterator
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.sandbox.settings import SANDBOX_TOKEN
+from tests.sandbox.process import ROOT, SandboxProcess
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+STEP_TIMEOUT_MS = 10_000
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install -y chromium"
+    ),
+    pytest.mark.skipif(
+        find_spec("playwright") is None, reason="needs Playwright: pip install playwright"
+    ),
+]
+
+if find_spec("playwright") is not None:
+    from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="module")
+def sandbox_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
+    """One `python -m bot` for the module (the second test starts with a reset)."""
+    process = SandboxProcess(tmp_path_factory.mktemp("browser") / "fresh-clone")
+    try:
+        yield process.start()
+    finally:
+        process.kill()
+
+
+@pytest.fixture
+def page(browser: Browser, sandbox_process: SandboxProcess) -> Iterator[Page]:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ru-RU")
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.set_default_timeout(STEP_TIMEOUT_MS)
+    expect.set_options(timeout=STEP_TIMEOUT_MS)
+    opened.goto(sandbox_process.url)
+    try:
+        yield opened
+    finally:
+        context.close()
+    assert not errors, errors
+
+
+# -- how a person uses the page -------------------------------------------------------------
+
+
+def last_bot_message(pane: Locator) -> Locator:
+    return pane.locator(".msg.from-bot").last
+
+
+def bot_says(pane: Locator, text: str) -> Locator:
+    """Wait until the newest bot message contains `text` (new or edited in place)."""
+    message = last_bot_message(pane)
+    expect(message).to_contain_text(text)
+    return message
+
+
+def press(pane: Locator, label: str) -> None:
+    """Press an inline button on the newest bot message."""
+    last_bot_message(pane).locator(".kb-button", has_text=re.compile(
+        rf"^\s*{re.escape(label)}\s*$")).click()
+
+
+def type_text(pane: Locator, text: str) -> None:
+    pane.locator(".composer-input").fill(text)
+    pane.locator(".composer-input").press("Enter")
+
+
+def settle(page: Page) -> None:
+    """Before a screenshot: no hover, no toasts, edit highlights faded."""
+    page.mouse.move(640, 26)
+    expect(page.locator(".toast")).to_have_count(0)
+    page.wait_for_timeout(1500)
+
+
+def bot_api(sandbox: SandboxProcess, method: str, **params: Any) -> Any:
+    request = urllib.request.Request(
+        f"{sandbox.url}/bot{SANDBOX_TOKEN}/{method}", data=json.dumps(params).encode(),
+        headers={"Content-Type": "application/json"}, method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())["result"]
+
+
+# -- the journey ----------------------------------------------------------------------------
+
+
+def test_owner_journey_and_consultants_pane(page: Page, sandbox_process: SandboxProcess) -> None:
+    owner = page.locator("#owner-pane")
+    group = page.locator("#group-pane")
+    expect(owner.locator(".persona-select")).to_have_value(re.compile(r"\d+"))
+    expect(owner.locator(".persona-select option:checked")).to_have_text("Ольга Петрова")
+    expect(group.locator(".persona-select option:checked")).to_have_text("Анна Иванова")
+
+    # /start with Telegram's START button, then the lessons (edited in place or sent anew).
+    owner.get_by_role("button", name="Запустить").click()
+    bot_says(owner, "Здравствуйте, Ольга")
+    press(owner, "Начать обучение")
+    lesson = bot_says(owner, "Урок 1 из 4")
+    expect(lesson.locator(".text b").first).to_be_visible()  # Telegram HTML is rendered
+    for number in (2, 3, 4):
+        press(owner, "Далее ▶️")
+        bot_says(owner, f"Урок {number} из 4")
+    press(owner, "Завершить обучение ✅")
+    bot_says(owner, "бесплатная диагностика")
+
+    # The diagnostic: every question, consent, the contact button, review, submit.
+    press(owner, "Записаться на диагностику")
+    bot_says(owner, "Какой у компании оборот")
+    press(owner, "3–10 млн ₽")
+    bot_says(owner, "Сколько лет")
+    press(owner, "5–10 лет")
+    bot_says(owner, "тип отдела продаж")
+    press(owner, "1 — шаги 2 и 3")
+    bot_says(owner, "приводит в компанию лидов")
+    press(owner, "Маркетинг")
+    bot_says(owner, "сегментов целевой аудитории")
+    press(owner, "2")
+    bot_says(owner, "назовёте")
+    type_text(owner, "розница")
+    bot_says(owner, "долю выручки")
+    type_text(owner, "60")
+    bot_says(owner, "назовёте")
+    type_text(owner, "дилеры")
+    bot_says(owner, "долю выручки")
+    press(owner, "Пропустить")
+    bot_says(owner, "стратегическим")
+    press(owner, "⭐️ дилеры")
+    bot_says(owner, "Согласие на обработку")
+    press(owner, "Согласен")
+    bot_says(owner, "Как к вам обращаться")
+    type_text(owner, "Ольга Петрова")
+    bot_says(owner, "Как называется ваша компания")
+    type_text(owner, "ООО «Ромашка»")
+    bot_says(owner, "Ваша должность")
+    type_text(owner, "Генеральный директор")
+    bot_says(owner, "Ваш телефон")
+    contact_key = owner.locator(".reply-keyboard .key.contact")
+    expect(contact_key).to_be_visible()
+    settle(page)
+    page.screenshot(path=str(SCREENSHOTS / "sandbox-owner.png"))
+    contact_key.click()
+    expect(owner.locator(".msg.out .contact-card").last).to_contain_text("+7 999")
+    bot_says(owner, "Когда вам удобно")
+    expect(owner.locator(".reply-keyboard")).to_be_hidden()
+    press(owner, "Утром, 9–12")
+    review = bot_says(owner, "Проверьте заявку")
+    expect(review).to_contain_text("ООО «Ромашка»")
+    press(owner, "✅ Отправить")
+    expect(owner.locator(".msg.from-bot", has_text="Заявка принята")).to_be_visible()
+
+    # The lead card arrives in the consultants' group; Анна claims it and adds a note.
+    card = group.locator(".msg.from-bot", has_text="Новая заявка №1")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text("ООО «Ромашка»")
+    card.locator(".kb-button", has_text="Взять в работу").click()
+    expect(group.locator(".toast", has_text="ваша")).to_be_visible()
+    expect(card).to_contain_text("Анна")
+    card.hover()
+    card.get_by_role("button", name="Ответить").click()
+    expect(group.locator(".reply-bar")).to_contain_text("Новая заявка №1")
+    type_text(group, "Перезвонить после обеда, просит КП")
+    bot_says(group, "Заметка к заявке №1 сохранена")
+    expect(group.locator(".msg.out .reply-quote").last).to_contain_text("Новая заявка №1")
+    settle(page)
+    page.screenshot(path=str(SCREENSHOTS / "sandbox.png"))
+    card.evaluate("node => node.scrollIntoView({ block: 'start' })")
+    group.screenshot(path=str(SCREENSHOTS / "sandbox-consultants.png"))
+
+
+def test_reset_sanitized_html_links_and_people(
+    page: Page, sandbox_process: SandboxProcess
+) -> None:
+    owner = page.locator("#owner-pane")
+    group = page.locator("#group-pane")
+
+    # Reset (after the journey above, if it ran): a fresh sandbox database and world.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Начать заново").click()
+    expect(owner.get_by_role("button", name="Запустить")).to_be_visible()
+    expect(owner.locator(".persona-select option:checked")).to_have_text("Ольга Петрова")
+    expect(owner.locator(".persona-select option")).to_have_count(1)
+    expect(group.locator(".msg")).to_have_count(0)
+    data = sandbox_process.workdir / "data"
+    assert (data / "sandbox.sqlite3").exists() and not (data / "bot.sqlite3").exists()
+
+    # The formatter itself, on hostile input the emulator would never let through.
+    rendered = page.evaluate("""async () => {
+        const { renderMessageHtml } = await import('/static/js/format.js');
+        const box = document.createElement('div');
+        box.append(renderMessageHtml(
+          '<b>ok</b><img src=x onerror="window.pwned=1"><script>window.pwned=2</script>' +
+          '<a href="javascript:window.pwned=3">js</a><a href="https://example.com/">web</a>' +
+          '<a href="tg://user?id=1">tg</a><span class="tg-spoiler">hidden</span>' +
+          '<i onclick="x()">it</i><iframe src="https://example.com"></iframe><u>u</u>'));
+        return { html: box.innerHTML, pwned: window.pwned ?? null };
+    }""")
+    html = rendered["html"]
+    assert rendered["pwned"] is None
+    for bad in ("<img", "<script", "onerror", "onclick", "javascript:", "<iframe"):
+        assert bad not in html, html
+    assert "<b>ok</b>" in html and "<i>it</i>" in html and "<u>u</u>" in html
+    assert 'href="https://example.com/"' in html and 'href="tg://user?id=1"' in html
+    assert '<span class="spoiler"' in html
+
+    # A message the emulator accepts, as Telegram does, with a javascript: link and buttons.
+    state = sandbox_process.call("GET", "/api/state")
+    olga = state["owners"][0]["id"]
+    bot = state["bot"]["username"]
+    owner.get_by_role("button", name="Запустить").click()
+    bot_says(owner, "Здравствуйте")
+    bot_api(
+        sandbox_process, "sendMessage", chat_id=olga, parse_mode="HTML",
+        text=(
+            '<a href="javascript:alert(1)">опасная ссылка</a>, <tg-spoiler>секрет</tg-spoiler>, '
+            f"ссылка для друзей: https://t.me/{bot}?start=src_sandbox"
+        ),
+        reply_markup={"inline_keyboard": [
+            [{"text": "Открыть сайт", "url": "https://example.com/"}],
+            [{"text": "Переслать другу", "switch_inline_query": "курс"}],
+        ]},
+    )
+    message = bot_says(owner, "опасная ссылка")
+    expect(message.locator("a", has_text="опасная ссылка")).not_to_have_attribute(
+        "href", re.compile(".*"))
+    spoiler = message.locator(".spoiler")
+    expect(spoiler).not_to_have_class(re.compile("revealed"))
+    spoiler.click()
+    expect(spoiler).to_have_class(re.compile("revealed"))
+    expect(message.locator("a.kb-button.link")).to_have_attribute("href", "https://example.com/")
+    message.locator(".kb-button.chip").click()
+    expect(owner.locator(".toast", has_text=f"@{bot} курс")).to_be_visible()
+
+    # The share link: a new owner follows it and starts the bot with its payload.
+    message.locator("a", has_text="t.me/").click()
+    expect(owner.locator(".persona-select option:checked")).to_have_text("Игорь Смирнов")
+    expect(owner.locator(".msg.out").first).to_contain_text("/start src_sandbox")
+    bot_says(owner, "Здравствуйте, Игорь")
+    owner.locator(".persona-select").select_option(label="Ольга Петрова")
+    expect(owner.locator(".msg.from-bot", has_text="опасная ссылка")).to_be_visible()
+
+    # Another consultant on demand; the command menu of the group.
+    group.get_by_role("button", name="+ Новый").click()
+    expect(group.locator(".persona-select option:checked")).to_have_text("Галина Морозова")
+    group.locator(".menu-button").click()
+    expect(group.locator(".popover")).to_contain_text("/leads")
+    group.locator(".popover-item", has_text="/help").click()
+    bot_says(group, "/lead")

@@ -1,0 +1,46 @@
+"""A replayed update does not send twice: journaled responses come back as real objects."""
+
+from __future__ import annotations
+
+from aiogram.types import Message
+
+from bot.app import create_bot
+from bot.config import Settings
+from bot.db.repos import Repositories
+from bot.emulator.session import EmulatorSession
+from bot.emulator.world import Emulator
+from bot.replay_journal import UpdateScope, handling_update
+
+
+async def test_replay_returns_the_recorded_message_instead_of_sending_again(
+    settings: Settings, repo: Repositories
+) -> None:
+    emulator = Emulator()
+    bot = create_bot(settings, session=EmulatorSession(emulator), journal=repo.journal)
+    world = emulator.world(bot.token)
+    owner = world.add_user(first_name="Анна", started=True)
+    with handling_update(UpdateScope(update_id=77, replay=False)):
+        first = await bot.send_message(owner.id, "<b>Урок 1</b>")
+        second = await bot.send_message(owner.id, "Урок 2")
+    scope = UpdateScope(update_id=77, replay=True, recorded=await repo.journal.recorded(77))
+    with handling_update(scope):
+        again = await bot.send_message(owner.id, "<b>Урок 1</b>")
+        more = await bot.send_message(owner.id, "Урок 2")
+        extra = await bot.send_message(owner.id, "Урок 3")  # not sent before the crash
+    assert isinstance(again, Message) and again.message_id == first.message_id
+    assert again.text == "Урок 1" and more.message_id == second.message_id
+    assert extra.message_id > second.message_id
+    texts = [m.text for m in world.bot_messages(owner.id)]
+    assert texts == ["Урок 1", "Урок 2", "Урок 3"]
+    await bot.session.close()
+
+
+async def test_calls_outside_update_handling_are_not_journaled(
+    settings: Settings, repo: Repositories
+) -> None:
+    emulator = Emulator()
+    bot = create_bot(settings, session=EmulatorSession(emulator), journal=repo.journal)
+    owner = emulator.world(bot.token).add_user(first_name="Анна", started=True)
+    await bot.send_message(owner.id, "hello")
+    assert await repo.db.fetchval("SELECT count(*) FROM sent_journal") == 0
+    await bot.session.close()
