@@ -109,7 +109,7 @@ async def on_link_command(
     parts = (command.args or "").split()
     payload = source_payload(parts[0], parts[1] if len(parts) > 1 else None) if 1 <= len(parts) <= 2 else None
     if payload is None:
-        await message.answer(content.label("share_texts.link_usage"))
+        await message.answer(content.render("messages/link_usage.html"))
         return
     me = await bot.me()
     await message.answer(
