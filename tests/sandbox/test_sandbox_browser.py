@@ -252,12 +252,9 @@ def test_reset_sanitized_html_links_and_people(
         sandbox_process, "sendMessage", chat_id=olga, parse_mode="HTML",
         text=(
             '<a href="javascript:alert(1)">опасная ссылка</a>, <tg-spoiler>секрет</tg-spoiler>, '
-            f"ссылка для друзей: https://t.me/{bot}?start=src_sandbox"
+            f"канал: https://t.me/{bot}?start=src_sandbox"
         ),
-        reply_markup={"inline_keyboard": [
-            [{"text": "Открыть сайт", "url": "https://example.com/"}],
-            [{"text": "Переслать другу", "switch_inline_query": "курс"}],
-        ]},
+        reply_markup={"inline_keyboard": [[{"text": "Открыть сайт", "url": "https://example.com/"}]]},
     )
     message = bot_says(owner, "опасная ссылка")
     expect(message.locator("a", has_text="опасная ссылка")).not_to_have_attribute(
@@ -267,16 +264,31 @@ def test_reset_sanitized_html_links_and_people(
     spoiler.click()
     expect(spoiler).to_have_class(re.compile("revealed"))
     expect(message.locator("a.kb-button.link")).to_have_attribute("href", "https://example.com/")
-    message.locator(".kb-button.chip").click()
-    expect(owner.locator(".toast", has_text=f"@{bot} курс")).to_be_visible()
 
-    # The share link: a new owner follows it and starts the bot with its payload.
+    # A deep link in a text: a new owner follows it and starts the bot with its payload.
     message.locator("a", has_text="t.me/").click()
     expect(owner.locator(".persona-select option:checked")).to_have_text("Игорь Смирнов")
     expect(owner.locator(".msg.out").first).to_contain_text("/start src_sandbox")
     bot_says(owner, "Здравствуйте, Игорь")
+
+    # The owner's share link: shown as a link, the share sheet and the inline-mode chip.
     owner.locator(".persona-select").select_option(label="Ольга Петрова")
     expect(owner.locator(".msg.from-bot", has_text="опасная ссылка")).to_be_visible()
+    type_text(owner, "/share")
+    share = bot_says(owner, "Ваша личная ссылка")
+    expect(share.locator(".text a", has_text=f"t.me/{bot}?start=r_")).to_be_visible()
+    share.locator(".kb-button.chip").click()
+    preview = owner.get_by_role("dialog", name="Инлайн-режим")
+    expect(preview).to_contain_text("Рекомендую короткий курс")
+    preview.locator("a.kb-button", has_text="Открыть курс").click()
+    expect(preview).to_be_hidden()
+    expect(owner.locator(".persona-select option:checked")).to_have_text("Марина Волкова")
+    expect(owner.locator(".msg.out").first).to_contain_text("/start r_")
+    bot_says(owner, "Здравствуйте, Марина")
+    owner.locator(".persona-select").select_option(label="Ольга Петрова")
+    last_bot_message(owner).locator(".kb-button", has_text="Поделиться").click()
+    expect(owner.locator(".persona-select option:checked")).to_have_text("Дмитрий Орлов")
+    bot_says(owner, "Здравствуйте, Дмитрий")
 
     # Another consultant on demand; the command menu of the group.
     group.get_by_role("button", name="+ Новый").click()

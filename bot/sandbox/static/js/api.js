@@ -76,6 +76,10 @@ export class Emulator {
     return call("POST", `${this.base}/contacts`, body);
   }
 
+  inlineQuery(userId, query) {
+    return call("POST", `${this.base}/inline_queries`, { user_id: userId, query });
+  }
+
   sendMedia(userId, chatId, kind) {
     return call("POST", `${this.base}/media`, { user_id: userId, chat_id: chatId, kind });
   }

@@ -18,7 +18,9 @@ const app = {
   consultant: null,
   seq: 0,
   loading: null,
+  inline: new Map(), // inline query id → { pane, query } waiting for the bot's answer
 };
+const INLINE_WAIT_MS = 5000;
 
 const statusNode = document.getElementById("status");
 const resetButton = document.getElementById("reset");
@@ -58,6 +60,7 @@ function paneActions(paneName) {
       return app.emulator.sendText(who().id, chat(), key.text);
     }),
     media: (kind) => act(pane(), () => app.emulator.sendMedia(who().id, chat(), kind)),
+    inline: (query) => inlineQuery(pane(), who(), query),
     link: (href) => followLink(href),
     persona: (id) => choose(paneName, id),
     addPerson: () => addPerson(paneName),
@@ -191,19 +194,50 @@ async function commands(scopes) {
   return [];
 }
 
+// Telegram's share sheet (t.me/share/url?url=…): the link it would send, or null.
+function sharedLink(href) {
+  try {
+    const url = new URL(href);
+    if (/^(www\.)?t\.me$/i.test(url.hostname) && url.pathname === "/share/url") {
+      return url.searchParams.get("url") ?? "";
+    }
+  } catch {
+    // not a URL: not the share sheet
+  }
+  return null;
+}
+
 // A link to this bot with a start parameter: a new owner follows it and presses «Запустить».
+// The share sheet sends such a link to a friend: here the friend follows it at once.
 function followLink(href) {
-  const match = String(href).match(DEEP_LINK) ?? String(href).match(TG_LINK);
-  if (!match || match[1].toLowerCase() !== app.state.bot.username.toLowerCase()) return false;
+  const shared = sharedLink(String(href));
+  const target = shared ?? String(href);
+  const match = target.match(DEEP_LINK) ?? target.match(TG_LINK);
+  if (!match || match[1].toLowerCase() !== app.state.bot.username.toLowerCase()) {
+    if (shared === null) return false;
+    panes.owner.toast("В Telegram откроется выбор чата, чтобы отправить ссылку");
+    return true;
+  }
   const payload = match[2];
   (async () => {
     const created = await addPerson("owner");
     if (!created) return;
     await act(panes.owner, () => app.emulator.sendText(
       created.id, created.id, payload ? `/start ${payload}` : "/start"));
-    panes.owner.toast(`${fullName(created)} перешёл(ла) по ссылке и запустил(а) бота`);
+    panes.owner.toast(shared === null
+      ? `${fullName(created)} перешёл(ла) по ссылке и запустил(а) бота`
+      : `Ссылку отправили в чат: ${fullName(created)} открыл(а) её и запустил(а) бота`);
   })();
   return true;
+}
+
+async function inlineQuery(pane, user, query) {
+  const receipt = await act(pane, () => app.emulator.inlineQuery(user.id, query));
+  if (!receipt) return;
+  app.inline.set(receipt.query_id, { pane, query });
+  setTimeout(() => {
+    if (app.inline.delete(receipt.query_id)) pane.toast("Бот не ответил на инлайн-запрос");
+  }, INLINE_WAIT_MS);
 }
 
 // -- live feed --------------------------------------------------------------------------------
@@ -221,6 +255,14 @@ function viewerOf(pane) {
 async function handle(event) {
   if (event.kind === "sandbox_reset") {
     await load();
+    return;
+  }
+  if (event.kind === "inline_answer") {
+    const waiting = app.inline.get(event.query_id);
+    if (waiting) {
+      app.inline.delete(event.query_id);
+      waiting.pane.inlineResults(waiting.query, event.results ?? []);
+    }
     return;
   }
   const pane = paneOf(event.chat_id);

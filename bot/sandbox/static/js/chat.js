@@ -302,8 +302,8 @@ export class ChatPane {
     if (inline !== undefined) {
       return h("button", {
         className: "kb-button chip", type: "button",
-        title: "В Telegram откроется выбор чата для отправки",
-        onclick: () => this.toast(`В Telegram откроется выбор чата: «@${this.options.botUsername()} ${inline}».`),
+        title: "Инлайн-режим: что бот предложит отправить в другой чат",
+        onclick: () => this.actions.inline(inline),
       }, text, h("span", { className: "corner", "aria-hidden": "true", text: "↪\uFE0E" }));
     }
     if (button.copy_text?.text !== undefined) {
@@ -315,7 +315,7 @@ export class ChatPane {
         },
       }, text);
     }
-    if (button.callback_data !== undefined) {
+    if (button.callback_data !== undefined && !message.inline) {
       const node = h("button", {
         className: "kb-button", type: "button",
         onclick: () => {
@@ -482,6 +482,39 @@ export class ChatPane {
         h("button", { className: "btn primary", type: "button", text: "OK", onclick: close })));
     this.root.append(overlay);
     overlay.querySelector("button").focus();
+  }
+
+  // The bot's answer to an inline query, as the chat picker would offer it.
+  inlineResults(query, results) {
+    const close = () => overlay.remove();
+    const cards = results.map((result) => {
+      const content = result.input_message_content ?? {};
+      const text = content.message_text;
+      const html = content.parse_mode === "HTML" ? text : undefined;
+      const rows = result.reply_markup?.inline_keyboard ?? [];
+      const sample = { message_id: 0, inline: true };
+      return h("div", { className: "inline-result" },
+        h("div", { className: "inline-title", text: result.title ?? result.type }),
+        result.description ? h("div", { className: "inline-description", text: result.description }) : null,
+        text ? h("div", { className: "stack" },
+          h("div", { className: "bubble" },
+            h("div", { className: "text" }, renderMessageHtml(html, text))),
+          rows.length ? this.renderInlineKeyboard(sample, rows) : null) : null);
+    });
+    const overlay = h("div", {
+      className: "alert-overlay", onclick: (e) => { if (e.target === overlay) close(); },
+    },
+      h("div", { className: "alert-box inline-box", role: "dialog", "aria-label": "Инлайн-режим" },
+        h("div", { className: "alert-title", text: `@${this.options.botUsername()} ${query}`.trim() }),
+        h("div", { className: "inline-hint",
+          text: "В Telegram это предложение появится в выбранном чате; здесь — его предпросмотр." }),
+        cards.length ? cards : h("div", { className: "popover-empty", text: "Бот ничего не предложил" }),
+        h("button", { className: "btn primary", type: "button", text: "Закрыть", onclick: close })));
+    overlay.addEventListener("click", (event) => {
+      const anchor = event.target.closest("a[href]");
+      if (anchor && overlay.contains(anchor)) close();
+    });
+    this.root.append(overlay);
   }
 
   typing(who) {

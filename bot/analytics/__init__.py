@@ -1,0 +1,1 @@
+"""The funnel in numbers and pictures: periods, the funnel report and its chart."""
