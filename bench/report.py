@@ -19,6 +19,7 @@ ROWS: list[tuple[str, str, bool]] = [
     ("saturation: updates/s", "{bot}.saturation.updates_per_second", True),
     ("  closed-loop step p50 ms", "{bot}.saturation.latency_ms.p50", False),
     ("  closed-loop step p99 ms", "{bot}.saturation.latency_ms.p99", False),
+    ("  bot CPU ms per update", "{bot}.saturation.bot_cpu_ms_per_update", True),
     ("  bot CPU, % of a core", "{bot}.saturation.bot_cpu_percent", False),
     ("  harness CPU, % of a core", "{bot}.saturation.harness_cpu_percent", False),
     ("  other processes CPU, %", "{bot}.saturation.other_cpu_percent", False),
@@ -44,7 +45,7 @@ def lookup(run: dict[str, Any], key: str) -> float:
 
 def summarize_runs(runs: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     """Median, min and max over the runs of every metric of the table."""
-    keys = {"ratio.saturation", "ratio.p99"}
+    keys = {"ratio.saturation", "ratio.p99", "ratio.cpu_per_update"}
     for _, pattern, _ in ROWS:
         keys.update(pattern.format(bot=bot) for bot in ("ours", "echo"))
     summary = {}
@@ -95,6 +96,8 @@ def table(result: dict[str, Any]) -> str:
             ratio = _cell(summary.get("ratio.saturation"), runs)
         elif pattern.endswith("latency_ms.p99") and with_ratio:
             ratio = _cell(summary.get("ratio.p99"), runs)
+        elif pattern.endswith("bot_cpu_ms_per_update"):
+            ratio = _cell(summary.get("ratio.cpu_per_update"), runs)
         lines.append(f"{label:30} {ours:>22} {echo:>22} {ratio:>22}")
     lines.append("")
     for target in result["targets"]:

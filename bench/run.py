@@ -79,13 +79,14 @@ class Usage:
         self.own_cpu = procfs.cpu_seconds()
         self.all_cpu = procfs.system_busy_seconds()
 
-    def done(self) -> dict[str, float]:
+    def done(self, updates: int) -> dict[str, float]:
         wall = time.monotonic() - self.wall
         bot = self.bot.cpu_seconds() - self.bot_cpu
         own = procfs.cpu_seconds() - self.own_cpu
         other = procfs.system_busy_seconds() - self.all_cpu - bot - own
         return {
             "bot_cpu_percent": round(100 * bot / wall, 1),
+            "bot_cpu_ms_per_update": round(1000 * bot / updates, 3) if updates else math.nan,
             "harness_cpu_percent": round(100 * own / wall, 1),
             "other_cpu_percent": round(100 * max(other, 0.0) / wall, 1),
         }
@@ -143,7 +144,7 @@ async def measure(
 
 
 def _phase(result: LoadResult, usage: Usage) -> dict[str, Any]:
-    return {**result.to_dict(), **usage.done(), "complete": result.complete}
+    return {**result.to_dict(), **usage.done(result.injected), "complete": result.complete}
 
 
 async def run_once(options: Options, order: tuple[str, ...] = ("ours", "echo")) -> dict[str, Any]:
@@ -162,6 +163,7 @@ async def run_once(options: Options, order: tuple[str, ...] = ("ours", "echo")) 
     run["ratio"] = {
         "saturation": _ratio(ours, echo, "saturation", "updates_per_second"),
         "p99": _ratio(ours, echo, "latency", "latency_ms", "p99"),
+        "cpu_per_update": _ratio(ours, echo, "saturation", "bot_cpu_ms_per_update"),
     }
     run["complete"] = ours["complete"] and echo["complete"]
     return run

@@ -9,6 +9,7 @@ import time
 from bot.analytics.chart import funnel_png
 from bot.analytics.periods import parse_period, period_start
 from bot.analytics.report import collect_report, render_report
+from bot.config import Settings
 from bot.content import Content
 from bot.db.funnel import FUNNEL_STEPS
 from bot.db.repos import Repositories
@@ -78,9 +79,11 @@ async def test_report_text_and_chart(repo: Repositories, content: Content) -> No
     assert width > 400 and height > 300
 
 
-def test_periods() -> None:
-    now = dt.datetime(2026, 11, 26, 22, 30, tzinfo=dt.UTC)  # 01:30 on the 27th in Moscow
-    start = period_start("today", "Europe/Moscow", now)
+def test_periods(content: Content, settings: Settings) -> None:
+    now = dt.datetime(2026, 11, 26, 22, 30, tzinfo=dt.UTC).timestamp()  # 01:30 in Moscow
+    start = period_start("today", settings, now)
     assert start == dt.datetime(2026, 11, 26, 21, 0, tzinfo=dt.UTC).timestamp()
-    assert period_start("all", "Europe/Moscow", now) is None
-    assert parse_period("") == "all" and parse_period("неделя") == "7d" and parse_period("год") is None
+    assert period_start("all", settings, now) is None
+    assert period_start("7d", settings, now) == now - 7 * DAY
+    assert parse_period("", content) == "all" and parse_period("7 дней", content) == "7d"
+    assert parse_period("год", content) is None

@@ -1,36 +1,37 @@
-"""Report periods: today (local midnight in the firm's time zone), 7 days, 30 days, all."""
+"""Report periods shared by /export and /stats: today (from local midnight in the firm's time
+zone), the last 7 days, the last 30 days, all time. Their names are `[group_periods]`."""
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
+import time
+
+from bot.config import Settings
+from bot.content import Content
+from bot.group.times import start_of_day
 
 PERIODS: tuple[str, ...] = ("today", "7d", "30d", "all")
-ALIASES = {
-    "today": "today", "сегодня": "today", "day": "today",
-    "7d": "7d", "7": "7d", "week": "7d", "неделя": "7d",
-    "30d": "30d", "30": "30d", "month": "30d", "месяц": "30d",
-    "all": "all", "всё": "all", "все": "all",
-}
 
 
-def parse_period(text: str | None) -> str | None:
-    """The period a person typed, or None if it is not one; empty means all."""
-    if not text or not text.strip():
+def parse_period(argument: str | None, content: Content) -> str | None:
+    """The period code a person typed (code or its Russian name); empty means all."""
+    text = (argument or "").strip().casefold()
+    if not text:
         return "all"
-    return ALIASES.get(text.strip().lower())
+    for code in PERIODS:
+        if text in (code, content.label(f"group_periods.{code}").casefold()):
+            return code
+    return None
 
 
-def period_start(period: str, timezone: str, now: dt.datetime | None = None) -> float | None:
+def period_start(code: str, settings: Settings, now: float | None = None) -> float | None:
     """Unix time the period starts at (None for all time)."""
-    zone = ZoneInfo(timezone)
-    current = (now or dt.datetime.now(dt.UTC)).astimezone(zone)
-    if period == "today":
-        return current.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
-    if period == "7d":
-        return (current - dt.timedelta(days=7)).timestamp()
-    if period == "30d":
-        return (current - dt.timedelta(days=30)).timestamp()
-    if period == "all":
+    now = time.time() if now is None else now
+    if code == "today":
+        return start_of_day(now, settings.timezone)
+    if code == "7d":
+        return now - 7 * 86400
+    if code == "30d":
+        return now - 30 * 86400
+    if code == "all":
         return None
-    raise ValueError(f"unknown period {period!r}")
+    raise ValueError(f"unknown period {code!r}")

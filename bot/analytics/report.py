@@ -82,7 +82,7 @@ def render_report(report: FunnelReport, content: Content) -> str:
     step_label = lambda step: content.label(f"funnel_steps.{step}")  # noqa: E731
     return content.render(
         "analytics/funnel.html",
-        period=content.label(f"funnel_periods.{report.period}"),
+        period=content.label(f"group_periods.{report.period}"),
         started=report.started,
         steps=[
             {"label": step_label(s.step), "owners": s.owners, "conversion": s.conversion,

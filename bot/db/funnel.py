@@ -11,6 +11,8 @@ import re
 import time
 from dataclasses import dataclass
 
+import aiosqlite
+
 from bot.db.database import Database
 
 FUNNEL_STEPS: tuple[str, ...] = (
@@ -43,6 +45,27 @@ class Referrer:
     qualified: int
 
 
+async def record_event(
+    conn: aiosqlite.Connection, user_id: int, kind: str, *,
+    lead_id: int | None = None, detail: str | None = None, now: float | None = None,
+) -> bool:
+    """Log a funnel event inside the caller's transaction (see FunnelRepo.record)."""
+    if kind not in EVENT_KINDS and not _LESSON.fullmatch(kind):
+        raise ValueError(f"unknown funnel event {kind!r}")
+    now = time.time() if now is None else now
+    await conn.execute(
+        "INSERT INTO events (user_id, at, kind, lead_id, detail) VALUES (?, ?, ?, ?, ?)",
+        (user_id, now, kind, lead_id, detail),
+    )
+    cursor = await conn.execute(
+        "INSERT OR IGNORE INTO funnel (user_id, step, at, source, cohort_at) "
+        "SELECT ?, ?, ?, coalesce(u.source, ?), coalesce(u.first_seen, ?) "
+        "FROM (SELECT 1) LEFT JOIN users u ON u.id = ?",
+        (user_id, kind, now, DIRECT, now, user_id),
+    )
+    return cursor.rowcount > 0
+
+
 class FunnelRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -51,21 +74,8 @@ class FunnelRepo:
         self, user_id: int, kind: str, *, lead_id: int | None = None, detail: str | None = None
     ) -> bool:
         """Log the event; True when it is the owner's first arrival at this step."""
-        if kind not in EVENT_KINDS and not _LESSON.fullmatch(kind):
-            raise ValueError(f"unknown funnel event {kind!r}")
-        now = time.time()
         async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO events (user_id, at, kind, lead_id, detail) VALUES (?, ?, ?, ?, ?)",
-                (user_id, now, kind, lead_id, detail),
-            )
-            cursor = await conn.execute(
-                "INSERT OR IGNORE INTO funnel (user_id, step, at, source, cohort_at) "
-                "SELECT ?, ?, ?, coalesce(u.source, ?), coalesce(u.first_seen, ?) "
-                "FROM (SELECT 1) LEFT JOIN users u ON u.id = ?",
-                (user_id, kind, now, DIRECT, now, user_id),
-            )
-            return cursor.rowcount > 0
+            return await record_event(conn, user_id, kind, lead_id=lead_id, detail=detail)
 
     async def counts(self, since: float | None = None) -> dict[str, dict[str, int]]:
         """{step: {source: owners}} for owners whose first visit is at or after `since`."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.db.database import Database
+from bot.db.funnel import record_event
 from bot.db.leads import _COLUMNS, Notification, _lead, enqueue
 from bot.db.models import LeadRow
 
@@ -74,6 +75,10 @@ def valid_id(lead_id: int) -> bool:
     return 1 <= lead_id <= MAX_ID
 
 
+# Status changes that are funnel steps of the lead's owner (see bot/db/funnel.py).
+PIPELINE_EVENTS = frozenset({"claimed", "contacted", "scheduled", "done", "lost"})
+
+
 class PipelineRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -116,6 +121,10 @@ class PipelineRepo:
                 (lead_id, now, actor_id, actor_name, before.status, decision.to_status,
                  decision.reason),
             )
+            if decision.to_status in PIPELINE_EVENTS:
+                await record_event(
+                    conn, before.user_id, decision.to_status, lead_id=lead_id, now=now
+                )
             after = await _read(conn, lead_id)
         return MoveResult(before, after, None)
 

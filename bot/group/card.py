@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.config import Settings
+from bot.analytics.report import source_label
 from bot.content import Content
 from bot.db.models import LeadRow
 from bot.db.repos import Repositories
@@ -117,7 +118,7 @@ def card_context(
         "dept_type": option_label(content, "dept_type", answers.get("dept_type")),
         "lead_source": option_label(content, "lead_source", answers.get("lead_source")),
         "segments": segments(lead, limit),
-        "source": shorten(lead.source, limit),
+        "source": shorten(source_label(content, lead.source) if lead.source else None, limit),
         "referrer": shorten(extras.referrer, limit),
         "created": stamp(lead.created_at, settings.timezone),
         "updated": stamp(lead.updated_at, settings.timezone),

@@ -18,7 +18,10 @@ from bot.group import stats as stats_view
 from bot.group.access import Consultants
 from bot.group.buttons import canonical
 from bot.group.callbacks import LeadsPageCb
-from bot.group.export import export_csv, parse_period, period_start
+from bot.analytics.chart import funnel_png
+from bot.analytics.periods import parse_period, period_start
+from bot.analytics.report import collect_report, render_report
+from bot.group.export import export_csv
 from bot.group.lead_view import lead_messages
 from bot.group.leads_list import FILTERS, MAX_PAGE, parse_filter, render_page
 from bot.group.times import local
@@ -96,8 +99,22 @@ async def on_export(
     )
 
 
-async def on_stats(message: Message, repo: Repositories, content: Content) -> None:
+async def on_stats(
+    message: Message, command: CommandObject, repo: Repositories, content: Content,
+    settings: Settings,
+) -> None:
+    """Leads per status, then the funnel for the period with its chart: /stats [period]."""
+    code = parse_period(command.args, content)
+    if code is None:
+        await message.answer(content.render("group/stats_usage.html"))
+        return
     await message.answer(stats_view.render(await stats_view.collect(repo), content))
+    report = await collect_report(repo, code, period_start(code, settings))
+    await message.answer(render_report(report, content))
+    labels = [content.label(f"funnel_steps.{step.step}") for step in report.steps]
+    title = content.label("funnel_chart.title", period=content.label(f"group_periods.{code}"))
+    png = funnel_png(report, labels, title)
+    await message.answer_photo(BufferedInputFile(png, filename=f"funnel-{code}.png"))
 
 
 async def on_help(message: Message, content: Content) -> None:

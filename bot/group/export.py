@@ -16,14 +16,13 @@ from bot.config import Settings
 from bot.content import Content
 from bot.db.models import LeadRow
 from bot.group.card import option_label, plain, status_label
-from bot.group.times import stamp, start_of_day
+from bot.group.times import stamp
 
 COLUMNS = (
     "id", "created", "updated", "status", "assignee", "name", "company", "position", "phone",
     "call_time", "turnover", "years", "qualification", "dept_type", "lead_source", "segments",
     "strategic", "source", "referrer", "submissions", "lost_reason",
 )
-PERIODS = ("today", "7d", "30d", "all")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -35,27 +34,6 @@ class ExcelSemicolon(csv.excel):
 
 def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def parse_period(argument: str | None, content: Content) -> str | None:
-    text = (argument or "").strip().casefold()
-    if not text:
-        return "all"
-    for code in PERIODS:
-        if text in (code, content.label(f"group_periods.{code}").casefold()):
-            return code
-    return None
-
-
-def period_start(code: str, settings: Settings, now: float | None = None) -> float | None:
-    now = time.time() if now is None else now
-    if code == "today":
-        return start_of_day(now, settings.timezone)
-    if code == "7d":
-        return now - 7 * 86400
-    if code == "30d":
-        return now - 30 * 86400
-    return None
 
 
 def _segments(lead: LeadRow) -> tuple[str, str]:

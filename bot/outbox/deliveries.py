@@ -2,7 +2,8 @@
 
 `lead_card` posts a card (or, for a lead that already has one, edits it and replies with a
 short notice), `lead_erased` turns the card into a tombstone, `sla_reminder` replies to the
-card, `admin_alert` writes to one admin. Errors propagate to the sender, which decides
+card, `admin_alert` writes to one admin, `referrer_thanks` thanks an owner whose link
+brought a friend. Errors propagate to the sender, which decides
 between retrying, following a migration and giving up; only outcomes that cannot improve
 by retrying (the message to edit is gone) are settled here.
 """
@@ -64,6 +65,7 @@ class Deliveries:
             "lead_erased": self.lead_erased,
             "sla_reminder": self.sla_reminder,
             ADMIN_ALERT: self.admin_alert,
+            "referrer_thanks": self.referrer_thanks,
         }
 
     # -- lead_card ------------------------------------------------------------------------
@@ -174,6 +176,23 @@ class Deliveries:
             row.chat_id,
             self.content.render(
                 f"group/alert_{alert}.html", **_alert_context(row.payload, self.content)
+            ),
+        )
+        return Delivered()
+
+    async def referrer_thanks(self, row: OutboxRow, target: GroupTarget | None) -> Delivered:
+        """A thank-you to the owner whose link brought a friend (a 403 from a referrer who
+        blocked the bot is final: the sender gives the row up once, nothing piles up)."""
+        if row.chat_id is None:
+            return Delivered()
+        friend = row.payload.get("friend_name")
+        reason = row.payload.get("reason")
+        await self.bot.send_message(
+            row.chat_id,
+            self.content.render(
+                "messages/referrer_thanks.html",
+                friend_name=friend if isinstance(friend, str) else "",
+                reason=reason if reason in ("lead", "lessons") else "lessons",
             ),
         )
         return Delivered()

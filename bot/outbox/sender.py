@@ -121,10 +121,14 @@ class OutboxSender:
             await self.clock.sleep_until(min(next_due, self.clock.now() + poll), self.wakeup)
 
     async def _seed_window(self) -> None:
-        target = await self.binding.target()
-        if target is not None:
-            since = self.clock.now() - RATE_PERIOD
-            self.window.seed(target.chat_id, await self.repo.outbox.group_sent_since(since))
+        """Posts of the last minute before a restart still count against the limit."""
+        try:
+            target = await self.binding.target()
+            if target is not None:
+                since = self.clock.now() - RATE_PERIOD
+                self.window.seed(target.chat_id, await self.repo.outbox.group_sent_since(since))
+        except Exception:  # an empty window is a safe start
+            log.exception("rate window not seeded")
 
     # -- one pass -------------------------------------------------------------------------
 

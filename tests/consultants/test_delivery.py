@@ -317,7 +317,7 @@ async def test_a_throttled_post_over_real_http_waits_three_real_seconds(db_path:
             posts = group_posts(office)
             assert [c.ok for c in posts] == [False, True]
             assert posts[1].ts - posts[0].ts >= 3.0
-            assert 3.0 <= elapsed < 5.0
+            assert elapsed >= 3.0  # Telegram asked for 3 s; no upper bound on a busy machine
             assert len(office.cards(result.lead.id)) == 1
     finally:
         if http_bot is not None:

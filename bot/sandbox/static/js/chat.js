@@ -264,7 +264,15 @@ export class ChatPane {
       body.append(h("div", { className: "text" }, renderMessageHtml(message.html, message.text)));
       return body;
     }
-    if (message.file && message.kind === "document") {
+    if (message.file && (message.kind === "photo" || message.kind === "sticker")) {
+      const chip = h("div", { className: "media-chip", text: kindLabel(message), hidden: true });
+      const image = h("img", {
+        className: `photo ${message.kind}`, src: this.actions.fileUrl(message.file.file_id),
+        alt: kindLabel(message), loading: "lazy",
+        onerror: () => { image.remove(); chip.hidden = false; },
+      });
+      body.append(image, chip);
+    } else if (message.file && message.kind === "document") {
       body.append(h("a", {
         className: "file-card", href: this.actions.fileUrl(message.file.file_id),
         download: message.file.file_name || "file",

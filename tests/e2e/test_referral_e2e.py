@@ -1,0 +1,56 @@
+"""The real process over HTTP: a friend from an owner's link becomes a lead the consultants
+see with the referrer named; the owner is thanked once; /stats counts the source."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from bot.emulator.http_driver import HttpWorld
+from tests.e2e.harness import BotProcess
+from tests.test_diagnostic_flow import answer_until_review
+
+
+async def test_friend_from_a_personal_link_is_attributed_end_to_end(
+    http_world: HttpWorld, bot_process: BotProcess
+) -> None:
+    group = await http_world.group("Консультанты")
+    irina = await http_world.member(group, "Ирина")
+    bot_process.env.update(CONSULTANTS_CHAT_ID=str(group.chat_id), ADMIN_IDS=str(irina.id))
+    await bot_process.start()
+
+    anna = await http_world.user("Анна", username="anna_owner")
+    await anna.send("/start")
+    await anna.send("/share")
+    share = await anna.expect("Ваша личная ссылка")
+    payload = re.search(r"\?start=(r_\w+)", share.content).group(1)  # type: ignore[union-attr]
+
+    boris = await http_world.user("Борис")
+    await boris.send(f"/start {payload}")
+    await boris.click("Начать обучение")
+    await boris.expect("Урок 1 из 4")
+    for n in (2, 3, 4):
+        await boris.click("Далее")
+        await boris.expect(f"Урок {n} из 4")
+    await boris.click("Завершить обучение")
+    await boris.expect("Курс пройден")
+    await answer_until_review(boris)
+    await boris.click("✅ Отправить")
+    await boris.expect("Заявка принята")
+
+    card = await irina.expect("Новая заявка")
+    assert "по рекомендации" in card.content and "Анна (@anna_owner)" in card.content
+    thanks = await anna.expect("пришёл по вашей ссылке")
+    assert "Борис" in thanks.content
+    await irina.send("/stats 7d")
+    funnel = await irina.expect("Воронка — 7 дней")
+    assert "по рекомендации: 1 → 1 → 1 → 1 → 0" in funnel.content
+    assert "Анна — пригласили 1, квалифицированы 1" in funnel.content
+    for _ in range(100):  # the chart follows the text
+        messages = await irina.bot_messages()
+        if any(m.kind == "photo" for m in messages):
+            break
+        await asyncio.sleep(0.1)
+    assert any(m.kind == "photo" for m in messages), [m.kind for m in messages]
+    thanked = [m for m in await anna.bot_messages() if "по вашей ссылке" in m.content]
+    assert len(thanked) == 1  # lessons finished and lead submitted: still one thank-you
