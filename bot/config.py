@@ -10,12 +10,15 @@ import os
 import re
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
+# Telegram's rule for a webhook's secret_token.
+WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 DEFAULT_API_BASE = "https://api.telegram.org"
 
 
@@ -38,6 +41,8 @@ class Settings(BaseSettings):
     consultants_thread_id: int | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # "text": one line per record; "json": one JSON object per line.
+    log_format: Literal["text", "json"] = "text"
 
     # Intake and processing.
     polling_timeout: int = Field(default=25, ge=0, le=50)
@@ -64,6 +69,24 @@ class Settings(BaseSettings):
     outbox_retry_base_seconds: float = Field(default=1.0, gt=0, le=60)
     outbox_retry_max_seconds: float = Field(default=300.0, gt=0, le=3600)
     outbox_outage_probe_seconds: float = Field(default=300.0, gt=0, le=3600)
+
+    # Webhook intake (polling when WEBHOOK_URL is unset). WEBHOOK_URL is the public HTTPS
+    # address Telegram posts to (usually a reverse proxy); the bot listens on
+    # WEBHOOK_HOST:WEBHOOK_PORT at WEBHOOK_PATH (default: the path of WEBHOOK_URL).
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_path: str | None = None
+
+    # /healthz and /metrics; port 0 turns the server off.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+
+    # Daily backup at BACKUP_HOUR (in TIMEZONE) into BACKUP_DIR; off when BACKUP_DIR is unset.
+    backup_dir: Path | None = None
+    backup_hour: int = Field(default=3, ge=0, le=23)
+    backup_keep: int = Field(default=7, ge=1, le=1000)
 
     # Sandbox.
     sandbox_host: str = "127.0.0.1"
@@ -110,6 +133,64 @@ class Settings(BaseSettings):
             raise ValueError("expected an IANA time zone such as Europe/Moscow") from None
         return value.strip()
 
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("webhook_url", "webhook_secret", "webhook_path", "backup_dir", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _blank_port_is_off(cls, value: object) -> object:
+        return 0 if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not re.match(r"^https?://[^\s/]+(/\S*)?$", value):
+            raise ValueError(
+                "expected the public URL Telegram posts to, such as https://bot.example.com/tg"
+            )
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret(cls, value: object) -> object:
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if text is None or (isinstance(text, str) and not text.strip()):
+            return None
+        text = str(text)
+        if not WEBHOOK_SECRET_RE.match(text.strip()):
+            # Never echo the value.
+            raise ValueError("expected 1-256 characters A-Z, a-z, 0-9, _ and -")
+        return text.strip()
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _webhook_path(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not re.match(r"^/\S*$", value):
+            raise ValueError("expected a path starting with /, such as /tg")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError(
+                "WEBHOOK_SECRET: required when WEBHOOK_URL is set (Telegram sends it in "
+                "X-Telegram-Bot-Api-Secret-Token; requests without it are refused)"
+            )
+        return self
+
     @field_validator("telegram_api_base")
     @classmethod
     def _api_base(cls, value: str) -> str:
@@ -127,15 +208,40 @@ class Settings(BaseSettings):
             raise ConfigError("BOT_TOKEN: not set")
         return self.bot_token.get_secret_value()
 
+    @property
+    def webhook(self) -> bool:
+        """Updates come by webhook (WEBHOOK_URL is set) instead of polling."""
+        return bool(self.webhook_url)
+
+    def webhook_secret_value(self) -> str:
+        if self.webhook_secret is None:
+            raise ConfigError("WEBHOOK_SECRET: not set")
+        return self.webhook_secret.get_secret_value()
+
+    def webhook_listen_path(self) -> str:
+        """Where the local server takes webhook posts: WEBHOOK_PATH, else WEBHOOK_URL's path."""
+        if self.webhook_path:
+            return self.webhook_path
+        path = urlsplit(self.webhook_url or "").path
+        return path or "/"
+
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never reach a log line."""
+        values = [self.bot_token, self.webhook_secret]
+        return tuple(v.get_secret_value() for v in values if v is not None)
+
 
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
-    name = str(first["loc"][0]).upper() if first["loc"] else "settings"
     message = first["msg"].removeprefix("Value error, ")
-    return f"{name}: {message}"
+    if not first["loc"]:  # a check across settings names them in its message
+        return message
+    return f"{str(first['loc'][0]).upper()}: {message}"
 
 
-def load_settings(env_file: str | os.PathLike[str] | None = ".env", **overrides: object) -> Settings:
+def load_settings(
+    env_file: str | os.PathLike[str] | None = ".env", **overrides: object
+) -> Settings:
     """Build settings; raise ConfigError with one line naming the bad setting."""
     try:
         settings = Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]

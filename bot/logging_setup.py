@@ -1,47 +1,126 @@
 """Process logging: one line per record, with secrets and phone numbers redacted everywhere.
 
-Redaction happens on the fully formatted line (message, arguments and traceback alike), so
-a token inside an exception text or a URL never reaches a log sink.
+Redaction happens on the fully formatted record (message, arguments and traceback alike), so
+a token inside an exception text, a URL or a `repr()` never reaches a log sink. Two formats:
+"text" (`time LEVEL logger: message`, a traceback folded into the same line with `\\n`
+escapes) and "json" (one JSON object per line). Uncaught exceptions (main thread, other
+threads) and `warnings` go through the same redacting handler instead of raw stderr.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
+import threading
+from datetime import UTC, datetime
+from types import TracebackType
+from urllib.parse import quote
 
-TOKEN_SHAPE = re.compile(r"\b\d{5,20}:[A-Za-z0-9_-]{30,100}\b")
-BOT_URL_TOKEN = re.compile(r"/bot\d{1,20}:[^/\s]+")
-# "+7 916 123-45-67", "+79161234567", "89161234567": a plus sign, or 11 digits from 7/8.
-PHONE_SHAPE = re.compile(r"(?<![\w/])(?:\+\d[\d\s()-]{8,16}\d|[78][\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2})(?!\w)")
+# Anything shaped like a bot token, also URL-encoded (":" as %3A) and glued to a prefix
+# ("bot123:…" in an API URL).
+TOKEN_SHAPE = re.compile(r"\d{5,}(?::|%3[Aa])[A-Za-z0-9_-]{30,}")
+BOT_URL_TOKEN = re.compile(r"/bot\d{1,20}(?::|%3[Aa])[^/\s\"']+")
+# "+7 916 123-45-67", "+79161234567", "89161234567": a plus sign (also URL-encoded), or 11
+# digits from 7/8. Bare 10-digit numbers are left alone: Telegram ids look just like them.
+PHONE_SHAPE = re.compile(
+    r"(?<![\w/])(?:(?:\+|%2[Bb])\d[\d\s()-]{8,16}\d"
+    r"|[78][\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2})(?!\w)"
+)
+REDACTED = "[REDACTED]"
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
     for secret in secrets:
         if secret:
-            text = text.replace(secret, "[REDACTED]")
-    text = BOT_URL_TOKEN.sub("/bot[REDACTED]", text)
-    text = TOKEN_SHAPE.sub("[REDACTED]", text)
+            text = text.replace(secret, REDACTED)
+            quoted = quote(secret, safe="")
+            if quoted != secret:
+                text = text.replace(quoted, REDACTED)
+    text = BOT_URL_TOKEN.sub("/bot" + REDACTED, text)
+    text = TOKEN_SHAPE.sub(REDACTED, text)
     return PHONE_SHAPE.sub("[PHONE]", text)
 
 
+def one_line(text: str) -> str:
+    """Fold a multi-line text (a traceback, a pasted message) into one physical line."""
+    return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
+
+
 class RedactingFormatter(logging.Formatter):
-    def __init__(self, fmt: str, secrets: tuple[str, ...] = ()) -> None:
+    """`time LEVEL logger: message`, one line per record, redacted."""
+
+    def __init__(self, fmt: str = TEXT_FORMAT, secrets: tuple[str, ...] = ()) -> None:
         super().__init__(fmt)
         self.secrets = secrets
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record), self.secrets)
+        return one_line(redact(super().format(record), self.secrets))
 
 
-def setup_logging(level: str, secrets: tuple[str, ...] = ()) -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: ts, level, logger, message, and exc when there is one."""
+
+    def __init__(self, secrets: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.secrets = secrets
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": redact(record.getMessage(), self.secrets),
+        }
+        if record.exc_info:
+            entry["exc"] = redact(self.formatException(record.exc_info), self.secrets)
+        if record.stack_info:
+            entry["stack"] = redact(self.formatStack(record.stack_info), self.secrets)
+        line = json.dumps(entry, ensure_ascii=False, default=str)
+        # Belt and braces: nothing can have slipped in through the JSON encoding.
+        return redact(line, self.secrets)
+
+
+def setup_logging(
+    level: str, secrets: tuple[str, ...] = (), log_format: str = "text"
+) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
+    formatter: logging.Formatter = (
+        JsonFormatter(secrets) if log_format == "json" else RedactingFormatter(TEXT_FORMAT, secrets)
     )
+    handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     # aiogram logs every handled update at INFO; keep it for DEBUG runs only.
     if level != "DEBUG":
         logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    logging.captureWarnings(True)
+    _route_uncaught_exceptions()
+
+
+def _route_uncaught_exceptions() -> None:
+    """Python prints uncaught tracebacks straight to stderr; send them through the handler."""
+    log = logging.getLogger("uncaught")
+
+    def excepthook(
+        kind: type[BaseException], value: BaseException, tb: TracebackType | None
+    ) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, value, tb)
+            return
+        log.critical("uncaught %s", kind.__name__, exc_info=(kind, value, tb))
+
+    def thread_excepthook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit:
+            return
+        name = args.thread.name if args.thread is not None else "?"
+        log.critical(
+            "uncaught %s in thread %s", args.exc_type.__name__, name,
+            exc_info=(args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback),
+        )
+
+    sys.excepthook = excepthook
+    threading.excepthook = thread_excepthook

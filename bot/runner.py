@@ -20,6 +20,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramConflictError, TelegramUnauthorizedError
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
+from pydantic import ValidationError
 
 from bot.db.inbox import InboxRepo
 from bot.db.journal import JournalRepo
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 BACKOFF_START, BACKOFF_MAX = 0.5, 30.0
+REQUEST_SLACK = 10  # a getUpdates request may take this much longer than its long-poll timeout
 
 
 class IntakeStopped(Exception):
@@ -71,6 +73,9 @@ class UpdateProcessor:
         self._slots = asyncio.Semaphore(max_concurrency)
         self._tails: dict[int, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        # Since start, for metrics: updates marked done, and marked failed.
+        self.processed = 0
+        self.failed = 0
 
     @property
     def in_flight(self) -> int:
@@ -115,13 +120,20 @@ class UpdateProcessor:
         try:
             with handling_update(scope):
                 await self.dispatcher.feed_update(self.bot, update, **self.workflow_data)
-        except Exception as error:  # noqa: BLE001 - one bad update must not stop the others
+        except Exception as error:  # one bad update must not stop the others
             log.exception("update %d failed", update_id)
+            self.failed += 1
             await self.inbox.mark_failed(update_id, f"{type(error).__name__}: {error}")
             return
         await self.inbox.mark_done(update_id)
+        self.processed += 1
 
-    async def drain(self, timeout: float | None) -> bool:
+    async def wait_for_room(self, limit: int) -> None:
+        """Return once fewer than `limit` updates are in flight (intake backpressure)."""
+        while len(self._tasks) >= limit:
+            await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
+
+    async def drain(self, timeout: float | None) -> bool:  # noqa: ASYNC109
         """Wait for in-flight updates; True if all finished within `timeout`."""
         if not self._tasks:
             return True
@@ -134,8 +146,29 @@ class UpdateProcessor:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
+async def resume_unfinished(bot: Bot, processor: UpdateProcessor, inbox: InboxRepo) -> int:
+    """Process what a previous run stored but did not finish, before taking anything new."""
+    given_up = await inbox.recover(MAX_ATTEMPTS)
+    if given_up:
+        log.error("gave up on %d update(s) that were in flight during repeated crashes", given_up)
+    items = await inbox.pending(limit=1_000_000)
+    for item in items:
+        try:
+            update = Update.model_validate_json(item.payload, context={"bot": bot})
+        except ValidationError as error:
+            log.error("update %d in the inbox cannot be parsed; marked failed", item.update_id)
+            await inbox.mark_failed(item.update_id, f"unparseable: {error.error_count()} error(s)")
+            continue
+        processor.submit(item.update_id, update, replay=True)
+    if items:
+        log.info("resuming %d unfinished update(s) from the inbox", len(items))
+    return len(items)
+
+
 class DurablePolling:
     """getUpdates → inbox (committed) → processor; graceful stop on request."""
+
+    mode = "polling"
 
     def __init__(
         self,
@@ -156,37 +189,46 @@ class DurablePolling:
         self.max_backlog = max_backlog
         self._stopping = asyncio.Event()
         self._fetch_task: asyncio.Task[list[Update]] | None = None
+        self._running = False
+        self._last_turn = 0.0  # monotonic time the loop last came round (for /healthz)
 
     def stop(self) -> None:
         self._stopping.set()
         if self._fetch_task is not None:
             self._fetch_task.cancel()
 
+    @property
+    def alive(self) -> bool:
+        """The loop runs and has come round lately: a long poll, plus its slack and the
+        longest backoff, is the most a healthy loop spends in one turn."""
+        limit = self.polling_timeout + REQUEST_SLACK + BACKOFF_MAX + 5
+        return self._running and time.monotonic() - self._last_turn < limit
+
     async def resume_unfinished(self) -> int:
         """Process what a previous run stored but did not finish, before fetching anything."""
-        given_up = await self.inbox.recover(MAX_ATTEMPTS)
-        if given_up:
-            log.error("gave up on %d update(s) that were in flight during repeated crashes", given_up)
-        items = await self.inbox.pending(limit=1_000_000)
-        for item in items:
-            update = Update.model_validate_json(item.payload, context={"bot": self.bot})
-            self.processor.submit(item.update_id, update, replay=True)
-        if items:
-            log.info("resuming %d unfinished update(s) from the inbox", len(items))
-        return len(items)
+        return await resume_unfinished(self.bot, self.processor, self.inbox)
 
     async def run(self) -> None:
+        self._running, self._last_turn = True, time.monotonic()
+        try:
+            await self._run()
+        finally:
+            self._running = False
+
+    async def _run(self) -> None:
         await self.resume_unfinished()
         offset: int | None = None
         delay = BACKOFF_START
         while not self._stopping.is_set():
-            while self.processor.in_flight >= self.max_backlog and not self._stopping.is_set():
-                await asyncio.sleep(0.01)
+            if self.processor.in_flight >= self.max_backlog:
+                await self.processor.wait_for_room(self.max_backlog)
+                continue
+            self._last_turn = time.monotonic()
             method = GetUpdates(
                 offset=offset, timeout=self.polling_timeout, allowed_updates=self.allowed_updates
             )
             self._fetch_task = asyncio.ensure_future(
-                self.bot(method, request_timeout=self.polling_timeout + 10)
+                self.bot(method, request_timeout=self.polling_timeout + REQUEST_SLACK)
             )
             try:
                 updates = await self._fetch_task
@@ -197,18 +239,21 @@ class DurablePolling:
             except TelegramConflictError as error:
                 raise IntakeStopped(
                     "another process is receiving updates for this bot token "
-                    f"(Telegram answered 409 Conflict: {error.message}); stop it, then restart"
+                    f"(Telegram answered 409 {error.message}); stop it, then restart"
                 ) from None
             except TelegramUnauthorizedError:
                 raise IntakeStopped("Telegram rejected BOT_TOKEN (401 Unauthorized)") from None
-            except Exception as error:  # noqa: BLE001 - network trouble: back off and go on
-                log.warning("getUpdates failed (%s); retrying in %.1fs", type(error).__name__, delay)
+            except Exception as error:  # network trouble: back off and go on
+                log.warning(
+                    "getUpdates failed (%s); retrying in %.1fs", type(error).__name__, delay
+                )
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), delay)
                 delay = min(delay * 2, BACKOFF_MAX)
                 continue
             finally:
                 self._fetch_task = None
+                self._last_turn = time.monotonic()
             delay = BACKOFF_START
             if not updates:
                 continue

@@ -1,7 +1,13 @@
-"""The bot process: open the database, build bot and dispatcher, poll durably, stop cleanly.
+"""The bot process: open the database, build bot and dispatcher, take updates durably, stop cleanly.
 
-Next to polling run the outbox sender (posts to the consultants' group) and the SLA watcher;
-both stop after the last update in flight, and whatever they did not send stays pending.
+Updates come by durable polling (the default) or by webhook (WEBHOOK_URL); either way each
+one is committed to the inbox before Telegram is told it arrived. Next to the intake run the
+outbox sender (posts to the consultants' group), the SLA watcher, the optional daily backup
+and the optional health/metrics server. On SIGTERM/SIGINT the intake stops first, updates in
+flight finish within the grace period, and whatever was not sent stays pending.
+
+Exit codes: 0 stopped; 3 updates cannot be received (409 Conflict: another instance uses
+the token; token revoked; webhook refused; a port to listen on is taken) — see bot.cli.
 """
 
 from __future__ import annotations
@@ -11,17 +17,27 @@ import logging
 import signal
 from pathlib import Path
 
+from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+
 from bot.app import configure_bot, create_bot, create_dispatcher
 from bot.config import Settings
 from bot.content import Content
 from bot.db import Database
+from bot.db.health import HealthRepo
 from bot.db.repos import Repositories
 from bot.group.access import Consultants
 from bot.group.menu import configure_group_menu
+from bot.ops.backup_schedule import BackupScheduler
+from bot.ops.metrics import HandlerErrorMetrics, Metrics, TelegramErrorMetrics
+from bot.ops.status_server import StatusServer
+from bot.ops.webhook import WebhookIntake
 from bot.outbox import OutboxSender, SlaWatcher
 from bot.runner import DurablePolling, IntakeStopped, UpdateProcessor
 
 log = logging.getLogger(__name__)
+
+EXIT_FAILED = 1
+EXIT_INTAKE_STOPPED = 3
 
 
 async def run_service(settings: Settings, content_dir: Path | None = None) -> int:
@@ -29,7 +45,9 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
     db = await Database(settings.database_path).connect()
     repo = Repositories.create(db)
     content = Content(content_dir) if content_dir else Content()
+    metrics = Metrics()
     bot = create_bot(settings, journal=repo.journal)
+    bot.session.middleware(TelegramErrorMetrics(metrics))  # innermost: every attempt
     sender = OutboxSender(bot, repo, content, settings)
     sla = SlaWatcher(repo, settings, sender.wakeup)
     consultants = Consultants(settings, repo.kv)
@@ -37,46 +55,112 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
         settings, repo=repo, content=content,
         consultants=consultants, outbox_wakeup=sender.wakeup,
     )
+    dispatcher.update.outer_middleware(HandlerErrorMetrics(metrics))
     processor = UpdateProcessor(
         bot, dispatcher, repo.inbox, max_concurrency=settings.max_concurrent_updates,
         journal=repo.journal,
     )
-    polling = DurablePolling(
-        bot,
-        processor,
-        repo.inbox,
-        polling_timeout=settings.polling_timeout,
-        allowed_updates=dispatcher.resolve_used_update_types(),
-    )
+    intake = _intake(settings, processor, repo, dispatcher.resolve_used_update_types(), metrics)
+    status = None
+    if settings.metrics_port:
+        status = StatusServer(
+            settings.metrics_host, settings.metrics_port, health=HealthRepo(db),
+            metrics=metrics, processor=processor, intake=intake, backup_dir=settings.backup_dir,
+        )
+    backups = None
+    if settings.backup_dir is not None:
+        backups = BackupScheduler(
+            settings.database_path, settings.backup_dir, hour=settings.backup_hour,
+            timezone=settings.timezone, keep=settings.backup_keep,
+            on_failure=lambda: metrics.count_error("backup"),
+        )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, polling.stop)
+        loop.add_signal_handler(sig, intake.stop)
     exit_code = 0
     try:
-        me = await bot.get_me()
-        log.info("bot @%s (id %d) starting; database %s", me.username, me.id, settings.database_path)
+        if status is not None:
+            await _start_status(status)
+        try:
+            me = await bot.get_me()
+        except TelegramUnauthorizedError:
+            raise IntakeStopped("Telegram rejected BOT_TOKEN (401 Unauthorized)") from None
+        log.info(
+            "bot @%s (id %d) starting (%s); database %s",
+            me.username, me.id, intake.mode, settings.database_path,
+        )
         await configure_bot(bot, content)
         await configure_group_menu(bot, content, consultants.binding)
         await repo.inbox.prune(settings.inbox_retention_days * 86400)
         await repo.journal.prune(settings.inbox_retention_days * 86400)
+        if isinstance(intake, DurablePolling):
+            # After a switch from webhook mode; pending updates stay queued at Telegram.
+            await bot.delete_webhook()
         await dispatcher.emit_startup(bot=bot)
         sender.start()
         sla.start()
-        await polling.run()
+        if backups is not None:
+            backups.start()
+        await intake.run()
         log.info("stopping: finishing %d update(s) in flight", processor.in_flight)
     except IntakeStopped as error:
-        log.error("%s", error)
-        exit_code = 3
+        log.error("intake stopped, exiting with code %d: %s", EXIT_INTAKE_STOPPED, error)
+        exit_code = EXIT_INTAKE_STOPPED
+    except TelegramNetworkError as error:  # only start-up calls let these out
+        log.error(
+            "cannot reach the Bot API at %s (%s); exiting with code %d",
+            settings.telegram_api_base, error.message, EXIT_FAILED,
+        )
+        exit_code = EXIT_FAILED
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
         if not await processor.drain(settings.shutdown_grace_seconds):
             log.warning("grace period over; unfinished updates stay in the inbox for next start")
             await processor.cancel()
+        if backups is not None:
+            await backups.stop()
         await sla.stop()
         await sender.stop(settings.shutdown_grace_seconds)
         await dispatcher.emit_shutdown(bot=bot)
+        if status is not None:
+            await status.stop()
         await bot.session.close()
         await db.close()
     log.info("stopped")
     return exit_code
+
+
+def _intake(
+    settings: Settings,
+    processor: UpdateProcessor,
+    repo: Repositories,
+    allowed_updates: list[str],
+    metrics: Metrics,
+) -> DurablePolling | WebhookIntake:
+    if settings.webhook:
+        return WebhookIntake(
+            processor.bot, processor, repo.inbox,
+            url=settings.webhook_url or "",
+            secret=settings.webhook_secret_value(),
+            host=settings.webhook_host,
+            port=settings.webhook_port,
+            path=settings.webhook_listen_path(),
+            allowed_updates=allowed_updates,
+            on_error=metrics.count_error,
+        )
+    return DurablePolling(
+        processor.bot, processor, repo.inbox,
+        polling_timeout=settings.polling_timeout,
+        allowed_updates=allowed_updates,
+    )
+
+
+async def _start_status(status: StatusServer) -> None:
+    try:
+        await status.start()
+    except OSError as error:
+        raise IntakeStopped(
+            f"cannot listen for /healthz and /metrics on {status.host}:{status.port} "
+            f"({error.strerror or error}); check METRICS_HOST and METRICS_PORT"
+        ) from None

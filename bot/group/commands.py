@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import datetime as dt
 
 from aiogram import Bot
@@ -113,7 +115,7 @@ async def on_stats(
     await message.answer(render_report(report, content))
     labels = [content.label(f"funnel_steps.{step.step}") for step in report.steps]
     title = content.label("funnel_chart.title", period=content.label(f"group_periods.{code}"))
-    png = funnel_png(report, labels, title)
+    png = await asyncio.to_thread(funnel_png, report, labels, title)  # keep the loop free
     await message.answer_photo(BufferedInputFile(png, filename=f"funnel-{code}.png"))
 
 

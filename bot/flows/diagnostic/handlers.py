@@ -98,14 +98,18 @@ class Ctx:
                  kind: str | None = None) -> None:
         """Persist the state and data, then ask `step` (durable before visible)."""
         data["step"] = step  # survives other flows and /cancel, so /diagnostic resumes here
+        _mark_write(data, None)
         await self.repo.fsm.set_state_and_data(self.state.key, STATE_OF[step], data)
         await ask(step, self.bot, self.chat_id, data, self.content, self.settings,
                   problem=problem, kind=kind)
 
 
-    async def leave(self, data: dict[str, Any]) -> None:
-        """End the flow (no state) keeping the answers, in one write."""
+    async def leave(self, data: dict[str, Any], then: str) -> None:
+        """End the flow (no state) keeping the answers, in one write; then tell the owner
+        `then` (see `_tell`), which a replay after a crash can tell again."""
+        _mark_write(data, then)
         await self.repo.fsm.set_state_and_data(self.state.key, None, data)
+        await _tell(self, then, data)
 
     async def replayed(self) -> bool:
         """True when this update is a replay after a crash and its answer was already
@@ -116,14 +120,69 @@ class Ctx:
             return False
         if await self.repo.fsm.written_by(self.state.key) != scope.update_id:
             return False
-        if not scope.recorded:
-            step = step_of(await self.state.get_state())
-            data = await self.state.get_data()
-            if step is not None:
-                await ask(step, self.bot, self.chat_id, data, self.content, self.settings)
-            elif data.get("submitted") and data.get("submitted") == data.get("draft"):
-                await _send_confirmation(self, data)
+        data = await self.state.get_data()
+        mark = data.get(WRITE_MARK)
+        then = None
+        if isinstance(mark, list) and len(mark) == 3 and mark[0] == scope.update_id:
+            # Number the calls from where the first run stood when it wrote the state: what
+            # it sent after the write is found in the journal, or sent now.
+            scope.calls, then = int(mark[1]), mark[2]
+        elif scope.recorded:
+            return True
+        step = step_of(await self.state.get_state())
+        if step is not None:
+            await ask(step, self.bot, self.chat_id, data, self.content, self.settings)
+        elif then is not None:
+            await _tell(self, str(then), data)
+        elif data.get("submitted") and data.get("submitted") == data.get("draft"):
+            await _send_confirmation(self, data)
         return True
+
+
+WRITE_MARK = "written_after"
+
+
+def _mark_write(data: dict[str, Any], then: str | None) -> None:
+    """Note in the data which update writes it, how many journaled messages that update had
+    sent by then and what it tells after the write (None: the question of the new step), so
+    a replay of the update after a crash sends exactly what the crash kept from going out."""
+    scope = current_scope()
+    if scope is not None:
+        data[WRITE_MARK] = [scope.update_id, scope.calls, then]
+    else:
+        data.pop(WRITE_MARK, None)
+
+
+async def _tell(c: Ctx, then: str, data: dict[str, Any]) -> None:
+    """What the owner is told after the flow ends (`Ctx.leave`)."""
+    if then == "confirmation":
+        await _send_confirmation(c, data)
+    elif then == "verdict":
+        verdict = qualify(
+            data.get("turnover", ""), data.get("years", ""), c.settings.min_turnover_mln,
+            c.settings.min_years_on_market,
+        )
+        await c.bot.send_message(
+            c.chat_id,
+            c.content.render(
+                "diagnostic/unqualified.html",
+                min_turnover=_number(c.settings.min_turnover_mln),
+                min_years=c.settings.min_years_on_market,
+                turnover_ok=verdict.turnover_ok,
+                years_ok=verdict.years_ok,
+            ),
+            reply_markup=main_kb.after_lessons(c.content),
+        )
+    elif then == "declined":
+        await c.bot.send_message(
+            c.chat_id, c.content.render("diagnostic/declined.html"),
+            reply_markup=kb.declined(c.content),
+        )
+    elif then == "cancelled":
+        await c.bot.send_message(
+            c.chat_id, c.content.render("messages/cancel.html", had_state=True),
+            reply_markup=main_kb.greeting(c.content),
+        )
 
 
 def _number(value: float) -> str:
@@ -239,11 +298,7 @@ async def on_button(
 async def _go_back(c: Ctx, step: str, data: dict[str, Any]) -> None:
     target = previous_step(step, data)
     if target is None:
-        await c.state.set_state(None)
-        await c.bot.send_message(
-            c.chat_id, c.content.render("messages/cancel.html", had_state=True),
-            reply_markup=main_kb.greeting(c.content),
-        )
+        await c.leave(data, "cancelled")
         return
     count = int(data.get("seg_count") or 0)
     seg = int(data.get("seg", 0))
@@ -370,10 +425,7 @@ async def _on_consent(query: CallbackQuery, c: Ctx, value: str, data: dict[str, 
         for key in ("name", "company", "position", "phone", "pending_phone", "call_time", "consent_id"):
             data.pop(key, None)
         data.pop("edit_end", None)
-        await c.leave(data)
-        await c.bot.send_message(
-            c.chat_id, c.content.render("diagnostic/declined.html"), reply_markup=kb.declined(c.content)
-        )
+        await c.leave(data, "declined")
         return
     data["consent_id"] = consent_id
     await c.repo.funnel.record(c.user_id, "consent")
@@ -546,6 +598,8 @@ async def on_unexpected(
     """Per-state fallback: a sticker, photo, voice or text where a button is expected."""
     assert message.from_user is not None
     c = Ctx(bot, message.chat.id, message.from_user.id, state, repo, content, settings)
+    if await c.replayed():  # an answer applied before a crash, now met by the next state
+        return
     step = step_of(await state.get_state())
     if step is None:
         return
@@ -617,8 +671,7 @@ async def _submit(c: Ctx, data: dict[str, Any]) -> None:
             await c.repo.referrals.thank_once(c.user_id, "lead")
     # Committed: only now tell the owner.
     data["submitted"] = data["draft"]
-    await c.leave(data)
-    await _send_confirmation(c, data)
+    await c.leave(data, "confirmation")
 
 
 async def _send_confirmation(c: Ctx, data: dict[str, Any]) -> None:
@@ -678,15 +731,4 @@ async def _finish_unqualified(c: Ctx, data: dict[str, Any], turnover_ok: bool, y
     await c.repo.leads.submit(draft, notify)
     data.pop("edit_end", None)
     data["submitted"] = data["draft"]
-    await c.leave(data)
-    await c.bot.send_message(
-        c.chat_id,
-        c.content.render(
-            "diagnostic/unqualified.html",
-            min_turnover=_number(c.settings.min_turnover_mln),
-            min_years=c.settings.min_years_on_market,
-            turnover_ok=turnover_ok,
-            years_ok=years_ok,
-        ),
-        reply_markup=main_kb.after_lessons(c.content),
-    )
+    await c.leave(data, "verdict")

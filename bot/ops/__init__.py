@@ -1,0 +1,1 @@
+"""Production operation: webhook intake, health and metrics server, backups."""

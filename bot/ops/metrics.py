@@ -1,0 +1,106 @@
+"""In-process error counters and the middlewares that feed them.
+
+Only counters live here, bumped in memory when something goes wrong (no database work per
+update). Gauges that need the database are read at scrape time by the status server.
+
+Error kinds: `handler:<ExceptionClass>` for an exception escaping a handler, and
+`telegram:<code>` for a failed Bot API call (`telegram:400`, `telegram:429`, `telegram:5xx`,
+`telegram:network`), each attempt of a retried call counted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware, Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramConflictError,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+from aiogram.types import TelegramObject
+
+# aiogram keeps the HTTP status only in the exception class; most specific first.
+_CODES: tuple[tuple[type[Exception], str], ...] = (
+    (TelegramRetryAfter, "429"),
+    (TelegramNetworkError, "network"),
+    (TelegramServerError, "5xx"),
+    (TelegramUnauthorizedError, "401"),
+    (TelegramForbiddenError, "403"),
+    (TelegramNotFound, "404"),
+    (TelegramConflictError, "409"),
+    (TelegramEntityTooLarge, "413"),
+    (TelegramBadRequest, "400"),  # includes TelegramMigrateToChat
+)
+
+
+def telegram_error_kind(error: Exception) -> str:
+    for cls, code in _CODES:
+        if isinstance(error, cls):
+            return f"telegram:{code}"
+    return "telegram:other"
+
+
+class Metrics:
+    """Counters since the process started."""
+
+    def __init__(self) -> None:
+        self.started_at = time.time()
+        self.errors: Counter[str] = Counter()
+
+    def count_error(self, kind: str) -> None:
+        self.errors[kind] += 1
+
+
+class HandlerErrorMetrics(BaseMiddleware):
+    """Outer update middleware: counts exceptions on their way to the error handler.
+
+    Register it after the dispatcher is built: it then runs inside aiogram's own error
+    middleware and sees an exception before `on_error` turns it into an apology."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        try:
+            return await handler(event, data)
+        except Exception as error:
+            self.metrics.count_error(f"handler:{type(error).__name__}")
+            raise
+
+
+class TelegramErrorMetrics(BaseRequestMiddleware):
+    """Innermost request middleware: counts every failed Bot API attempt by its code."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        try:
+            return await make_request(bot, method)
+        except TelegramAPIError as error:
+            self.metrics.count_error(telegram_error_kind(error))
+            raise

@@ -1,0 +1,1 @@
+"""Reliability suite: no lead lost, none duplicated, no crash on any input."""

@@ -1,0 +1,318 @@
+"""The bot's service loop in process, with a simulated kill -9 at any chosen point.
+
+`Machine` runs what `bot.service.run_service` runs — durable polling into the inbox, the
+update processor with the replay journal, the dispatcher — against the in-memory emulator,
+one `Generation` (process lifetime) after another over the same database file.
+
+`Fate` decides when a generation dies: every write to SQLite (a statement or a transaction)
+and every Bot API request is an *operation*; the generation dies right before operation
+number `crash_at`. From that instant every task of the generation raises `SimulatedCrash`
+(a BaseException, so no handler or `except Exception` can swallow it) at its next operation
+— the process is gone, nothing after that instant reaches the database or Telegram. Reads
+have no effects and are not operations.
+
+Not a crash point: the replay journal's write right after a message was sent. A crash in
+that instant is the one window where a message can be sent twice (Telegram accepted it, the
+journal did not record it); it is treated as part of the send, so that the tests can demand
+that an interrupted run says exactly what an uninterrupted one says.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+from aiogram import Bot
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import TelegramType
+
+from bot.app import create_bot, create_dispatcher
+from bot.config import Settings
+from bot.content import Content
+from bot.db import Database
+from bot.db.repos import Repositories
+from bot.emulator.drivers import WorldDriver
+from bot.emulator.session import EmulatorSession
+from bot.emulator.views import MessageView
+from bot.emulator.world import BotWorld, Emulator
+from bot.runner import DurablePolling, UpdateProcessor, ordering_key
+
+log = logging.getLogger(__name__)
+
+JOURNAL_WRITE = "INSERT OR REPLACE INTO sent_journal"
+
+
+class SimulatedCrash(BaseException):
+    """The process died here (kill -9)."""
+
+
+class Fate:
+    """Counts operations and kills the generation before operation `crash_at`."""
+
+    def __init__(self, crash_at: int | None = None) -> None:
+        self.crash_at = crash_at
+        self.ops = 0
+        self.dead = False
+        self.last: str = ""
+
+    def op(self, what: str) -> None:
+        if self.dead:
+            raise SimulatedCrash(f"after death: {what}")
+        self.ops += 1
+        if self.crash_at is not None and self.ops >= self.crash_at:
+            self.dead = True
+            self.last = what
+            raise SimulatedCrash(f"op {self.ops}: {what}")
+
+
+class FatefulDatabase(Database):
+    def __init__(self, path: Path, fate: Fate) -> None:
+        super().__init__(path)
+        self.fate = fate
+
+    async def write(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
+        if not (self.fate.dead and sql.startswith(JOURNAL_WRITE)):
+            if not sql.startswith(JOURNAL_WRITE):
+                self.fate.op(f"write {sql[:60]}")
+        return await super().write(sql, params)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        self.fate.op("transaction")
+        async with super().transaction() as conn:
+            yield conn
+
+
+class FatefulSession(EmulatorSession):
+    def __init__(self, emulator: Emulator, fate: Fate) -> None:
+        super().__init__(emulator)
+        self.fate = fate
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None  # noqa: ASYNC109
+    ) -> TelegramType:
+        self.fate.op(f"call {method.__api_method__}")
+        return await super().make_request(bot, method, timeout)
+
+
+class Processor(UpdateProcessor):
+    """The real processor; a task killed by the simulated crash is collected quietly."""
+
+    def submit(self, update_id: int, update: Any, received_at: float | None = None,
+               *, replay: bool = False) -> None:
+        super().submit(update_id, update, received_at, replay=replay)
+        task = self._tails[ordering_key(update)]
+        task.add_done_callback(_collect)
+
+
+def _collect(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and isinstance(task.exception(), SimulatedCrash):
+        return
+    # Anything else stays visible: the processor itself never lets an Exception out.
+
+
+class Generation:
+    """One lifetime of the bot process."""
+
+    def __init__(self, machine: Machine, fate: Fate) -> None:
+        self.machine = machine
+        self.fate = fate
+        self.db = FatefulDatabase(machine.db_path, fate)
+        self.repo: Repositories | None = None
+        self.bot: Bot | None = None
+        self.processor: Processor | None = None
+        self.polling: DurablePolling | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.db.connect()
+        repo = self.repo = Repositories.create(self.db)
+        bot = self.bot = create_bot(
+            self.machine.settings, session=FatefulSession(self.machine.emulator, self.fate),
+            journal=repo.journal,
+        )
+        dispatcher = create_dispatcher(
+            self.machine.settings, repo=repo, content=self.machine.content
+        )
+        self.processor = Processor(bot, dispatcher, repo.inbox, journal=repo.journal)
+        self.polling = DurablePolling(
+            bot, self.processor, repo.inbox, polling_timeout=1,
+            allowed_updates=dispatcher.resolve_used_update_types(),
+        )
+        self.task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        assert self.polling is not None
+        with contextlib.suppress(SimulatedCrash):
+            await self.polling.run()
+
+    async def end(self) -> None:
+        """Stop: gracefully when alive (finish what is in flight), else let every task
+        run into its next operation and die there."""
+        assert self.polling is not None and self.processor is not None
+        self.polling.stop()
+        if self.task is not None:
+            await asyncio.wait_for(self.task, 10)
+        finished = await self.processor.drain(10)
+        assert finished, "tasks of a generation did not finish"
+        await asyncio.gather(*self.processor._tasks, return_exceptions=True)
+        if self.bot is not None:
+            await self.bot.session.close()
+        await self.db.close()
+
+
+class Machine:
+    """Generations of the bot over one database, against one emulated Telegram."""
+
+    def __init__(
+        self, db_path: Path, settings: Settings, content: Content, emulator: Emulator,
+    ) -> None:
+        self.db_path = db_path
+        self.settings = settings
+        self.content = content
+        self.emulator = emulator
+        self.telegram: BotWorld = emulator.world(settings.token())
+        self.generation: Generation | None = None
+        self.generations = 0
+        self.crashes = 0
+        self.operations = 0  # of every ended generation
+
+    async def boot(self, crash_at: int | None = None) -> None:
+        """Start a new generation (the previous one must have ended); it may die while
+        starting, too — then it is over at once."""
+        fate = Fate(crash_at)
+        generation = self.generation = Generation(self, fate)
+        self.generations += 1
+        try:
+            await generation.start()
+        except SimulatedCrash:
+            pass
+
+    @property
+    def dead(self) -> bool:
+        return self.generation is None or self.generation.fate.dead
+
+    async def halt(self) -> None:
+        """End the current generation (graceful if alive; a crashed one just winds down)."""
+        generation, self.generation = self.generation, None
+        if generation is None:
+            return
+        self.operations += generation.fate.ops
+        if generation.fate.dead:
+            self.crashes += 1
+        if generation.polling is None:  # died while starting
+            await generation.db.close()
+            return
+        await generation.end()
+
+    async def restart(self, crash_at: int | None = None) -> None:
+        await self.halt()
+        await self.boot(crash_at)
+
+    def inject(self, payloads: list[dict[str, Any]]) -> None:
+        for payload in payloads:
+            self.telegram.inject_update(payload)
+
+    async def settle(self, timeout: float = 10.0) -> bool:  # noqa: ASYNC109
+        """Wait until everything Telegram has queued is stored and handled, or the
+        generation died. True when it settled alive."""
+        deadline = time.monotonic() + timeout
+        while True:
+            generation = self.generation
+            if generation is None or generation.fate.dead or generation.repo is None:
+                return False
+            processor = generation.processor
+            if processor is not None and processor.in_flight == 0:
+                queued = [u["update_id"] for u in self.telegram.pending_updates()]
+                if not any(not u.delivered for u in self.telegram._updates):
+                    db = generation.repo.db
+                    marks = ",".join("?" * len(queued))
+                    stored = await db.fetchval(
+                        f"SELECT count(*) FROM inbox WHERE update_id IN ({marks})", queued
+                    ) if queued else 0
+                    pending = await db.fetchval(
+                        "SELECT count(*) FROM inbox WHERE status = 'pending'"
+                    )
+                    if stored == len(set(queued)) and pending == 0 and processor.in_flight == 0:
+                        return True
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the machine did not settle in {timeout}s")
+            await asyncio.sleep(0.001)
+
+
+class LiveWorld(WorldDriver):
+    """People talking to a `Machine`: actions go into the emulator, the machine's polling
+    picks them up; `settle()` waits until the machine has handled them. Every action is
+    recorded per chat, so the same conversation can be played again elsewhere."""
+
+    def __init__(self, machine: Machine, *, timeout: float = 5.0) -> None:
+        self.machine = machine
+        self.world = machine.telegram
+        self.timeout = timeout
+        self.quiet_period = 0.0
+        self.actions: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+
+    async def settle(self) -> None:
+        await self.machine.settle()
+
+    async def _add_user(self, **fields: Any) -> dict[str, Any]:
+        return self.world.add_user(**fields).to_dict()
+
+    async def _add_group(self, **fields: Any) -> dict[str, Any]:
+        return self.world.add_group(**fields).to_dict()
+
+    async def _add_member(self, chat_id: int, user_id: int, admin: bool) -> None:
+        self.world.add_member(chat_id, user_id, admin)
+
+    async def _act(self, action: str, **fields: Any) -> dict[str, Any]:
+        chat_id = fields.get("chat_id") or fields["user_id"]
+        self.actions.setdefault(chat_id, []).append((action, dict(fields)))
+        return getattr(self.world, action)(**fields).to_dict()
+
+    async def _messages(self, chat_id: int, include_deleted: bool) -> list[dict[str, Any]]:
+        return [m.to_dict() for m in self.world.messages(chat_id, include_deleted)]
+
+    async def _chat(self, chat_id: int) -> dict[str, Any]:
+        return self.world.chats[chat_id].to_dict()
+
+    async def _events(self, after: int, wait: float, chat_id: int | None) -> list[dict[str, Any]]:
+        return [event.to_dict() for event in await self.world.wait_events(after, wait, chat_id)]
+
+    async def _callback_answers(self, query_id: str) -> list[dict[str, Any]]:
+        return [record.to_dict() for record in self.world.callback_answers(query_id)]
+
+    async def file_bytes(self, file_id: str) -> bytes:
+        return self.world.files[file_id].data
+
+
+def transcript(world: BotWorld, chat_id: int) -> list[tuple[str, tuple[tuple[str, ...], ...]]]:
+    """What the bot shows in a chat now: each message's text and its buttons."""
+    shown = []
+    for message in world.bot_messages(chat_id):
+        view = MessageView.of(message)
+        rows = (view.reply_markup or {}).get("inline_keyboard") or []
+        buttons = tuple(tuple(b.get("text", "") for b in row) for row in rows)
+        shown.append((view.html or view.content, buttons))
+    return shown
+
+
+def _pin_response_models() -> list[type]:
+    """aiogram parametrizes `Response[...]` for every answer it checks; pydantic caches the
+    generated model only while something holds it, and building one costs milliseconds.
+    Holding the common ones keeps thousands of in-process runs fast (no effect on behaviour)."""
+    from aiogram.methods.base import Response
+    from aiogram.types import Chat, ChatMember, Message, Update, User
+
+    kinds: list[Any] = [Message, bool, list[Update], User, Chat, ChatMember, int, str,
+                        Message | bool, list[Message]]
+    return [Response[kind] for kind in kinds]
+
+
+_PINNED = _pin_response_models()
