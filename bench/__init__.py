@@ -9,4 +9,5 @@ tail.py         ReplyTail: one follower of the emulator's event log, routing rep
 loads.py        closed loop (saturation) and open loop (latency at a fixed offered load)
 stats.py        percentiles and summaries
 report.py       the table, the targets and the results JSON
+stats_scale.py  a separate benchmark: /stats and /leads on a large database (its own docstring)
 """

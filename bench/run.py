@@ -2,16 +2,18 @@
 
 Both bots run as real processes against the Bot API emulator, which lives in this process
 (aiohttp server) together with the simulated owners; the bots run one after the other so they
-never compete for the CPU. Per bot: start, warm up, saturation (closed loop), latency (open
-loop), peak RSS, stop. Prints a table and writes bench/results/latest.json. Exit code: 2 if a
-run was incomplete (a bot died or owners did not finish), 1 if `--check` and a target was
-missed, else 0.
+never compete for the CPU. This process freezes its start-up heap (gc.freeze) so that its own
+garbage collections cannot stall a measurement. Per bot: start, warm up, saturation (closed
+loop), latency (open loop), peak RSS, stop. Prints a table and writes
+bench/results/latest.json. Exit code: 2 if a run was incomplete (a bot died or owners did not
+finish), 1 if `--check` and a target was missed, else 0.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import math
 import os
 import platform
@@ -43,6 +45,13 @@ BOTS: dict[str, tuple[str, str]] = {
 # Owner ids per phase: every phase meets people the bot has never seen.
 WARMUP_IDS, SATURATION_IDS, LATENCY_IDS = 1_000_000, 2_000_000, 3_000_000
 SETTLE_SECONDS = 0.5
+
+
+async def settle() -> None:
+    """Between phases: let the bot finish leftovers, and collect this process's garbage now
+    rather than in the middle of a measurement."""
+    gc.collect()
+    await asyncio.sleep(SETTLE_SECONDS)
 
 
 @dataclass(slots=True)
@@ -109,7 +118,7 @@ async def measure(
             warm = await closed_loop(world, tail, script, add_owners(world, WARMUP_IDS,
                                      options.warmup), reply_timeout=options.reply_timeout)
             measured["warmup"] = warm.to_dict()
-        await asyncio.sleep(SETTLE_SECONDS)
+        await settle()
 
         usage = Usage(bot)
         saturation = await closed_loop(
@@ -117,7 +126,7 @@ async def measure(
             reply_timeout=options.reply_timeout,
         )
         measured["saturation"] = _phase(saturation, usage)
-        await asyncio.sleep(SETTLE_SECONDS)
+        await settle()
 
         needed = math.ceil(max(1, round(options.rate * options.duration)) / len(script.steps))
         usage = Usage(bot)
@@ -138,7 +147,7 @@ async def measure(
     measured["complete"] = (
         "error" not in measured
         and measured["exit_code"] == 0
-        and all(measured[phase]["complete"] for phase in ("saturation", "latency"))
+        and all(measured.get(phase, {}).get("complete") for phase in ("saturation", "latency"))
     )
     return measured
 
@@ -182,6 +191,10 @@ def _ratio(ours: dict[str, Any], echo: dict[str, Any], *path: str) -> float:
 
 async def run(options: Options) -> dict[str, Any]:
     """`options.repeat` runs (alternating which bot goes first), summarized."""
+    # This process imports aiogram (≈170 MB of long-lived objects); a full collection of that
+    # takes ~150 ms and would stall the emulator and the owners mid-measurement. Freeze it.
+    gc.collect()
+    gc.freeze()
     started = time.time()
     runs = []
     for number in range(options.repeat):
@@ -200,17 +213,21 @@ async def run(options: Options) -> dict[str, Any]:
     }
 
 
-def _meta(started: float) -> dict[str, Any]:
+def _git(*args: str) -> str:
+    """Read-only git query about the measured tree ("" when git is unavailable)."""
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-            text=True, timeout=5, check=False,
-        ).stdout.strip()
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                              timeout=5, check=False)
     except OSError:
-        commit = ""
+        return ""
+    return done.stdout.strip()
+
+
+def _meta(started: float) -> dict[str, Any]:
     return {
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
-        "commit": commit,
+        "commit": _git("rev-parse", "--short", "HEAD"),
+        "uncommitted_changes": bool(_git("status", "--porcelain", "--untracked-files=no")),
         "python": platform.python_version(),
         "aiogram": aiogram.__version__,
         "cpus": os.cpu_count(),

@@ -56,7 +56,8 @@ class Settings(BaseSettings):
     notify_unqualified: bool = False
     consent_doc_url: str = "https://example.com/consent"
     privacy_policy_url: str = "https://example.com/privacy"
-    callback_expectation: str = "в течение одного рабочего дня"
+    # Empty: the wording in content/diagnostic.toml [diag_texts] callback_expectation.
+    callback_expectation: str = ""
 
     # Consultants' group.
     timezone: str = "Europe/Moscow"

@@ -55,7 +55,7 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
         settings, repo=repo, content=content,
         consultants=consultants, outbox_wakeup=sender.wakeup,
     )
-    dispatcher.update.outer_middleware(HandlerErrorMetrics(metrics))
+    dispatcher.errors.outer_middleware(HandlerErrorMetrics(metrics))
     processor = UpdateProcessor(
         bot, dispatcher, repo.inbox, max_concurrency=settings.max_concurrent_updates,
         journal=repo.journal,

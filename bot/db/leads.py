@@ -18,7 +18,7 @@ import aiosqlite
 from bot.db.database import Database
 from bot.db.models import LeadRow, SubmitResult
 
-_COLUMNS = (
+LEAD_COLUMNS = (
     "id, user_id, status, qualified, qualification, source, referrer_id, answers, name, "
     "company, position, phone, call_time, consent_id, draft_id, is_returning, submissions, "
     "assignee_id, assignee_name, created_at, updated_at"
@@ -28,7 +28,7 @@ STATUS_UNQUALIFIED = "unqualified"
 STATUS_NEW = "new"
 
 
-def _lead(row: Any) -> LeadRow:
+def lead_from_row(row: Any) -> LeadRow:
     values = list(row)
     values[3] = bool(values[3])
     values[7] = json.loads(values[7])
@@ -65,12 +65,12 @@ class LeadRepo:
         self.db = db
 
     async def get(self, lead_id: int) -> LeadRow | None:
-        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM leads WHERE id = ?", (lead_id,))
-        return None if row is None else _lead(row)
+        row = await self.db.fetchone(f"SELECT {LEAD_COLUMNS} FROM leads WHERE id = ?", (lead_id,))
+        return None if row is None else lead_from_row(row)
 
     async def for_user(self, user_id: int) -> LeadRow | None:
-        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM leads WHERE user_id = ?", (user_id,))
-        return None if row is None else _lead(row)
+        row = await self.db.fetchone(f"SELECT {LEAD_COLUMNS} FROM leads WHERE user_id = ?", (user_id,))
+        return None if row is None else lead_from_row(row)
 
     async def submit(self, draft: LeadDraft, notify: Notification | None) -> SubmitResult:
         """Store the request (idempotent per draft) and its notification, atomically."""
@@ -115,15 +115,22 @@ class LeadRepo:
                 )
             lead = await self._for_user(conn, draft.user_id)
             assert lead is not None
+            if notify is None and existing is not None:
+                # The consultants already have a card of this lead: keep it true to the
+                # answers even when the new request would not be announced by itself.
+                has_card = await conn.execute_fetchall(
+                    "SELECT 1 FROM lead_cards WHERE lead_id = ?", (lead.id,)
+                )
+                notify = Notification("lead_card", None, {}) if has_card else None
             if notify is not None:
                 await enqueue(conn, notify, lead.id, f"{notify.kind}:{lead.id}:{lead.submissions}")
         return SubmitResult(lead, created=existing is None, replayed=False)
 
     async def _for_user(self, conn: aiosqlite.Connection, user_id: int) -> LeadRow | None:
         rows = await conn.execute_fetchall(
-            f"SELECT {_COLUMNS} FROM leads WHERE user_id = ?", (user_id,)
+            f"SELECT {LEAD_COLUMNS} FROM leads WHERE user_id = ?", (user_id,)
         )
-        return _lead(rows[0]) if rows else None
+        return lead_from_row(rows[0]) if rows else None
 
 
 async def enqueue(

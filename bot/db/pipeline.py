@@ -16,7 +16,7 @@ import aiosqlite
 
 from bot.db.database import Database
 from bot.db.funnel import record_event
-from bot.db.leads import _COLUMNS, Notification, _lead, enqueue
+from bot.db.leads import LEAD_COLUMNS, Notification, enqueue, lead_from_row
 from bot.db.models import LeadRow
 
 MAX_ID = 2**62
@@ -67,8 +67,8 @@ class NoteRow:
 
 
 async def _read(conn: aiosqlite.Connection, lead_id: int) -> LeadRow | None:
-    rows = await conn.execute_fetchall(f"SELECT {_COLUMNS} FROM leads WHERE id = ?", (lead_id,))
-    return _lead(rows[0]) if rows else None
+    rows = await conn.execute_fetchall(f"SELECT {LEAD_COLUMNS} FROM leads WHERE id = ?", (lead_id,))
+    return lead_from_row(rows[0]) if rows else None
 
 
 def valid_id(lead_id: int) -> bool:
@@ -173,20 +173,20 @@ class PipelineRepo:
             f"SELECT count(*) FROM leads WHERE status IN ({marks})", tuple(statuses)
         )
         rows = await self.db.fetchall(
-            f"SELECT {_COLUMNS} FROM leads WHERE status IN ({marks}) "
+            f"SELECT {LEAD_COLUMNS} FROM leads WHERE status IN ({marks}) "
             "ORDER BY id DESC LIMIT ? OFFSET ?",
             (*statuses, limit, offset),
         )
-        return [_lead(row) for row in rows], int(total or 0)
+        return [lead_from_row(row) for row in rows], int(total or 0)
 
     async def created_since(self, since: float | None) -> list[tuple[LeadRow, str | None]]:
         """Every lead created at or after `since` (all when None), oldest first,
         with its refusal reason."""
         where, params = ("WHERE created_at >= ?", (since,)) if since is not None else ("", ())
         rows = await self.db.fetchall(
-            f"SELECT {_COLUMNS}, lost_reason FROM leads {where} ORDER BY id", params
+            f"SELECT {LEAD_COLUMNS}, lost_reason FROM leads {where} ORDER BY id", params
         )
-        return [(_lead(row[:-1]), row[-1]) for row in rows]
+        return [(lead_from_row(row[:-1]), row[-1]) for row in rows]
 
     async def enqueue_sla_reminders(self, cutoff: float, now: float) -> list[int]:
         """Leads new since before `cutoff` and not reminded since: enqueue one reminder each

@@ -7,38 +7,37 @@ and consultants are added on demand with names from small pools.
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from typing import Any
 
+from bot.content import DEFAULT_CONTENT_DIR
 from bot.emulator.world import BotWorld
 
 BOT_USERNAME = "sales_funnel_sandbox_bot"
-BOT_FIRST_NAME = "Отдел продаж · бот"
 GROUP_ID = -1_002_000_000_001
-GROUP_TITLE = "Консультанты"
 
-# Fixed ids far from the emulator's automatic ones (10_000_001, 10_000_002, …).
-ADMIN = (70_000_001, "Виктор", "Руководитель", "victor_head")
-CONSULTANTS = (
-    (70_000_002, "Анна", "Иванова", "anna_consult"),
-    (70_000_003, "Борис", "Кузнецов", "boris_consult"),
-)
-FIRST_OWNER = ("Ольга", "Петрова", "olga_petrova")
+# Names come from content/sandbox/cast.toml; ids are fixed far from the emulator's automatic ones
+# (10_000_001, 10_000_002, …), so ADMIN_IDS and the group stay valid across resets.
+_CAST: dict[str, Any] = tomllib.loads(
+    (DEFAULT_CONTENT_DIR / "sandbox" / "cast.toml").read_text(encoding="utf-8")
+)["sandbox_cast"]
+Person = tuple[str, str, str]
 
-OWNER_NAMES = (
-    ("Игорь", "Смирнов", "igor_smirnov"),
-    ("Марина", "Волкова", "marina_volkova"),
-    ("Дмитрий", "Орлов", "d_orlov"),
-    ("Светлана", "Ким", "svetlana_kim"),
-    ("Павел", "Зайцев", "pavel_z"),
-    ("Елена", "Соколова", "elena_sokolova"),
+
+def _people(key: str) -> tuple[Person, ...]:
+    return tuple((first, last, username) for first, last, username in _CAST[key])
+
+
+BOT_FIRST_NAME: str = _CAST["bot_name"]
+GROUP_TITLE: str = _CAST["group_title"]
+ADMIN = (70_000_001, *_CAST["admin"])
+CONSULTANTS = tuple(
+    (70_000_002 + index, *person) for index, person in enumerate(_people("consultants"))
 )
-CONSULTANT_NAMES = (
-    ("Галина", "Морозова", "galina_consult"),
-    ("Денис", "Лебедев", "denis_consult"),
-    ("Ксения", "Новикова", "ksenia_consult"),
-    ("Максим", "Фёдоров", "maxim_consult"),
-)
+FIRST_OWNER: Person = tuple(_CAST["first_owner"])  # type: ignore[assignment]
+OWNER_NAMES = _people("owners")
+CONSULTANT_NAMES = _people("more_consultants")
 
 ROLE_OWNER, ROLE_CONSULTANT = "owner", "consultant"
 

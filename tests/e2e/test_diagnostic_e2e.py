@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Awaitable, Callable
 
+import pytest
+
 from bot.emulator.drivers import Person
 from bot.emulator.http_driver import HttpWorld
 from tests.e2e.harness import BotProcess
@@ -59,6 +61,7 @@ async def test_qualified_owner_gets_a_stored_lead_through_the_real_process(
     assert '"strategic":1' in answers and '"share":70' in answers
 
 
+@pytest.mark.timeout(400)  # 18 restarts; importing aiogram alone takes ~3 s per process start
 async def test_kill_9_between_any_two_steps_resumes_at_the_same_step(
     http_world: HttpWorld, bot_process: BotProcess
 ) -> None:

@@ -13,9 +13,11 @@ import aiohttp
 import pytest
 
 from bot.emulator import Emulator, EmulatorClient, start_server
+from bot.emulator.drivers import Person
 from bot.emulator.http_driver import HttpWorld
 from bot.emulator.world import BotWorld
 from tests.e2e.harness import BOT_ID, TOKEN, BotProcess
+from tests.e2e.test_diagnostic_e2e import journey
 
 Spawn = Callable[..., BotProcess]
 
@@ -41,6 +43,17 @@ async def wait_until(
 async def http_get(url: str) -> tuple[int, str]:
     async with aiohttp.ClientSession() as session, session.get(url) as response:
         return response.status, await response.text()
+
+
+async def submit_request(person: Person, phone: str = "contact") -> None:
+    """The whole diagnostic request; the phone shared as a contact, or typed as `phone`."""
+    for expected, action in journey():
+        if expected == "Когда вам удобно" and phone != "contact":
+            await person.send(phone)
+        else:
+            await action(person)
+        await person.expect(expected)
+    await person.expect("Предварительный чек-лист")
 
 
 @pytest.fixture

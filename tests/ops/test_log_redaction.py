@@ -21,13 +21,11 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from bot.config import load_settings
-from bot.emulator.drivers import Person
 from bot.emulator.http_driver import HttpWorld
 from bot.emulator.world import BotWorld
 from bot.logging_setup import JsonFormatter, RedactingFormatter, setup_logging
 from tests.e2e.harness import TOKEN
-from tests.e2e.test_diagnostic_e2e import journey
-from tests.ops.conftest import Spawn, free_port
+from tests.ops.conftest import Spawn, free_port, submit_request
 
 TOKEN_SHAPE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
 SECRET_PART = TOKEN.split(":", 1)[1]
@@ -171,16 +169,6 @@ def test_setup_logging_json_format_writes_json_lines(capsys: pytest.CaptureFixtu
 
 
 # -- the real process -----------------------------------------------------------------------
-
-
-async def submit_request(person: Person, phone_action: str) -> None:
-    steps = journey()
-    for expected, action in steps:
-        if expected == "Когда вам удобно" and phone_action != "contact":
-            await person.send(phone_action)
-        else:
-            await action(person)
-        await person.expect(expected)
 
 
 async def test_the_real_process_logs_no_token_and_no_phone_while_telegram_fails(

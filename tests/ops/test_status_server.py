@@ -202,7 +202,7 @@ async def test_failed_bot_api_calls_are_counted_by_code() -> None:
     assert metrics.errors == {"telegram:5xx": 1, "telegram:403": 1, "telegram:network": 1}
 
 
-async def test_handler_exceptions_are_counted_by_class_before_the_error_handler(
+async def test_exceptions_in_handlers_and_middlewares_are_counted_by_class(
     db: Database,
 ) -> None:
     metrics = Metrics()
@@ -217,20 +217,27 @@ async def test_handler_exceptions_are_counted_by_class_before_the_error_handler(
         apologies.append(type(event.exception).__name__)
         return True
 
+    async def flaky_middleware(handler: Any, event: Any, data: dict[str, Any]) -> Any:
+        if event.message is not None and event.message.text == "/db":
+            raise TimeoutError("database is locked")
+        return await handler(event, data)
+
     dispatcher = Dispatcher()
     dispatcher.include_router(router)
-    dispatcher.errors.register(on_error)
-    dispatcher.update.outer_middleware(HandlerErrorMetrics(metrics))
+    dispatcher.errors.register(on_error)  # as create_dispatcher does, then as the service:
+    dispatcher.update.outer_middleware(flaky_middleware)
+    dispatcher.errors.outer_middleware(HandlerErrorMetrics(metrics))
     bot = Bot(TEST_TOKEN, session=EmulatorSession(Emulator()))
     processor = UpdateProcessor(bot, dispatcher, InboxRepo(db))
     try:
-        await InboxRepo(db).store([(1, "{}")])
+        await InboxRepo(db).store([(1, "{}"), (2, "{}")])
         await processor.process(1, Update.model_validate(update(1, "/lesson 9")))
+        await processor.process(2, Update.model_validate(update(2, "/db")))
     finally:
         await bot.session.close()
-    assert metrics.errors == {"handler:LookupError": 1}
-    assert apologies == ["LookupError"]  # the error handler still had its say
-    assert (processor.processed, processor.failed) == (1, 0)
+    assert metrics.errors == {"handler:LookupError": 1, "handler:TimeoutError": 1}
+    assert apologies == ["LookupError", "TimeoutError"]  # the error handler still had its say
+    assert (processor.processed, processor.failed) == (2, 0)
 
 
 async def test_the_polling_loop_is_alive_while_it_runs_and_comes_round(db: Database) -> None:

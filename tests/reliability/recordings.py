@@ -1,31 +1,35 @@
-"""Record conversations once, play them again on a `Machine` that crashes and restarts.
+"""Record a conversation once, play it again on a `Machine` that crashes and restarts.
 
-`record()` walks the stories on a fresh machine (no crash) and keeps, per chat, every
-action the people took and what the bot showed. `replay()` plays the same actions against
-a fresh emulator and database, delivering them in a given order (with duplicates and
-crashes if asked), restarting the machine whenever it died, and returns what came out.
-Per chat, the bot's answers depend only on that chat's earlier updates, so the message ids
-the recorded button presses refer to are the same in the replay as long as the bot says
-the same things — which is exactly what the tests demand.
+`record()` walks a story on a fresh machine that never dies and keeps every action the
+person took, what the bot showed them and the lead it stored. A `Replay` plays recorded
+conversations (each moved to its own user id) against a fresh emulator and database in
+whatever order, with whatever duplicates and crashes a test asks for, restarting the
+machine whenever it died, and reports what came out. Per chat, the bot's answers depend
+only on that chat's earlier updates, so the message ids the recorded button presses refer
+to are the same in the replay as long as the bot says the same things — which is exactly
+what the tests demand.
 """
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from bot.app import create_bot
 from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.db.repos import Repositories
-from bot.emulator.world import Emulator
+from bot.emulator.session import EmulatorSession
+from bot.emulator.world import BotWorld, Emulator
+from bot.outbox import OutboxSender
 from tests.reliability.machine import LiveWorld, Machine, transcript
 from tests.reliability.stories import CONTENT, Step, lead_fields, walk
 
 TOKEN = "123456789:TEST-token-for-the-in-process-bot_0123"
+FIRST_USER = 7_000_000_001
 
 Shown = list[tuple[str, tuple[tuple[str, ...], ...]]]
 
@@ -34,11 +38,37 @@ def settings_for(db_path: Path, **fields: Any) -> Settings:
     return load_settings(None, bot_token=TOKEN, database_path=db_path, **fields)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Chat:
+    """A recorded conversation: the person, their actions, what they saw, their lead."""
+
     user: dict[str, Any]
-    actions: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    shown: Shown = field(default_factory=list)
+    actions: tuple[tuple[str, dict[str, Any]], ...]
+    shown: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
+    lead: dict[str, Any] | None
+    notifications: tuple[str, ...]  # outbox kinds this conversation enqueued
+    operations: int = 0  # writes and Bot API calls it took
+
+    @property
+    def id(self) -> int:
+        return int(self.user["id"])
+
+    def moved_to(self, user_id: int) -> Chat:
+        """The same conversation by another user (in their own private chat)."""
+        old = self.id
+
+        def move(fields: dict[str, Any]) -> dict[str, Any]:
+            moved = dict(fields)
+            for key in ("user_id", "chat_id", "contact_user_id"):
+                if moved.get(key) == old:
+                    moved[key] = user_id
+            return moved
+
+        return replace(
+            self,
+            user={**self.user, "id": user_id},
+            actions=tuple((action, move(fields)) for action, fields in self.actions),
+        )
 
 
 @dataclass
@@ -50,12 +80,13 @@ class Outcome:
     lead_ids: dict[int, int]
     inbox: dict[str, int]
     outbox: list[tuple[str, int | None, int | None]]
+    cards: dict[int, int] = field(default_factory=dict)  # lead id -> cards in the group
     crashes: int = 0
     updates: int = 0
     operations: int = 0
 
 
-async def outcome_of(db_path: Path, chats: Sequence[int], world: Any) -> Outcome:
+async def outcome_of(db_path: Path, chats: Sequence[int], world: BotWorld) -> Outcome:
     db = await Database(db_path).connect()
     try:
         repo = Repositories.create(db)
@@ -77,53 +108,67 @@ async def outcome_of(db_path: Path, chats: Sequence[int], world: Any) -> Outcome
     return Outcome(shown, leads, lead_ids, inbox, outbox)
 
 
-async def record(stories: Sequence[tuple[str, list[Step]]]) -> tuple[dict[int, Chat], Outcome]:
-    """Walk each story in its own chat, one after another, on a machine that never dies."""
+_RECORDED: dict[tuple[str, str], Chat] = {}
+
+
+async def record(name: str, steps: list[Step], *, key: str | None = None) -> Chat:
+    """Walk `steps` as a new person called `name` on a machine that never dies (cached by
+    `key` when given: the same story is recorded once per test session)."""
+    if key is not None and (name, key) in _RECORDED:
+        return _RECORDED[name, key]
     folder = Path(tempfile.mkdtemp(prefix="reliability-"))
     machine = Machine(folder / "bot.sqlite3", settings_for(folder / "bot.sqlite3"),
                       CONTENT, Emulator())
     await machine.boot()
     people = LiveWorld(machine)
-    chats: dict[int, Chat] = {}
     try:
-        for name, steps in stories:
-            person = await people.user(name)
-            await walk(person, steps)
-            chats[person.id] = Chat(person.user)
+        person = await people.user(name, user_id=FIRST_USER)
+        await walk(person, steps)
         await machine.settle()
     finally:
         await machine.halt()
-    for chat_id, chat in chats.items():
-        chat.actions = people.actions[chat_id]
-    result = await outcome_of(folder / "bot.sqlite3", list(chats), machine.telegram)
-    for chat_id, chat in chats.items():
-        chat.shown = result.shown[chat_id]
-    return chats, result
-
-
-Plan = Callable[["Replay"], Any]
+    result = await outcome_of(folder / "bot.sqlite3", [person.id], machine.telegram)
+    assert set(result.inbox) == {"done"}, result.inbox
+    chat = Chat(
+        user=person.user,
+        actions=tuple(people.actions[person.id]),
+        shown=tuple(result.shown[person.id]),
+        lead=result.leads.get(person.id),
+        notifications=tuple(kind for kind, _, _ in result.outbox),
+        operations=machine.operations,
+    )
+    if key is not None:
+        _RECORDED[name, key] = chat
+    return chat
 
 
 class Replay:
-    """A fresh machine playing recorded actions; the plan decides order, duplicates and
-    crashes through `act`, `duplicate`, `crash_at` and `settle`."""
+    """A fresh machine playing recorded conversations; the test decides the order
+    (`act`), duplicates (`duplicate`) and crashes (`start`, `settle`)."""
 
-    def __init__(self, chats: dict[int, Chat]) -> None:
-        self.chats = chats
+    def __init__(self, chats: Sequence[Chat], *, with_group: bool = False) -> None:
+        self.chats = {chat.id: chat for chat in chats}
         self.folder = Path(tempfile.mkdtemp(prefix="reliability-"))
-        self.machine = Machine(
-            self.folder / "bot.sqlite3", settings_for(self.folder / "bot.sqlite3"),
-            CONTENT, Emulator(),
-        )
-        for chat in chats.values():
+        self.emulator = Emulator()
+        telegram = self.emulator.world(TOKEN)
+        fields: dict[str, Any] = {}
+        self.group_id: int | None = None
+        if with_group:
+            consultant = telegram.add_user(first_name="Консультант", started=True)
+            self.group_id = telegram.add_group(
+                title="Консультанты", type="supergroup", members=[consultant.id]
+            ).id
+            fields["consultants_chat_id"] = self.group_id
+        self.settings = settings_for(self.folder / "bot.sqlite3", **fields)
+        self.machine = Machine(self.folder / "bot.sqlite3", self.settings, CONTENT, self.emulator)
+        for chat in chats:
             user = chat.user
-            self.machine.telegram.add_user(
+            telegram.add_user(
                 user_id=user["id"], first_name=user["first_name"],
                 last_name=user.get("last_name"), username=user.get("username"),
                 language_code=user.get("language_code"),
             )
         self.delivered: list[dict[str, Any]] = []
-        self.next_crash: int | None = None
         self.updates = 0
 
     async def start(self, crash_at: int | None = None) -> None:
@@ -149,6 +194,16 @@ class Replay:
             await self.machine.restart(crash_after_restart)
             crash_after_restart = None
 
+    async def abort(self) -> None:
+        """Stop whatever runs (after a failed test), so no connection outlives the test."""
+        generation = self.machine.generation
+        if generation is not None:
+            generation.fate.dead = True  # everything stops at its next operation
+            try:
+                await self.machine.halt()
+            except Exception:  # noqa: BLE001 - the test already failed; this only cleans up
+                await generation.db.close()
+
     async def finish(self) -> Outcome:
         await self.settle()
         await self.machine.halt()
@@ -157,22 +212,48 @@ class Replay:
         result.crashes = self.machine.crashes
         result.updates = self.updates
         result.operations = self.machine.operations
+        if self.group_id is not None:
+            result.cards = await self._post_cards(result)
         return result
 
+    async def _post_cards(self, result: Outcome) -> dict[int, int]:
+        """Run the outbox sender once over what the crashes left, count cards per lead."""
+        db = await Database(self.folder / "bot.sqlite3").connect()
+        bot = create_bot(self.settings, session=EmulatorSession(self.emulator))
+        try:
+            sender = OutboxSender(bot, Repositories.create(db), CONTENT, self.settings)
+            await sender.deliver_due()
+        finally:
+            await bot.session.close()
+            await db.close()
+        assert self.group_id is not None
+        posted = [m.text or "" for m in self.machine.telegram.bot_messages(self.group_id)]
+        return {lead_id: sum(is_card_of(lead_id, text) for text in posted)
+                for lead_id in result.lead_ids.values()}
 
-async def replay_in_order(chats: dict[int, Chat], crash_at: int | None) -> Outcome:
-    """Every action in recorded order, chat after chat; one crash before operation
-    `crash_at` of the first generation."""
+
+def is_card_of(lead_id: int, text: str) -> bool:
+    """A lead card (new or returning) of this lead, as posted in the group."""
+    marks = (f"Новая заявка №{lead_id}\n", f"Заявка №{lead_id} ")
+    return text.startswith(("🆕", "🔁")) and any(mark in text + "\n" for mark in marks)
+
+
+async def replay_in_order(chats: Sequence[Chat], crash_at: int | None) -> Outcome:
+    """Every action in recorded order, chat after chat, each handled before the next; one
+    crash before operation `crash_at` of the first generation."""
     run = Replay(chats)
-    await run.start(crash_at)
-    for chat_id, chat in chats.items():
-        for index in range(len(chat.actions)):
-            run.act(chat_id, index)
-            await run.settle()
-    return await run.finish()
+    try:
+        await run.start(crash_at)
+        for chat in chats:
+            for index in range(len(chat.actions)):
+                run.act(chat.id, index)
+                await run.settle()
+        return await run.finish()
+    finally:
+        await run.abort()
 
 
-def same_conversation(expected: Shown, actual: Shown) -> str | None:
+def same_conversation(expected: Sequence[Any], actual: Sequence[Any]) -> str | None:
     """None when the person saw the same messages; else what differs. A keyboard the
     reference removed may still hang on an answered message after a crash (pressing it is
     answered with an alert) — that is the one tolerated difference."""
@@ -185,7 +266,3 @@ def same_conversation(expected: Shown, actual: Shown) -> str | None:
         if want != got and (want or index == len(expected) - 1):
             return f"message {index}: buttons {want} expected, {got} shown"
     return None
-
-
-def run_sync(coro: Any) -> Any:
-    return asyncio.run(coro)

@@ -7,6 +7,7 @@ own browser downloads are never used. Saves the README's screenshots to docs/scr
 from __future__ import annotations
 
 import json
+import os
 import re
 import urllib.request
 from collections.abc import Iterator
@@ -27,13 +28,17 @@ CHROMIUM_ARGS = [
 ]
 STEP_TIMEOUT_MS = 10_000
 
+# CI sets REQUIRE_BROWSER=1: there a missing browser is a failure, never a silent skip.
+REQUIRED = os.environ.get("REQUIRE_BROWSER") == "1"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install -y chromium"
+        not CHROMIUM.exists() and not REQUIRED,
+        reason="needs Debian's chromium: apt-get install -y chromium",
     ),
     pytest.mark.skipif(
-        find_spec("playwright") is None, reason="needs Playwright: pip install playwright"
+        find_spec("playwright") is None and not REQUIRED,
+        reason="needs Playwright: pip install playwright",
     ),
 ]
 

@@ -684,7 +684,8 @@ async def _send_confirmation(c: Ctx, data: dict[str, Any]) -> None:
         c.content.render(
             "diagnostic/submitted.html",
             name=data.get("name") or "",
-            expectation=c.settings.callback_expectation,
+            expectation=c.settings.callback_expectation
+            or c.content.label("diag_texts.callback_expectation"),
             call_time=labels["call_time"] if data.get("call_time") else "",
         ),
     )
