@@ -15,8 +15,8 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation
-from aiogram.fsm.strategy import FSMStrategy
 from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, ErrorEvent
 
 from bot.config import Settings
@@ -66,7 +66,9 @@ async def on_error(event: ErrorEvent, bot: Bot, content: Content) -> bool:
     """Last line of defence: log, tell the person something went wrong, keep their state."""
     update = event.update
     log.error(
-        "update %d: unhandled %s", update.update_id, type(event.exception).__name__,
+        "update %d: unhandled %s",
+        update.update_id,
+        type(event.exception).__name__,
         exc_info=event.exception,
     )
     message = update.message or (update.callback_query and update.callback_query.message)
@@ -74,7 +76,7 @@ async def on_error(event: ErrorEvent, bot: Bot, content: Content) -> bool:
     if chat is not None and chat.type == "private":
         try:
             await bot.send_message(chat.id, content.render("messages/error.html"))
-        except Exception:  # noqa: BLE001 - the apology itself may fail; the log has the cause
+        except Exception:
             log.warning("could not tell chat about the error", exc_info=True)
     return True
 

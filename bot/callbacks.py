@@ -5,12 +5,12 @@ Callback data is untrusted input: every handler re-validates ranges and ownershi
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
 
-class MenuAction(str, Enum):
+class MenuAction(StrEnum):
     lessons = "l"  # start or resume the lessons
     restart = "r"  # reread from lesson 1
     diagnostic = "d"  # open the diagnostic request

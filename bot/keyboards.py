@@ -42,7 +42,10 @@ def lesson_nav(content: Content, index: int, total: int) -> InlineKeyboardMarkup
     else:
         row.append(_button(content, "finish", LessonCb(i=total + 1).pack()))
     return InlineKeyboardMarkup(
-        inline_keyboard=[row, [_button(content, "diagnostic", MenuCb(a=MenuAction.diagnostic).pack())]]
+        inline_keyboard=[
+            row,
+            [_button(content, "diagnostic", MenuCb(a=MenuAction.diagnostic).pack())],
+        ]
     )
 
 

@@ -83,9 +83,7 @@ class JsonFormatter(logging.Formatter):
         return redact(line, self.secrets)
 
 
-def setup_logging(
-    level: str, secrets: tuple[str, ...] = (), log_format: str = "text"
-) -> None:
+def setup_logging(level: str, secrets: tuple[str, ...] = (), log_format: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
     formatter: logging.Formatter = (
         JsonFormatter(secrets) if log_format == "json" else RedactingFormatter(TEXT_FORMAT, secrets)
@@ -118,7 +116,9 @@ def _route_uncaught_exceptions() -> None:
             return
         name = args.thread.name if args.thread is not None else "?"
         log.critical(
-            "uncaught %s in thread %s", args.exc_type.__name__, name,
+            "uncaught %s in thread %s",
+            args.exc_type.__name__,
+            name,
             exc_info=(args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback),
         )
 

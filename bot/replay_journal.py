@@ -83,8 +83,12 @@ class ReplayJournalMiddleware(BaseRequestMiddleware):
         seq = scope.calls
         name = method.__api_method__
         if scope.replay and seq in scope.recorded and scope.recorded[seq][0] == name:
-            log.info("update %d: call %d (%s) was made before the crash; not repeated",
-                     scope.update_id, seq, name)
+            log.info(
+                "update %d: call %d (%s) was made before the crash; not repeated",
+                scope.update_id,
+                seq,
+                name,
+            )
             # Session middlewares pass results (not Response envelopes) back up the chain.
             adapter = TypeAdapter(method.__returning__)
             return adapter.validate_json(scope.recorded[seq][1], context={"bot": bot})  # type: ignore[no-any-return]

@@ -52,26 +52,40 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
     sla = SlaWatcher(repo, settings, sender.wakeup)
     consultants = Consultants(settings, repo.kv)
     dispatcher = create_dispatcher(
-        settings, repo=repo, content=content,
-        consultants=consultants, outbox_wakeup=sender.wakeup,
+        settings,
+        repo=repo,
+        content=content,
+        consultants=consultants,
+        outbox_wakeup=sender.wakeup,
     )
     dispatcher.errors.outer_middleware(HandlerErrorMetrics(metrics))
     processor = UpdateProcessor(
-        bot, dispatcher, repo.inbox, max_concurrency=settings.max_concurrent_updates,
+        bot,
+        dispatcher,
+        repo.inbox,
+        max_concurrency=settings.max_concurrent_updates,
         journal=repo.journal,
     )
     intake = _intake(settings, processor, repo, dispatcher.resolve_used_update_types(), metrics)
     status = None
     if settings.metrics_port:
         status = StatusServer(
-            settings.metrics_host, settings.metrics_port, health=HealthRepo(db),
-            metrics=metrics, processor=processor, intake=intake, backup_dir=settings.backup_dir,
+            settings.metrics_host,
+            settings.metrics_port,
+            health=HealthRepo(db),
+            metrics=metrics,
+            processor=processor,
+            intake=intake,
+            backup_dir=settings.backup_dir,
         )
     backups = None
     if settings.backup_dir is not None:
         backups = BackupScheduler(
-            settings.database_path, settings.backup_dir, hour=settings.backup_hour,
-            timezone=settings.timezone, keep=settings.backup_keep,
+            settings.database_path,
+            settings.backup_dir,
+            hour=settings.backup_hour,
+            timezone=settings.timezone,
+            keep=settings.backup_keep,
             on_failure=lambda: metrics.count_error("backup"),
         )
     loop = asyncio.get_running_loop()
@@ -87,7 +101,10 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
             raise IntakeStopped("Telegram rejected BOT_TOKEN (401 Unauthorized)") from None
         log.info(
             "bot @%s (id %d) starting (%s); database %s",
-            me.username, me.id, intake.mode, settings.database_path,
+            me.username,
+            me.id,
+            intake.mode,
+            settings.database_path,
         )
         await configure_bot(bot, content)
         await configure_group_menu(bot, content, consultants.binding)
@@ -109,7 +126,9 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
     except TelegramNetworkError as error:  # only start-up calls let these out
         log.error(
             "cannot reach the Bot API at %s (%s); exiting with code %d",
-            settings.telegram_api_base, error.message, EXIT_FAILED,
+            settings.telegram_api_base,
+            error.message,
+            EXIT_FAILED,
         )
         exit_code = EXIT_FAILED
     finally:
@@ -140,7 +159,9 @@ def _intake(
 ) -> DurablePolling | WebhookIntake:
     if settings.webhook:
         return WebhookIntake(
-            processor.bot, processor, repo.inbox,
+            processor.bot,
+            processor,
+            repo.inbox,
             url=settings.webhook_url or "",
             secret=settings.webhook_secret_value(),
             host=settings.webhook_host,
@@ -150,7 +171,9 @@ def _intake(
             on_error=metrics.count_error,
         )
     return DurablePolling(
-        processor.bot, processor, repo.inbox,
+        processor.bot,
+        processor,
+        repo.inbox,
         polling_timeout=settings.polling_timeout,
         allowed_updates=allowed_updates,
     )

@@ -70,7 +70,10 @@ class RetryMiddleware(BaseRequestMiddleware):
                 delay = self.base_delay * 2 ** (attempt - 1)
                 log.warning(
                     "%s failed (%s), retry %d in %.1fs",
-                    method.__api_method__, type(error).__name__, attempt, delay,
+                    method.__api_method__,
+                    type(error).__name__,
+                    attempt,
+                    delay,
                 )
             attempt += 1
             await asyncio.sleep(delay)
@@ -91,7 +94,9 @@ class ExpiredCallbackMiddleware(BaseRequestMiddleware):
             return await make_request(bot, method)
         except TelegramBadRequest as error:
             if isinstance(method, AnswerCallbackQuery) and "query is too old" in error.message:
-                log.info("callback query %s expired before it was answered", method.callback_query_id)
+                log.info(
+                    "callback query %s expired before it was answered", method.callback_query_id
+                )
                 # Middlewares hand results (not Response envelopes) back up the chain.
                 return True  # type: ignore[return-value]
             raise

@@ -16,7 +16,9 @@ GOOD_TOKEN = "123456789:" + "A" * 35
 
 
 def run_bot(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_", "ADMIN_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_", "ADMIN_"))
+    }
     clean.update(env)
     return subprocess.run(
         [sys.executable, "-m", "bot"],
@@ -37,7 +39,10 @@ def run_bot(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ({"BOT_TOKEN": GOOD_TOKEN, "CONSULTANTS_CHAT_ID": "group"}, "CONSULTANTS_CHAT_ID"),
         ({"BOT_TOKEN": GOOD_TOKEN, "TELEGRAM_API_BASE": "ftp://x"}, "TELEGRAM_API_BASE"),
         ({"BOT_TOKEN": GOOD_TOKEN, "LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
-        ({"BOT_TOKEN": GOOD_TOKEN, "DATABASE_PATH": "/proc/forbidden/bot.sqlite3"}, "DATABASE_PATH"),
+        (
+            {"BOT_TOKEN": GOOD_TOKEN, "DATABASE_PATH": "/proc/forbidden/bot.sqlite3"},
+            "DATABASE_PATH",
+        ),
     ],
 )
 def test_malformed_setting_is_one_line_and_exit_code_2(
@@ -58,9 +63,13 @@ def test_bad_token_is_never_echoed(tmp_path: Path) -> None:
     assert "S3cr3t" not in result.stderr + result.stdout
 
 
-def test_settings_read_dotenv_and_environment_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settings_read_dotenv_and_environment_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     env_file = tmp_path / ".env"
-    env_file.write_text(f"BOT_TOKEN={GOOD_TOKEN}\nADMIN_IDS=5, 6\nDATABASE_PATH={tmp_path}/d/x.db\n")
+    env_file.write_text(
+        f"BOT_TOKEN={GOOD_TOKEN}\nADMIN_IDS=5, 6\nDATABASE_PATH={tmp_path}/d/x.db\n"
+    )
     monkeypatch.setenv("ADMIN_IDS", "7")
     settings = load_settings(env_file)
     assert settings.token() == GOOD_TOKEN

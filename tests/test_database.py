@@ -20,22 +20,26 @@ async def test_pragmas_are_read_back_as_configured(db: Database) -> None:
 
 async def test_migrations_run_from_empty_to_latest(db: Database) -> None:
     assert await db.pragma("user_version") == LATEST_VERSION
-    tables = {row[0] for row in await db.fetchall("SELECT name FROM sqlite_master WHERE type='table'")}
+    tables = {
+        row[0] for row in await db.fetchall("SELECT name FROM sqlite_master WHERE type='table'")
+    }
     assert {"users", "inbox", "fsm"} <= tables
 
 
 async def test_migrations_applied_twice_change_nothing(db_path: Path) -> None:
     first = await Database(db_path).connect()
-    await first.write("INSERT INTO users (id, first_name, first_seen, last_seen) VALUES (1, 'A', 0, 0)")
+    await first.write(
+        "INSERT INTO users (id, first_name, first_seen, last_seen) VALUES (1, 'A', 0, 0)"
+    )
     schema_before = await first.fetchall("SELECT sql FROM sqlite_master ORDER BY name")
     assert await first.migrate() == LATEST_VERSION
     await first.close()
     second = await Database(db_path).connect()
     try:
         assert await second.pragma("user_version") == LATEST_VERSION
-        assert [tuple(r) for r in await second.fetchall("SELECT sql FROM sqlite_master ORDER BY name")] == [
-            tuple(r) for r in schema_before
-        ]
+        assert [
+            tuple(r) for r in await second.fetchall("SELECT sql FROM sqlite_master ORDER BY name")
+        ] == [tuple(r) for r in schema_before]
         assert await second.fetchval("SELECT first_name FROM users WHERE id = 1") == "A"
     finally:
         await second.close()
@@ -67,8 +71,12 @@ async def test_concurrent_writers_never_see_database_locked(db: Database) -> Non
 async def test_failed_transaction_leaves_nothing_behind(db: Database) -> None:
     with pytest.raises(RuntimeError):
         async with db.transaction() as conn:
-            await conn.execute("INSERT INTO users (id, first_name, first_seen, last_seen) VALUES (7, 'x', 0, 0)")
+            await conn.execute(
+                "INSERT INTO users (id, first_name, first_seen, last_seen) VALUES (7, 'x', 0, 0)"
+            )
             raise RuntimeError("boom")
     assert await db.fetchval("SELECT count(*) FROM users") == 0
-    await db.write("INSERT INTO users (id, first_name, first_seen, last_seen) VALUES (8, 'y', 0, 0)")
+    await db.write(
+        "INSERT INTO users (id, first_name, first_seen, last_seen) VALUES (8, 'y', 0, 0)"
+    )
     assert await db.fetchval("SELECT count(*) FROM users") == 1

@@ -9,7 +9,9 @@ from bot.emulator.drivers import Person
 from bot.emulator.inprocess_driver import InProcessWorld
 
 
-async def answer_qualification(owner: Person, turnover: str = "3–10 млн ₽", years: str = "5–10 лет") -> None:
+async def answer_qualification(
+    owner: Person, turnover: str = "3–10 млн ₽", years: str = "5–10 лет"
+) -> None:
     await owner.send("/diagnostic")
     await owner.expect("Какой у компании оборот")
     await owner.click(turnover)
@@ -17,7 +19,9 @@ async def answer_qualification(owner: Person, turnover: str = "3–10 млн ₽
     await owner.click(years)
 
 
-async def answer_until_consent(owner: Person, segments: tuple[str, ...] = ("розница", "дилеры")) -> None:
+async def answer_until_consent(
+    owner: Person, segments: tuple[str, ...] = ("розница", "дилеры")
+) -> None:
     await answer_qualification(owner)
     await owner.expect("тип отдела продаж")
     await owner.click("1 — шаги 2 и 3")
@@ -92,7 +96,10 @@ async def test_qualified_owner_goes_from_start_to_a_stored_lead(
     assert (lead.name, lead.company, lead.position) == ("Анна", "ООО «Ромашка»", None)
     assert lead.call_time == "Утром, 9–12"
     assert lead.answers == {
-        "turnover": "3_10", "years": "5_10", "dept_type": 1, "lead_source": "marketing",
+        "turnover": "3_10",
+        "years": "5_10",
+        "dept_type": 1,
+        "lead_source": "marketing",
         "segments": [{"name": "розница", "share": 60}, {"name": "дилеры", "share": None}],
         "strategic": 1,
     }
@@ -121,7 +128,9 @@ async def test_unqualified_owner_is_stored_as_such_and_gets_the_alternative(
     assert await repo.db.fetchval("SELECT count(*) FROM outbox") == 0
 
 
-async def test_declined_consent_stores_no_contact_data(world: InProcessWorld, repo: Repositories) -> None:
+async def test_declined_consent_stores_no_contact_data(
+    world: InProcessWorld, repo: Repositories
+) -> None:
     owner = await world.user("Роман")
     await answer_until_consent(owner)
     await owner.click("Не согласен")
@@ -275,7 +284,9 @@ async def _keys(repo: Repositories, user_id: int) -> list:
     return [StorageKey(bot_id=123456789, chat_id=row[0], user_id=user_id) for row in rows]
 
 
-async def test_someone_elses_contact_is_confirmed_first(world: InProcessWorld, repo: Repositories) -> None:
+async def test_someone_elses_contact_is_confirmed_first(
+    world: InProcessWorld, repo: Repositories
+) -> None:
     owner = await world.user("Анна")
     await answer_until_consent(owner)
     await owner.click("Согласен")

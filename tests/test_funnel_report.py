@@ -18,8 +18,13 @@ DAY = 86400.0
 
 
 async def add_owner(
-    repo: Repositories, user_id: int, first_seen: float, source: str | None,
-    steps: list[str], referrer: int | None = None, name: str = "",
+    repo: Repositories,
+    user_id: int,
+    first_seen: float,
+    source: str | None,
+    steps: list[str],
+    referrer: int | None = None,
+    name: str = "",
 ) -> None:
     await repo.db.write(
         "INSERT INTO users (id, first_name, first_seen, last_seen, source, referrer_id) "
@@ -35,9 +40,37 @@ async def fixture(repo: Repositories) -> float:
     lessons = ["start", "lesson_1", "lesson_2", "lesson_3", "lesson_4", "lessons_done"]
     await add_owner(repo, 1, now - 40 * DAY, "direct", lessons, name="Анна")
     await add_owner(repo, 2, now - 2 * DAY, "vk", ["start", "lesson_1"])
-    await add_owner(repo, 3, now - 2 * DAY, "vk", [*lessons, "diagnostic_started", "qualified", "consent", "lead_submitted"])
-    await add_owner(repo, 4, now - 1 * DAY, "referral", ["start", "diagnostic_started", "not_qualified"], referrer=1)
-    await add_owner(repo, 5, now - 3 * DAY, "referral", ["start", "lesson_1", "diagnostic_started", "qualified", "consent", "lead_submitted", "claimed"], referrer=1)
+    await add_owner(
+        repo,
+        3,
+        now - 2 * DAY,
+        "vk",
+        [*lessons, "diagnostic_started", "qualified", "consent", "lead_submitted"],
+    )
+    await add_owner(
+        repo,
+        4,
+        now - 1 * DAY,
+        "referral",
+        ["start", "diagnostic_started", "not_qualified"],
+        referrer=1,
+    )
+    await add_owner(
+        repo,
+        5,
+        now - 3 * DAY,
+        "referral",
+        [
+            "start",
+            "lesson_1",
+            "diagnostic_started",
+            "qualified",
+            "consent",
+            "lead_submitted",
+            "claimed",
+        ],
+        referrer=1,
+    )
     await repo.funnel.record(3, "start")  # a second /start is an event, not a second arrival
     return now
 

@@ -54,7 +54,9 @@ async def test_lessons_command_resumes_where_the_owner_stopped(
     assert user is not None and user.lesson == 3
 
 
-async def test_start_again_offers_to_resume_without_a_second_greeting(world: InProcessWorld) -> None:
+async def test_start_again_offers_to_resume_without_a_second_greeting(
+    world: InProcessWorld,
+) -> None:
     owner = await world.user("Глеб")
     await owner.send("/start")
     await owner.click("Начать обучение")
@@ -127,8 +129,8 @@ async def test_help_lists_the_commands(world: InProcessWorld) -> None:
 
 
 async def test_hostile_first_name_is_escaped_in_the_greeting(world: InProcessWorld) -> None:
-    owner = await world.user("<b>Злой</b> & \"Ко\"")
+    owner = await world.user('<b>Злой</b> & "Ко"')
     await owner.send("/start")
     greeting = await owner.expect("Здравствуйте")
-    assert "<b>Злой</b> & \"Ко\"" in greeting.content
+    assert '<b>Злой</b> & "Ко"' in greeting.content
     assert "&lt;b&gt;Злой&lt;/b&gt; &amp;" in (greeting.html or "")

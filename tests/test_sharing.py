@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from bot.attribution import Touch, parse_payload, source_payload
 from bot.db.repos import Repositories
@@ -15,7 +17,7 @@ from tests.test_diagnostic_flow import answer_until_review
 LINK = re.compile(r"https://t\.me/(\w+)\?start=(r_[a-z0-9]+)")
 
 
-async def personal_payload(owner) -> str:  # noqa: ANN001 - a driver Person
+async def personal_payload(owner) -> str:
     await owner.send("/share")
     reply = await owner.expect("Ваша личная ссылка")
     match = LINK.search(reply.content)
@@ -81,16 +83,30 @@ async def test_source_link_sets_the_first_touch(world: InProcessWorld, repo: Rep
     await owner.send("/start src_vk__spring26")
     await owner.expect("Здравствуйте")
     assert await repo.referrals.attribution(owner.id) == ("vk", None)
-    row = await repo.db.fetchone("SELECT campaign, last_source FROM users WHERE id = ?", (owner.id,))
+    row = await repo.db.fetchone(
+        "SELECT campaign, last_source FROM users WHERE id = ?", (owner.id,)
+    )
     assert tuple(row) == ("spring26", "vk")
 
 
 @pytest.mark.parametrize(
     "payload",
     [
-        "x" * 65, "r_zzzzzzzz", "r_", "src_", "src_VK", "src_" + "a" * 25, "diag2",
-        "' OR 1=1 --", "<script>", "привет", "r_abc%20def", "src_vk__", "src_vk__a__b",
-        "\u202e", "r_" + "a" * 62,
+        "x" * 65,
+        "r_zzzzzzzz",
+        "r_",
+        "src_",
+        "src_VK",
+        "src_" + "a" * 25,
+        "diag2",
+        "' OR 1=1 --",
+        "<script>",
+        "привет",
+        "r_abc%20def",
+        "src_vk__",
+        "src_vk__a__b",
+        "\u202e",
+        "r_" + "a" * 62,
     ],
 )
 async def test_malformed_or_foreign_payload_is_ignored_safely(

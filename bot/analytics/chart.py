@@ -21,7 +21,9 @@ def funnel_png(report: FunnelReport, labels: list[str], title: str) -> bytes:
     figure = Figure(figsize=(8, 0.45 * len(values) + 1.2), dpi=110)
     axes = figure.add_subplot()
     positions = list(range(len(values)))[::-1]
-    colours = plt.get_cmap("Blues")([0.35 + 0.6 * i / max(len(values) - 1, 1) for i in range(len(values))])
+    colours = plt.get_cmap("Blues")(
+        [0.35 + 0.6 * i / max(len(values) - 1, 1) for i in range(len(values))]
+    )
     axes.barh(positions, values, color=colours[::-1], height=0.7)
     axes.set_yticks(positions, labels)
     axes.set_title(title, loc="left", fontsize=12)
@@ -29,7 +31,9 @@ def funnel_png(report: FunnelReport, labels: list[str], title: str) -> bytes:
     axes.set_xlim(0, top * 1.25)
     for position, step in zip(positions, report.steps, strict=True):
         share = f" ({step.of_start}%)" if step.of_start is not None else ""
-        axes.text(step.owners + top * 0.01, position, f"{step.owners}{share}", va="center", fontsize=9)
+        axes.text(
+            step.owners + top * 0.01, position, f"{step.owners}{share}", va="center", fontsize=9
+        )
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(axis="y", labelsize=9)
     figure.tight_layout()

@@ -10,7 +10,13 @@ from bot.db.funnel import DIRECT, FUNNEL_STEPS, SIDE_STEPS, Referrer
 from bot.db.repos import Repositories
 
 # The columns of the per-source table: the milestones a sales manager looks at.
-SOURCE_MILESTONES: tuple[str, ...] = ("start", "lessons_done", "qualified", "lead_submitted", "done")
+SOURCE_MILESTONES: tuple[str, ...] = (
+    "start",
+    "lessons_done",
+    "qualified",
+    "lead_submitted",
+    "done",
+)
 MAX_SOURCES = 8
 
 
@@ -85,8 +91,12 @@ def render_report(report: FunnelReport, content: Content) -> str:
         period=content.label(f"group_periods.{report.period}"),
         started=report.started,
         steps=[
-            {"label": step_label(s.step), "owners": s.owners, "conversion": s.conversion,
-             "of_start": s.of_start}
+            {
+                "label": step_label(s.step),
+                "owners": s.owners,
+                "conversion": s.conversion,
+                "of_start": s.of_start,
+            }
             for s in report.steps
         ],
         not_qualified=report.side.get("not_qualified", 0),

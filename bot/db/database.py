@@ -55,7 +55,9 @@ class Database:
         return self
 
     async def _open(self) -> aiosqlite.Connection:
-        conn = await aiosqlite.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = await aiosqlite.connect(
+            self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+        )
         conn.row_factory = sqlite3.Row
         return conn
 
@@ -106,7 +108,7 @@ class Database:
             if conn is not None:
                 try:
                     await conn.close()
-                except Exception:  # noqa: BLE001 - closing a broken connection is best effort
+                except Exception:
                     log.debug("closing a database connection failed", exc_info=True)
         self._reader = self._writer = None
 

@@ -46,8 +46,13 @@ class Referrer:
 
 
 async def record_event(
-    conn: aiosqlite.Connection, user_id: int, kind: str, *,
-    lead_id: int | None = None, detail: str | None = None, now: float | None = None,
+    conn: aiosqlite.Connection,
+    user_id: int,
+    kind: str,
+    *,
+    lead_id: int | None = None,
+    detail: str | None = None,
+    now: float | None = None,
 ) -> bool:
     """Log a funnel event inside the caller's transaction (see FunnelRepo.record)."""
     if kind not in EVENT_KINDS and not _LESSON.fullmatch(kind):
@@ -80,8 +85,7 @@ class FunnelRepo:
     async def counts(self, since: float | None = None) -> dict[str, dict[str, int]]:
         """{step: {source: owners}} for owners whose first visit is at or after `since`."""
         rows = await self.db.fetchall(
-            "SELECT step, source, count(*) FROM funnel WHERE cohort_at >= ? "
-            "GROUP BY step, source",
+            "SELECT step, source, count(*) FROM funnel WHERE cohort_at >= ? GROUP BY step, source",
             (since or 0.0,),
         )
         result: dict[str, dict[str, int]] = {}

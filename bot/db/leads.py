@@ -69,7 +69,9 @@ class LeadRepo:
         return None if row is None else lead_from_row(row)
 
     async def for_user(self, user_id: int) -> LeadRow | None:
-        row = await self.db.fetchone(f"SELECT {LEAD_COLUMNS} FROM leads WHERE user_id = ?", (user_id,))
+        row = await self.db.fetchone(
+            f"SELECT {LEAD_COLUMNS} FROM leads WHERE user_id = ?", (user_id,)
+        )
         return None if row is None else lead_from_row(row)
 
     async def submit(self, draft: LeadDraft, notify: Notification | None) -> SubmitResult:
@@ -88,16 +90,31 @@ class LeadRepo:
                     "draft_id, created_at, updated_at) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
-                        draft.user_id, status, int(draft.qualified), draft.qualification,
-                        draft.source, draft.referrer_id, answers, draft.name, draft.company,
-                        draft.position, draft.phone, draft.call_time, draft.consent_id,
-                        draft.draft_id, now, now,
+                        draft.user_id,
+                        status,
+                        int(draft.qualified),
+                        draft.qualification,
+                        draft.source,
+                        draft.referrer_id,
+                        answers,
+                        draft.name,
+                        draft.company,
+                        draft.position,
+                        draft.phone,
+                        draft.call_time,
+                        draft.consent_id,
+                        draft.draft_id,
+                        now,
+                        now,
                     ),
                 )
             else:
                 # A returning owner: refresh the answers; an open lead keeps its status and
                 # assignee, a closed or unqualified one opens again as new.
-                reopen = existing.status in (STATUS_UNQUALIFIED, "done", "lost") or not existing.qualified
+                reopen = (
+                    existing.status in (STATUS_UNQUALIFIED, "done", "lost")
+                    or not existing.qualified
+                )
                 await conn.execute(
                     "UPDATE leads SET status = ?, qualified = ?, qualification = ?, answers = ?, "
                     "name = ?, company = ?, position = ?, phone = ?, call_time = ?, "
@@ -108,9 +125,20 @@ class LeadRepo:
                     "WHERE id = ?",
                     (
                         status if (reopen or not draft.qualified) else existing.status,
-                        int(draft.qualified), draft.qualification, answers, draft.name,
-                        draft.company, draft.position, draft.phone, draft.call_time,
-                        draft.consent_id, draft.draft_id, now, reopen, reopen, existing.id,
+                        int(draft.qualified),
+                        draft.qualification,
+                        answers,
+                        draft.name,
+                        draft.company,
+                        draft.position,
+                        draft.phone,
+                        draft.call_time,
+                        draft.consent_id,
+                        draft.draft_id,
+                        now,
+                        reopen,
+                        reopen,
+                        existing.id,
                     ),
                 )
             lead = await self._for_user(conn, draft.user_id)
@@ -142,8 +170,13 @@ async def enqueue(
         "INSERT INTO outbox (kind, dedup_key, lead_id, chat_id, payload, next_attempt_at, "
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING",
         (
-            note.kind, dedup_key, lead_id, note.chat_id,
-            json.dumps(note.payload, ensure_ascii=False), now, now,
+            note.kind,
+            dedup_key,
+            lead_id,
+            note.chat_id,
+            json.dumps(note.payload, ensure_ascii=False),
+            now,
+            now,
         ),
     )
 

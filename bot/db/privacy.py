@@ -106,7 +106,9 @@ class PrivacyRepo:
             await conn.execute(
                 "UPDATE users SET referrer_id = NULL WHERE referrer_id = ?", (user_id,)
             )
-            condition = " OR ".join(f"json_extract(payload, '{path}') = ?" for path in _INBOX_USER_PATHS)
+            condition = " OR ".join(
+                f"json_extract(payload, '{path}') = ?" for path in _INBOX_USER_PATHS
+            )
             await conn.execute(
                 f"DELETE FROM inbox WHERE {condition}", (user_id,) * len(_INBOX_USER_PATHS)
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import sqlite3
 import time
 
@@ -90,5 +89,3 @@ class ReferralRepo:
             await self.db.fetchval("SELECT count(*) FROM users WHERE referrer_id = ?", (user_id,))
             or 0
         )
-
-

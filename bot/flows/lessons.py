@@ -44,8 +44,13 @@ def build_fallback_router() -> Router:
 
 
 async def send_lesson(
-    bot: Bot, chat_id: int, user_id: int, index: int,
-    state: FSMContext, repo: Repositories, content: Content,
+    bot: Bot,
+    chat_id: int,
+    user_id: int,
+    index: int,
+    state: FSMContext,
+    repo: Repositories,
+    content: Content,
 ) -> None:
     """Record progress first, then send the lesson (pages, buttons on the last page)."""
     total = content.lesson_count
@@ -55,12 +60,19 @@ async def send_lesson(
     pages = content.lesson_pages(index)
     for page in pages[:-1]:
         await bot.send_message(chat_id, page)
-    await bot.send_message(chat_id, pages[-1], reply_markup=keyboards.lesson_nav(content, index, total))
+    await bot.send_message(
+        chat_id, pages[-1], reply_markup=keyboards.lesson_nav(content, index, total)
+    )
 
 
 async def send_finish(
-    bot: Bot, chat_id: int, user_id: int,
-    state: FSMContext, repo: Repositories, content: Content, settings: Settings,
+    bot: Bot,
+    chat_id: int,
+    user_id: int,
+    state: FSMContext,
+    repo: Repositories,
+    content: Content,
+    settings: Settings,
 ) -> None:
     if await repo.users.mark_lessons_done(user_id):
         await repo.funnel.record(user_id, "lessons_done")
@@ -82,8 +94,12 @@ def _number(value: float) -> str:
 
 
 async def resume(
-    bot: Bot, chat_id: int, user_id: int,
-    state: FSMContext, repo: Repositories, content: Content,
+    bot: Bot,
+    chat_id: int,
+    user_id: int,
+    state: FSMContext,
+    repo: Repositories,
+    content: Content,
 ) -> None:
     row = await repo.users.get(user_id)
     if row is not None and row.lessons_done_at is not None:
@@ -105,8 +121,13 @@ async def on_lessons_command(
 
 
 async def on_lesson_button(
-    query: CallbackQuery, callback_data: LessonCb, bot: Bot,
-    state: FSMContext, repo: Repositories, content: Content, settings: Settings,
+    query: CallbackQuery,
+    callback_data: LessonCb,
+    bot: Bot,
+    state: FSMContext,
+    repo: Repositories,
+    content: Content,
+    settings: Settings,
 ) -> None:
     total = content.lesson_count
     index = callback_data.i
@@ -148,7 +169,10 @@ async def on_unexpected_while_reading(
     await message.answer(
         content.render(
             "messages/unknown_input.html",
-            where="lesson", kind=input_kind(message), lesson=index, total=total,
+            where="lesson",
+            kind=input_kind(message),
+            lesson=index,
+            total=total,
         ),
         reply_markup=keyboards.lesson_nav(content, index, total),
     )

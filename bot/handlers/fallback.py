@@ -31,7 +31,10 @@ async def on_unexpected_message(message: Message, repo: Repositories, content: C
     await message.answer(
         content.render(
             "messages/unknown_input.html",
-            where="menu", kind=input_kind(message), lesson=lesson, total=content.lesson_count,
+            where="menu",
+            kind=input_kind(message),
+            lesson=lesson,
+            total=content.lesson_count,
         ),
         reply_markup=markup,
     )

@@ -27,13 +27,25 @@ def build_router() -> Router:
 def confirm_keyboard(content: Content) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [InlineKeyboardButton(text=content.label("privacy_buttons.erase"), callback_data=PrivacyCb(ok=True).pack())],
-            [InlineKeyboardButton(text=content.label("privacy_buttons.keep"), callback_data=PrivacyCb(ok=False).pack())],
+            [
+                InlineKeyboardButton(
+                    text=content.label("privacy_buttons.erase"),
+                    callback_data=PrivacyCb(ok=True).pack(),
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    text=content.label("privacy_buttons.keep"),
+                    callback_data=PrivacyCb(ok=False).pack(),
+                )
+            ],
         ]
     )
 
 
-async def on_privacy(message: Message, repo: Repositories, content: Content, settings: Settings) -> None:
+async def on_privacy(
+    message: Message, repo: Repositories, content: Content, settings: Settings
+) -> None:
     assert message.from_user is not None
     stored = await repo.privacy.stored(message.from_user.id)
     first_seen = (
@@ -57,12 +69,17 @@ async def on_privacy(message: Message, repo: Repositories, content: Content, set
 
 
 async def on_delete_me(message: Message, content: Content) -> None:
-    await message.answer(content.render("messages/delete_confirm.html"), reply_markup=confirm_keyboard(content))
+    await message.answer(
+        content.render("messages/delete_confirm.html"), reply_markup=confirm_keyboard(content)
+    )
 
 
 async def on_delete_confirm(
-    query: CallbackQuery, callback_data: PrivacyCb, bot: Bot,
-    repo: Repositories, content: Content,
+    query: CallbackQuery,
+    callback_data: PrivacyCb,
+    bot: Bot,
+    repo: Repositories,
+    content: Content,
 ) -> None:
     await query.answer()
     if isinstance(query.message, Message):

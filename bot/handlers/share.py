@@ -48,9 +48,11 @@ def share_keyboard(content: Content, link: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [InlineKeyboardButton(text=content.label("share_buttons.share_sheet"), url=sheet)],
-            [InlineKeyboardButton(
-                text=content.label("share_buttons.send_to_chat"), switch_inline_query=""
-            )],
+            [
+                InlineKeyboardButton(
+                    text=content.label("share_buttons.send_to_chat"), switch_inline_query=""
+                )
+            ],
         ]
     )
 
@@ -67,7 +69,9 @@ async def send_share(
     )
 
 
-async def on_share_command(message: Message, bot: Bot, repo: Repositories, content: Content) -> None:
+async def on_share_command(
+    message: Message, bot: Bot, repo: Repositories, content: Content
+) -> None:
     assert message.from_user is not None
     await send_share(bot, message.chat.id, message.from_user.id, repo, content)
 
@@ -84,8 +88,11 @@ async def on_inline_query(
 ) -> None:
     """Typing @bot in any chat offers an invitation card with the person's own link."""
     await repo.users.seen(
-        query.from_user.id, query.from_user.first_name, query.from_user.last_name,
-        query.from_user.username, query.from_user.language_code,
+        query.from_user.id,
+        query.from_user.first_name,
+        query.from_user.last_name,
+        query.from_user.username,
+        query.from_user.language_code,
     )
     link = await personal_link(bot, repo, query.from_user.id)
     card = InlineQueryResultArticle(
@@ -96,7 +103,9 @@ async def on_inline_query(
             message_text=content.render("messages/share.html", link=link), parse_mode="HTML"
         ),
         reply_markup=InlineKeyboardMarkup(
-            inline_keyboard=[[InlineKeyboardButton(text=content.label("share_buttons.open_bot"), url=link)]]
+            inline_keyboard=[
+                [InlineKeyboardButton(text=content.label("share_buttons.open_bot"), url=link)]
+            ]
         ),
     )
     await query.answer([card], cache_time=60, is_personal=True)
@@ -107,7 +116,11 @@ async def on_link_command(
 ) -> None:
     """An admin builds a tracked link: /link vk spring26 → t.me/<bot>?start=src_vk__spring26."""
     parts = (command.args or "").split()
-    payload = source_payload(parts[0], parts[1] if len(parts) > 1 else None) if 1 <= len(parts) <= 2 else None
+    payload = (
+        source_payload(parts[0], parts[1] if len(parts) > 1 else None)
+        if 1 <= len(parts) <= 2
+        else None
+    )
     if payload is None:
         await message.answer(content.render("messages/link_usage.html"))
         return

@@ -30,8 +30,13 @@ def build_router() -> Router:
 
 
 async def on_start(
-    message: Message, command: CommandObject, bot: Bot, state: FSMContext,
-    repo: Repositories, content: Content, settings: Settings,
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    state: FSMContext,
+    repo: Repositories,
+    content: Content,
+    settings: Settings,
 ) -> None:
     user = message.from_user
     assert user is not None  # private chats always have a sender

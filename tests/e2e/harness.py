@@ -50,9 +50,14 @@ class BotProcess:
         polls_before = len(await self.remote.calls("setMyCommands"))
         log = self.log_path.open("ab")
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot",
-            cwd=self.workdir, env=self.environment(),
-            stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log,
+            sys.executable,
+            "-m",
+            "bot",
+            cwd=self.workdir,
+            env=self.environment(),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
         )
         log.close()
         self.starts += 1

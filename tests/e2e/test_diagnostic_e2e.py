@@ -56,7 +56,12 @@ async def test_qualified_owner_gets_a_stored_lead_through_the_real_process(
     await owner.expect("Предварительный чек-лист")
     [(status, name, company, position, phone, call_time, answers)] = lead_rows(bot_process)
     assert (status, name, company, position, phone, call_time) == (
-        "new", "Анна", "ООО «Ромашка»", "коммерческий директор", "+79161234567", "Днём, 12–17"
+        "new",
+        "Анна",
+        "ООО «Ромашка»",
+        "коммерческий директор",
+        "+79161234567",
+        "Днём, 12–17",
     )
     assert '"strategic":1' in answers and '"share":70' in answers
 
@@ -75,7 +80,7 @@ async def test_kill_9_between_any_two_steps_resumes_at_the_same_step(
     await owner.expect("Предварительный чек-лист")
     rows = lead_rows(bot_process)
     assert len(rows) == 1
-    status, name, company, position, phone, call_time, answers = rows[0]
+    status, name, company, _position, phone, _call_time, answers = rows[0]
     assert (status, name, company, phone) == ("new", "Анна", "ООО «Ромашка»", "+79161234567")
     assert '"name":"розница","share":70' in answers and '"name":"дилеры","share":30' in answers
     assert "Traceback" not in bot_process.log()

@@ -24,7 +24,13 @@ async def test_owner_reads_all_lessons_and_gets_the_call_to_action(
     final = await owner.expect("бесплатная диагностика")
     assert final.button("Записаться на диагностику") is not None
     commands = await http_world.remote.commands({"type": "all_private_chats"})
-    assert {c["command"] for c in commands} >= {"start", "lessons", "diagnostic", "privacy", "delete_me"}
+    assert {c["command"] for c in commands} >= {
+        "start",
+        "lessons",
+        "diagnostic",
+        "privacy",
+        "delete_me",
+    }
 
 
 async def test_kill_9_mid_lessons_loses_nothing_and_resumes(
@@ -69,7 +75,9 @@ async def test_replayed_update_is_ignored(http_world: HttpWorld, bot_process: Bo
     assert len(helps) == 1
 
 
-async def test_sigterm_finishes_and_exits_zero(http_world: HttpWorld, bot_process: BotProcess) -> None:
+async def test_sigterm_finishes_and_exits_zero(
+    http_world: HttpWorld, bot_process: BotProcess
+) -> None:
     await bot_process.start()
     owner = await http_world.user("Глеб")
     await owner.send("/start")

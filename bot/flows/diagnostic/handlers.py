@@ -45,8 +45,8 @@ from bot.flows.diagnostic.states import (
 )
 from bot.input_kind import input_kind
 from bot.phone import normalize_phone
-from bot.replay_journal import current_scope
 from bot.qualification import TURNOVER_BANDS, YEARS_BANDS, qualify
+from bot.replay_journal import current_scope
 from bot.text_input import clean_text, parse_share
 
 log = logging.getLogger(__name__)
@@ -64,8 +64,12 @@ def build_router() -> Router:
     router.callback_query.register(on_button, DiagCb.filter())
     router.callback_query.register(on_edit, EditCb.filter())
     text_steps = StateFilter(
-        DiagnosticStates.segment_name, DiagnosticStates.segment_share, DiagnosticStates.name,
-        DiagnosticStates.company, DiagnosticStates.position, DiagnosticStates.call_time,
+        DiagnosticStates.segment_name,
+        DiagnosticStates.segment_share,
+        DiagnosticStates.name,
+        DiagnosticStates.company,
+        DiagnosticStates.position,
+        DiagnosticStates.call_time,
         DiagnosticStates.phone,
     )
     router.message.register(on_contact, DiagnosticStates.phone, F.contact)
@@ -88,21 +92,40 @@ class Ctx:
     """What every step needs, gathered once per update."""
 
     def __init__(
-        self, bot: Bot, chat_id: int, user_id: int, state: FSMContext,
-        repo: Repositories, content: Content, settings: Settings,
+        self,
+        bot: Bot,
+        chat_id: int,
+        user_id: int,
+        state: FSMContext,
+        repo: Repositories,
+        content: Content,
+        settings: Settings,
     ) -> None:
         self.bot, self.chat_id, self.user_id = bot, chat_id, user_id
         self.state, self.repo, self.content, self.settings = state, repo, content, settings
 
-    async def go(self, step: str, data: dict[str, Any], *, problem: str | None = None,
-                 kind: str | None = None) -> None:
+    async def go(
+        self,
+        step: str,
+        data: dict[str, Any],
+        *,
+        problem: str | None = None,
+        kind: str | None = None,
+    ) -> None:
         """Persist the state and data, then ask `step` (durable before visible)."""
         data["step"] = step  # survives other flows and /cancel, so /diagnostic resumes here
         _mark_write(data, None)
         await self.repo.fsm.set_state_and_data(self.state.key, STATE_OF[step], data)
-        await ask(step, self.bot, self.chat_id, data, self.content, self.settings,
-                  problem=problem, kind=kind)
-
+        await ask(
+            step,
+            self.bot,
+            self.chat_id,
+            data,
+            self.content,
+            self.settings,
+            problem=problem,
+            kind=kind,
+        )
 
     async def leave(self, data: dict[str, Any], then: str) -> None:
         """End the flow (no state) keeping the answers, in one write; then tell the owner
@@ -159,7 +182,9 @@ async def _tell(c: Ctx, then: str, data: dict[str, Any]) -> None:
         await _send_confirmation(c, data)
     elif then == "verdict":
         verdict = qualify(
-            data.get("turnover", ""), data.get("years", ""), c.settings.min_turnover_mln,
+            data.get("turnover", ""),
+            data.get("years", ""),
+            c.settings.min_turnover_mln,
             c.settings.min_years_on_market,
         )
         await c.bot.send_message(
@@ -175,12 +200,14 @@ async def _tell(c: Ctx, then: str, data: dict[str, Any]) -> None:
         )
     elif then == "declined":
         await c.bot.send_message(
-            c.chat_id, c.content.render("diagnostic/declined.html"),
+            c.chat_id,
+            c.content.render("diagnostic/declined.html"),
             reply_markup=kb.declined(c.content),
         )
     elif then == "cancelled":
         await c.bot.send_message(
-            c.chat_id, c.content.render("messages/cancel.html", had_state=True),
+            c.chat_id,
+            c.content.render("messages/cancel.html", had_state=True),
             reply_markup=main_kb.greeting(c.content),
         )
 
@@ -237,16 +264,26 @@ async def start_diagnostic(c: Ctx, *, fresh: bool = False) -> None:
 
 
 async def on_diagnostic_command(
-    message: Message, bot: Bot, state: FSMContext, repo: Repositories,
-    content: Content, settings: Settings,
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    repo: Repositories,
+    content: Content,
+    settings: Settings,
 ) -> None:
     assert message.from_user is not None
-    await start_diagnostic(Ctx(bot, message.chat.id, message.from_user.id, state, repo, content, settings))
+    await start_diagnostic(
+        Ctx(bot, message.chat.id, message.from_user.id, state, repo, content, settings)
+    )
 
 
 async def on_menu_diagnostic(
-    query: CallbackQuery, bot: Bot, state: FSMContext, repo: Repositories,
-    content: Content, settings: Settings,
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    repo: Repositories,
+    content: Content,
+    settings: Settings,
 ) -> None:
     await query.answer()
     chat_id = query.message.chat.id if query.message else query.from_user.id
@@ -257,8 +294,13 @@ async def on_menu_diagnostic(
 
 
 async def on_button(
-    query: CallbackQuery, callback_data: DiagCb, bot: Bot, state: FSMContext,
-    repo: Repositories, content: Content, settings: Settings,
+    query: CallbackQuery,
+    callback_data: DiagCb,
+    bot: Bot,
+    state: FSMContext,
+    repo: Repositories,
+    content: Content,
+    settings: Settings,
 ) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
     c = Ctx(bot, chat_id, query.from_user.id, state, repo, content, settings)
@@ -315,7 +357,9 @@ async def _advance(c: Ctx, step: str, data: dict[str, Any]) -> None:
     """After `step` was answered: check qualification where it is decided, then move on."""
     if step in ("turnover", "years") and data.get("turnover") and data.get("years"):
         verdict = qualify(
-            data["turnover"], data["years"], c.settings.min_turnover_mln,
+            data["turnover"],
+            data["years"],
+            c.settings.min_turnover_mln,
             c.settings.min_years_on_market,
         )
         if not verdict.qualified:
@@ -348,7 +392,9 @@ async def _on_turnover(query: CallbackQuery, c: Ctx, value: str, data: dict[str,
     if value not in {b.code for b in TURNOVER_BANDS}:
         await query.answer(c.content.label("diag_alerts.stale"), show_alert=True)
         return
-    await _choose(query, c, data, "turnover", "turnover", value, c.content.label(f"turnover.{value}"))
+    await _choose(
+        query, c, data, "turnover", "turnover", value, c.content.label(f"turnover.{value}")
+    )
 
 
 async def _on_years(query: CallbackQuery, c: Ctx, value: str, data: dict[str, Any]) -> None:
@@ -362,17 +408,23 @@ async def _on_dept_type(query: CallbackQuery, c: Ctx, value: str, data: dict[str
     if value not in kb.DEPT_TYPES:
         await query.answer(c.content.label("diag_alerts.stale"), show_alert=True)
         return
-    await _choose(query, c, data, "dept_type", "dept_type", int(value), c.content.label(f"dept_type.{value}"))
+    await _choose(
+        query, c, data, "dept_type", "dept_type", int(value), c.content.label(f"dept_type.{value}")
+    )
 
 
 async def _on_lead_source(query: CallbackQuery, c: Ctx, value: str, data: dict[str, Any]) -> None:
     if value not in kb.LEAD_SOURCES:
         await query.answer(c.content.label("diag_alerts.stale"), show_alert=True)
         return
-    await _choose(query, c, data, "lead_source", "lead_source", value, c.content.label(f"lead_source.{value}"))
+    await _choose(
+        query, c, data, "lead_source", "lead_source", value, c.content.label(f"lead_source.{value}")
+    )
 
 
-async def _on_segments_count(query: CallbackQuery, c: Ctx, value: str, data: dict[str, Any]) -> None:
+async def _on_segments_count(
+    query: CallbackQuery, c: Ctx, value: str, data: dict[str, Any]
+) -> None:
     if value not in {str(n) for n in range(1, kb.MAX_SEGMENTS + 1)}:
         await query.answer(c.content.label("diag_alerts.stale"), show_alert=True)
         return
@@ -385,7 +437,9 @@ async def _on_segments_count(query: CallbackQuery, c: Ctx, value: str, data: dic
     await _choose(query, c, data, "segments_count", "seg_count", count, value)
 
 
-async def _on_segment_share_skip(query: CallbackQuery, c: Ctx, value: str, data: dict[str, Any]) -> None:
+async def _on_segment_share_skip(
+    query: CallbackQuery, c: Ctx, value: str, data: dict[str, Any]
+) -> None:
     if value != "skip":
         await query.answer(c.content.label("diag_alerts.stale"), show_alert=True)
         return
@@ -422,7 +476,15 @@ async def _on_consent(query: CallbackQuery, c: Ctx, value: str, data: dict[str, 
     )
     await _mark_answered(query, c.content, c.content.label(f"diag_buttons.{value}"))
     if decision == "declined":
-        for key in ("name", "company", "position", "phone", "pending_phone", "call_time", "consent_id"):
+        for key in (
+            "name",
+            "company",
+            "position",
+            "phone",
+            "pending_phone",
+            "call_time",
+            "consent_id",
+        ):
             data.pop(key, None)
         data.pop("edit_end", None)
         await c.leave(data, "declined")
@@ -436,7 +498,9 @@ async def _on_position_skip(query: CallbackQuery, c: Ctx, value: str, data: dict
     if value != "skip":
         await query.answer(c.content.label("diag_alerts.stale"), show_alert=True)
         return
-    await _choose(query, c, data, "position", "position", None, c.content.label("diag_buttons.skip"))
+    await _choose(
+        query, c, data, "position", "position", None, c.content.label("diag_buttons.skip")
+    )
 
 
 async def _on_phone_confirm(query: CallbackQuery, c: Ctx, value: str, data: dict[str, Any]) -> None:
@@ -458,7 +522,9 @@ async def _on_call_time(query: CallbackQuery, c: Ctx, value: str, data: dict[str
     if value not in kb.CALL_TIMES:
         await query.answer(c.content.label("diag_alerts.stale"), show_alert=True)
         return
-    await _choose(query, c, data, "call_time", "call_time", value, c.content.label(f"call_time.{value}"))
+    await _choose(
+        query, c, data, "call_time", "call_time", value, c.content.label(f"call_time.{value}")
+    )
 
 
 async def _on_review(query: CallbackQuery, c: Ctx, value: str, data: dict[str, Any]) -> None:
@@ -494,8 +560,12 @@ _BUTTON_HANDLERS = {
 
 
 async def on_text(
-    message: Message, bot: Bot, state: FSMContext, repo: Repositories,
-    content: Content, settings: Settings,
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    repo: Repositories,
+    content: Content,
+    settings: Settings,
 ) -> None:
     assert message.from_user is not None and message.text is not None
     c = Ctx(bot, message.chat.id, message.from_user.id, state, repo, content, settings)
@@ -509,8 +579,12 @@ async def on_text(
         await _go_back(c, step, data)
         return
     if message.text.startswith("/"):
-        await c.go(step, data, problem="need_text" if step not in BUTTON_STEPS else "need_button",
-                   kind="command")
+        await c.go(
+            step,
+            data,
+            problem="need_text" if step not in BUTTON_STEPS else "need_button",
+            kind="command",
+        )
         return
     if step == "phone":
         await _on_typed_phone(c, message.text, data)
@@ -566,8 +640,12 @@ async def _phone_saved(c: Ctx, data: dict[str, Any]) -> None:
 
 
 async def on_contact(
-    message: Message, bot: Bot, state: FSMContext, repo: Repositories,
-    content: Content, settings: Settings,
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    repo: Repositories,
+    content: Content,
+    settings: Settings,
 ) -> None:
     assert message.from_user is not None and message.contact is not None
     c = Ctx(bot, message.chat.id, message.from_user.id, state, repo, content, settings)
@@ -592,8 +670,12 @@ async def on_contact(
 
 
 async def on_unexpected(
-    message: Message, bot: Bot, state: FSMContext, repo: Repositories,
-    content: Content, settings: Settings,
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    repo: Repositories,
+    content: Content,
+    settings: Settings,
 ) -> None:
     """Per-state fallback: a sticker, photo, voice or text where a button is expected."""
     assert message.from_user is not None
@@ -616,8 +698,13 @@ async def on_unexpected(
 
 
 async def on_edit(
-    query: CallbackQuery, callback_data: EditCb, bot: Bot, state: FSMContext,
-    repo: Repositories, content: Content, settings: Settings,
+    query: CallbackQuery,
+    callback_data: EditCb,
+    bot: Bot,
+    state: FSMContext,
+    repo: Repositories,
+    content: Content,
+    settings: Settings,
 ) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
     c = Ctx(bot, chat_id, query.from_user.id, state, repo, content, settings)
@@ -643,7 +730,9 @@ def _answers(data: dict[str, Any]) -> dict[str, Any]:
 
 async def _submit(c: Ctx, data: dict[str, Any]) -> None:
     verdict = qualify(
-        data.get("turnover", ""), data.get("years", ""), c.settings.min_turnover_mln,
+        data.get("turnover", ""),
+        data.get("years", ""),
+        c.settings.min_turnover_mln,
         c.settings.min_years_on_market,
     )
     source, referrer_id = await c.repo.referrals.attribution(c.user_id)
@@ -711,7 +800,9 @@ def _checklist(c: Ctx, data: dict[str, Any]) -> str:
 def _qualification_text(c: Ctx, data: dict[str, Any], turnover_ok: bool, years_ok: bool) -> str:
     return c.content.render(
         "diagnostic/qualification.html",
-        turnover=c.content.label(f"turnover.{data.get('turnover')}") if data.get("turnover") else "—",
+        turnover=c.content.label(f"turnover.{data.get('turnover')}")
+        if data.get("turnover")
+        else "—",
         years=c.content.label(f"years.{data.get('years')}") if data.get("years") else "—",
         turnover_ok=turnover_ok,
         years_ok=years_ok,
@@ -720,7 +811,9 @@ def _qualification_text(c: Ctx, data: dict[str, Any], turnover_ok: bool, years_o
     )
 
 
-async def _finish_unqualified(c: Ctx, data: dict[str, Any], turnover_ok: bool, years_ok: bool) -> None:
+async def _finish_unqualified(
+    c: Ctx, data: dict[str, Any], turnover_ok: bool, years_ok: bool
+) -> None:
     notify = Notification("lead_card", None, {}) if c.settings.notify_unqualified else None
     draft = LeadDraft(
         user_id=c.user_id,

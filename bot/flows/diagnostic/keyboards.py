@@ -23,7 +23,9 @@ MAX_SEGMENTS = 5
 
 
 def _b(content: Content, key: str, step: str, value: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=content.label(key), callback_data=DiagCb(s=step, v=value).pack())
+    return InlineKeyboardButton(
+        text=content.label(key), callback_data=DiagCb(s=step, v=value).pack()
+    )
 
 
 def _back(content: Content, step: str) -> list[InlineKeyboardButton]:
@@ -31,7 +33,12 @@ def _back(content: Content, step: str) -> list[InlineKeyboardButton]:
 
 
 def choices(
-    content: Content, step: str, table: str, codes: Sequence[str], *, per_row: int = 1,
+    content: Content,
+    step: str,
+    table: str,
+    codes: Sequence[str],
+    *,
+    per_row: int = 1,
     skip: bool = False,
 ) -> InlineKeyboardMarkup:
     buttons = [_b(content, f"{table}.{code}", step, code) for code in codes]
@@ -76,7 +83,11 @@ def strategic(content: Content, names: Iterable[str]) -> InlineKeyboardMarkup:
     # Labels are the owner's own words (plain text in buttons, nothing to escape);
     # callback data carries only the index.
     rows = [
-        [InlineKeyboardButton(text=f"⭐️ {name}"[:64], callback_data=DiagCb(s="strategic", v=str(i)).pack())]
+        [
+            InlineKeyboardButton(
+                text=f"⭐️ {name}"[:64], callback_data=DiagCb(s="strategic", v=str(i)).pack()
+            )
+        ]
         for i, name in enumerate(names)
     ]
     rows.append(_back(content, "strategic"))
@@ -99,17 +110,21 @@ def declined(content: Content) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [_b(content, "diag_buttons.retry_consent", "consent", "retry")],
-            [InlineKeyboardButton(
-                text=content.label("diag_buttons.to_lessons"),
-                callback_data=MenuCb(a=MenuAction.lessons).pack(),
-            )],
+            [
+                InlineKeyboardButton(
+                    text=content.label("diag_buttons.to_lessons"),
+                    callback_data=MenuCb(a=MenuAction.lessons).pack(),
+                )
+            ],
         ]
     )
 
 
 def phone_request(content: Content) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
-        keyboard=[[KeyboardButton(text=content.label("diag_buttons.share_phone"), request_contact=True)]],
+        keyboard=[
+            [KeyboardButton(text=content.label("diag_buttons.share_phone"), request_contact=True)]
+        ],
         resize_keyboard=True,
         one_time_keyboard=True,
     )
@@ -130,7 +145,9 @@ def call_time(content: Content) -> InlineKeyboardMarkup:
 
 def review(content: Content) -> InlineKeyboardMarkup:
     edits = [
-        InlineKeyboardButton(text=content.label(f"edit.{field}"), callback_data=EditCb(f=field).pack())
+        InlineKeyboardButton(
+            text=content.label(f"edit.{field}"), callback_data=EditCb(f=field).pack()
+        )
         for field in EDIT_GROUPS
     ]
     rows = [edits[i : i + 2] for i in range(0, len(edits), 2)]
@@ -142,10 +159,12 @@ def existing_lead(content: Content) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [_b(content, "diag_buttons.update_request", "entry", "update")],
-            [InlineKeyboardButton(
-                text=content.label("diag_buttons.to_lessons"),
-                callback_data=MenuCb(a=MenuAction.lessons).pack(),
-            )],
+            [
+                InlineKeyboardButton(
+                    text=content.label("diag_buttons.to_lessons"),
+                    callback_data=MenuCb(a=MenuAction.lessons).pack(),
+                )
+            ],
         ]
     )
 

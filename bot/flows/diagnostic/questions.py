@@ -11,11 +11,19 @@ from aiogram.types import KeyboardButton, ReplyKeyboardMarkup
 from bot.config import Settings
 from bot.content import Content
 from bot.flows.diagnostic import keyboards as kb
-from bot.flows.diagnostic.states import DiagnosticStates
 
 BUTTON_STEPS = frozenset(
-    {"turnover", "years", "dept_type", "lead_source", "segments_count", "strategic", "consent",
-     "phone_confirm", "review"}
+    {
+        "turnover",
+        "years",
+        "dept_type",
+        "lead_source",
+        "segments_count",
+        "strategic",
+        "consent",
+        "phone_confirm",
+        "review",
+    }
 )
 
 LIMITS = {"segment_name": 40, "name": 100, "company": 150, "position": 100, "call_time": 100}
@@ -118,7 +126,9 @@ def _question(
                 kb.back_only(content, "segment_share", skip=True),
             )
         case "strategic":
-            return content.render("diagnostic/q_strategic.html"), kb.strategic(content, segment_names(data))
+            return content.render("diagnostic/q_strategic.html"), kb.strategic(
+                content, segment_names(data)
+            )
         case "consent":
             return consent_text(content, settings), kb.consent(content)
         case "name":
@@ -126,18 +136,24 @@ def _question(
         case "company":
             return content.render("diagnostic/q_company.html"), kb.back_only(content, "company")
         case "position":
-            return content.render("diagnostic/q_position.html"), kb.back_only(content, "position", skip=True)
+            return content.render("diagnostic/q_position.html"), kb.back_only(
+                content, "position", skip=True
+            )
         case "phone":
             return content.render("diagnostic/q_phone.html"), phone_keyboard(content)
         case "phone_confirm":
             return (
-                content.render("diagnostic/q_phone_confirm.html", phone=data.get("pending_phone", "")),
+                content.render(
+                    "diagnostic/q_phone_confirm.html", phone=data.get("pending_phone", "")
+                ),
                 kb.phone_confirm(content),
             )
         case "call_time":
             return content.render("diagnostic/q_call_time.html"), kb.call_time(content)
         case "review":
-            return content.render("diagnostic/review.html", **answer_labels(data, content)), kb.review(content)
+            return content.render(
+                "diagnostic/review.html", **answer_labels(data, content)
+            ), kb.review(content)
     raise ValueError(f"unknown diagnostic step {step!r}")
 
 
@@ -145,5 +161,3 @@ def phone_keyboard(content: Content) -> ReplyKeyboardMarkup:
     markup = kb.phone_request(content)
     markup.keyboard.append([KeyboardButton(text=content.label("diag_buttons.back"))])
     return markup
-
-

@@ -27,9 +27,22 @@ class DiagnosticStates(StatesGroup):
 
 
 ORDER: tuple[str, ...] = (
-    "turnover", "years", "dept_type", "lead_source", "segments_count", "segment_name",
-    "segment_share", "strategic", "consent", "name", "company", "position", "phone",
-    "phone_confirm", "call_time", "review",
+    "turnover",
+    "years",
+    "dept_type",
+    "lead_source",
+    "segments_count",
+    "segment_name",
+    "segment_share",
+    "strategic",
+    "consent",
+    "name",
+    "company",
+    "position",
+    "phone",
+    "phone_confirm",
+    "call_time",
+    "review",
 )
 STATE_OF: dict[str, State] = {name: getattr(DiagnosticStates, name) for name in ORDER}
 STEP_OF: dict[str, str] = {state.state: name for name, state in STATE_OF.items() if state.state}
