@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     telegram_api_base: str = DEFAULT_API_BASE
     database_path: Path = Path("data/bot.sqlite3")
+    # NORMAL survives a crash of the process; FULL also a power cut (an fsync per commit).
+    database_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     consultants_chat_id: int | None = None
     consultants_thread_id: int | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()

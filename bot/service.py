@@ -42,7 +42,9 @@ EXIT_INTAKE_STOPPED = 3
 
 async def run_service(settings: Settings, content_dir: Path | None = None) -> int:
     """Run until SIGTERM/SIGINT; return the process exit code."""
-    db = await Database(settings.database_path).connect()
+    db = await Database(
+        settings.database_path, synchronous=settings.database_synchronous
+    ).connect()
     repo = Repositories.create(db)
     content = Content(content_dir) if content_dir else Content()
     metrics = Metrics()
