@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.config import Settings
 from bot.analytics.report import source_label
+from bot.config import Settings
 from bot.content import Content
 from bot.db.models import LeadRow
 from bot.db.repos import Repositories

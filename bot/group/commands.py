@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-
 import datetime as dt
 
 from aiogram import Bot
@@ -12,6 +11,9 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
+from bot.analytics.chart import funnel_png
+from bot.analytics.periods import parse_period, period_start
+from bot.analytics.report import collect_report, render_report
 from bot.config import Settings
 from bot.content import Content
 from bot.db.pipeline import valid_id
@@ -20,9 +22,6 @@ from bot.group import stats as stats_view
 from bot.group.access import Consultants
 from bot.group.buttons import canonical
 from bot.group.callbacks import LeadsPageCb
-from bot.analytics.chart import funnel_png
-from bot.analytics.periods import parse_period, period_start
-from bot.analytics.report import collect_report, render_report
 from bot.group.export import export_csv
 from bot.group.lead_view import lead_messages
 from bot.group.leads_list import FILTERS, MAX_PAGE, parse_filter, render_page

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 
 from bot.config import Settings
 from bot.content import Content
