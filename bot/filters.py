@@ -15,3 +15,20 @@ class IsAdmin(Filter):
         self, event: TelegramObject, settings: Settings, event_from_user: User | None = None
     ) -> bool:
         return event_from_user is not None and event_from_user.id in settings.admin_ids
+
+
+class InChat(Filter):
+    """The event happened in a chat of one of `types` ("private", "group", "supergroup").
+
+    A coroutine on purpose: aiogram runs plain callables (magic filters such as
+    `F.chat.type == "private"`) in a thread pool, a hop per filter per update."""
+
+    def __init__(self, *types: str) -> None:
+        self.types = frozenset(types)
+
+    async def __call__(self, event: TelegramObject) -> bool:
+        chat = getattr(event, "chat", None)
+        if chat is None:
+            message = getattr(event, "message", None)  # a callback query
+            chat = getattr(message, "chat", None)
+        return chat is not None and chat.type in self.types

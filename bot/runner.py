@@ -20,6 +20,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramConflictError, TelegramUnauthorizedError
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
+from aiogram.types.update import UpdateTypeLookupError
 from pydantic import ValidationError
 
 from bot.db.inbox import InboxRepo
@@ -39,7 +40,10 @@ class IntakeStopped(Exception):
 
 def ordering_key(update: Update) -> int:
     """Updates with the same key are handled strictly in order (one chat, or one user)."""
-    event = update.event
+    try:
+        event = update.event
+    except UpdateTypeLookupError:  # a kind of update aiogram does not know: no chat to keep
+        return 0
     chat = getattr(event, "chat", None)
     if chat is not None:
         return chat.id
@@ -266,6 +270,7 @@ class DurablePolling:
             offset = max(u.update_id for u in updates) + 1
             for update in updates:
                 if update.update_id in fresh:
+                    fresh.discard(update.update_id)  # twice in one batch: handled once
                     self.processor.submit(update.update_id, update, received)
                 else:
                     log.info("update %d was seen before; ignored", update.update_id)

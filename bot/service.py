@@ -13,6 +13,7 @@ the token; token revoked; webhook refused; a port to listen on is taken) — see
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from pathlib import Path
@@ -120,6 +121,11 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
         sla.start()
         if backups is not None:
             backups.start()
+        # aiogram and pydantic leave ~170 MB of objects that live as long as the process; a
+        # full collection walking them takes ~160 ms and stalls every update in flight (it
+        # was the whole p99 in the benchmark). Move them out of the collector's sight.
+        gc.collect()
+        gc.freeze()
         await intake.run()
         log.info("stopping: finishing %d update(s) in flight", processor.in_flight)
     except IntakeStopped as error:

@@ -18,6 +18,7 @@ from bot.callbacks import LessonCb, MenuAction, MenuCb
 from bot.config import Settings
 from bot.content import Content
 from bot.db.repos import Repositories
+from bot.filters import InChat
 from bot.input_kind import input_kind
 
 
@@ -27,8 +28,8 @@ class LessonStates(StatesGroup):
 
 def build_router() -> Router:
     router = Router(name="lessons")
-    router.message.filter(F.chat.type == "private")
-    router.callback_query.filter(F.message.chat.type == "private")
+    router.message.filter(InChat("private"))
+    router.callback_query.filter(InChat("private"))
     router.message.register(on_lessons_command, Command("lessons"))
     router.callback_query.register(on_lesson_button, LessonCb.filter())
     router.callback_query.register(on_menu_lessons, MenuCb.filter(F.a == MenuAction.lessons))
@@ -38,7 +39,7 @@ def build_router() -> Router:
 
 def build_fallback_router() -> Router:
     router = Router(name="lessons-fallback")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(InChat("private"))
     router.message.register(on_unexpected_while_reading, LessonStates.reading)
     return router
 
@@ -54,8 +55,7 @@ async def send_lesson(
 ) -> None:
     """Record progress first, then send the lesson (pages, buttons on the last page)."""
     total = content.lesson_count
-    await repo.users.set_lesson(user_id, index)
-    await repo.funnel.record(user_id, f"lesson_{index}")
+    await repo.users.open_lesson(user_id, index)
     await state.set_state(LessonStates.reading)
     pages = content.lesson_pages(index)
     for page in pages[:-1]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
 
+from bot.filters import InChat
 from bot.group import buttons, commands, private, replies, setup
 from bot.group.access import InConsultantsGroup, IsConsultant
 from bot.group.callbacks import CardCb, LeadsPageCb
@@ -31,8 +32,8 @@ def build_routers() -> list[Router]:
 
 def build_setup_router() -> Router:
     router = Router(name="group-setup")
-    router.message.filter(F.chat.type.in_(GROUP_TYPES))
-    router.my_chat_member.filter(F.chat.type.in_(GROUP_TYPES))
+    router.message.filter(InChat(*GROUP_TYPES))
+    router.my_chat_member.filter(InChat(*GROUP_TYPES))
     router.message.register(setup.on_bind, Command("bind"))
     router.message.register(setup.on_migrated_to, F.migrate_to_chat_id)
     router.message.register(setup.on_migrated_from, F.migrate_from_chat_id)
@@ -42,8 +43,8 @@ def build_setup_router() -> Router:
 
 def build_group_router() -> Router:
     router = Router(name="group")
-    router.message.filter(F.chat.type.in_(GROUP_TYPES), InConsultantsGroup(), IsConsultant())
-    router.callback_query.filter(F.message.chat.type.in_(GROUP_TYPES), InConsultantsGroup())
+    router.message.filter(InChat(*GROUP_TYPES), InConsultantsGroup(), IsConsultant())
+    router.callback_query.filter(InChat(*GROUP_TYPES), InConsultantsGroup())
     _register_commands(router)
     router.message.register(commands.on_help, Command("help"))
     router.message.register(replies.on_reply, F.reply_to_message)
@@ -54,8 +55,8 @@ def build_group_router() -> Router:
 
 def build_private_router() -> Router:
     router = Router(name="group-private")
-    router.message.filter(F.chat.type == "private")
-    router.callback_query.filter(F.message.chat.type == "private")
+    router.message.filter(InChat("private"))
+    router.callback_query.filter(InChat("private"))
     router.message.register(private.on_consultant_start, CommandStart(), IsConsultant())
     router.message.register(private.on_consultant_help, Command("help"), IsConsultant())
     router.message.register(setup.on_bind_in_private, Command("bind"), IsConsultant())
@@ -66,7 +67,7 @@ def build_private_router() -> Router:
 
 def build_group_leftovers_router() -> Router:
     router = Router(name="group-leftovers")
-    router.callback_query.filter(F.message.chat.type.in_(GROUP_TYPES))
+    router.callback_query.filter(InChat(*GROUP_TYPES))
     router.callback_query.register(buttons.on_unknown_button)
     return router
 

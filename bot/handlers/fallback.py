@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
 from bot import keyboards
 from bot.content import Content
 from bot.db.repos import Repositories
+from bot.filters import InChat
 from bot.input_kind import input_kind
 
 
 def build_router() -> Router:
     router = Router(name="fallback")
-    router.message.register(on_unexpected_message, F.chat.type == "private")
+    router.message.register(on_unexpected_message, InChat("private"))
     router.callback_query.register(on_stale_button)
     return router
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
@@ -12,12 +12,13 @@ from bot.callbacks import PrivacyCb
 from bot.config import Settings
 from bot.content import Content
 from bot.db.repos import Repositories
+from bot.filters import InChat
 
 
 def build_router() -> Router:
     router = Router(name="privacy")
-    router.message.filter(F.chat.type == "private")
-    router.callback_query.filter(F.message.chat.type == "private")
+    router.message.filter(InChat("private"))
+    router.callback_query.filter(InChat("private"))
     router.message.register(on_privacy, Command("privacy"))
     router.message.register(on_delete_me, Command("delete_me"))
     router.callback_query.register(on_delete_confirm, PrivacyCb.filter())

@@ -21,15 +21,15 @@ from bot.attribution import source_payload
 from bot.callbacks import MenuAction, MenuCb
 from bot.content import Content
 from bot.db.repos import Repositories
-from bot.filters import IsAdmin
+from bot.filters import InChat, IsAdmin
 
 
 def build_router() -> Router:
     router = Router(name="share")
-    router.message.register(on_share_command, Command("share"), F.chat.type == "private")
-    router.message.register(on_link_command, Command("link"), F.chat.type == "private", IsAdmin())
+    router.message.register(on_share_command, Command("share"), InChat("private"))
+    router.message.register(on_link_command, Command("link"), InChat("private"), IsAdmin())
     router.callback_query.register(
-        on_share_button, MenuCb.filter(F.a == MenuAction.share), F.message.chat.type == "private"
+        on_share_button, MenuCb.filter(F.a == MenuAction.share), InChat("private")
     )
     router.inline_query.register(on_inline_query)
     return router

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -14,6 +14,7 @@ from bot.attribution import Touch, parse_payload
 from bot.config import Settings
 from bot.content import Content
 from bot.db.repos import Repositories
+from bot.filters import InChat
 from bot.flows.diagnostic.handlers import Ctx, start_diagnostic
 
 # Telegram allows 1-64 characters of A-Z a-z 0-9 _ - in a start payload.
@@ -22,7 +23,7 @@ PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 def build_router() -> Router:
     router = Router(name="start")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(InChat("private"))
     router.message.register(on_start, CommandStart())
     router.message.register(on_help, Command("help"))
     router.message.register(on_cancel, Command("cancel"))

@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.content import Content
 from bot.db.leads import LeadDraft, Notification
 from bot.db.repos import Repositories
+from bot.filters import InChat
 from bot.flows.diagnostic import keyboards as kb
 from bot.flows.diagnostic.questions import (
     BUTTON_STEPS,
@@ -57,8 +58,8 @@ OPEN_STATUSES = frozenset({"new", "claimed", "contacted", "scheduled"})
 
 def build_router() -> Router:
     router = Router(name="diagnostic")
-    router.message.filter(F.chat.type == "private")
-    router.callback_query.filter(F.message.chat.type == "private")
+    router.message.filter(InChat("private"))
+    router.callback_query.filter(InChat("private"))
     router.message.register(on_diagnostic_command, Command("diagnostic"))
     router.callback_query.register(on_menu_diagnostic, MenuCb.filter(F.a == MenuAction.diagnostic))
     router.callback_query.register(on_button, DiagCb.filter())
@@ -80,7 +81,7 @@ def build_router() -> Router:
 def build_fallback_router() -> Router:
     """Re-asks the current question; goes after every router that handles commands."""
     router = Router(name="diagnostic-fallback")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(InChat("private"))
     router.message.register(on_unexpected, StateFilter(*STATE_OF.values()))
     return router
 
