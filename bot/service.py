@@ -26,6 +26,7 @@ from bot.content import Content
 from bot.db import Database
 from bot.db.health import HealthRepo
 from bot.db.repos import Repositories
+from bot.housekeeping import Housekeeping
 from bot.group.access import Consultants
 from bot.group.menu import configure_group_menu
 from bot.ops.backup_schedule import BackupScheduler
@@ -52,6 +53,7 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
     bot = create_bot(settings, journal=repo.journal)
     bot.session.middleware(TelegramErrorMetrics(metrics))  # innermost: every attempt
     sender = OutboxSender(bot, repo, content, settings)
+    housekeeping = Housekeeping(repo)
     sla = SlaWatcher(repo, settings, sender.wakeup)
     consultants = Consultants(settings, repo.kv)
     dispatcher = create_dispatcher(
@@ -113,12 +115,14 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
         await configure_group_menu(bot, content, consultants.binding)
         await repo.inbox.prune(settings.inbox_retention_days * 86400)
         await repo.journal.prune(settings.inbox_retention_days * 86400)
+        await repo.journal.forget_finished()
         if isinstance(intake, DurablePolling):
             # After a switch from webhook mode; pending updates stay queued at Telegram.
             await bot.delete_webhook()
         await dispatcher.emit_startup(bot=bot)
         sender.start()
         sla.start()
+        housekeeping.start()
         if backups is not None:
             backups.start()
         # aiogram and pydantic leave ~170 MB of objects that live as long as the process; a
@@ -148,6 +152,7 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
         if backups is not None:
             await backups.stop()
         await sla.stop()
+        await housekeeping.stop()
         await sender.stop(settings.shutdown_grace_seconds)
         await dispatcher.emit_shutdown(bot=bot)
         if status is not None:

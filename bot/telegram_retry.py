@@ -22,7 +22,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.methods import AnswerCallbackQuery, GetUpdates, TelegramMethod
+from aiogram.methods import AnswerCallbackQuery, AnswerInlineQuery, GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
 log = logging.getLogger(__name__)
@@ -80,9 +80,9 @@ class RetryMiddleware(BaseRequestMiddleware):
 
 
 class ExpiredCallbackMiddleware(BaseRequestMiddleware):
-    """Answering a callback query Telegram no longer knows (a replay after a restart, or a
-    slow answer) is harmless: treat "query is too old" as answered instead of failing the
-    handler that would otherwise go on to show the person what they asked for."""
+    """Answering a callback or inline query Telegram no longer knows (a replay after a
+    restart, or a slow answer) is harmless: treat "query is too old" as answered instead of
+    failing the handler that would otherwise go on to show the person what they asked for."""
 
     async def __call__(
         self,
@@ -98,5 +98,8 @@ class ExpiredCallbackMiddleware(BaseRequestMiddleware):
                     "callback query %s expired before it was answered", method.callback_query_id
                 )
                 # Middlewares hand results (not Response envelopes) back up the chain.
+                return True  # type: ignore[return-value]
+            if isinstance(method, AnswerInlineQuery) and "query is too old" in error.message:
+                log.info("inline query %s expired before it was answered", method.inline_query_id)
                 return True  # type: ignore[return-value]
             raise

@@ -44,3 +44,12 @@ async def test_calls_outside_update_handling_are_not_journaled(
     await bot.send_message(owner.id, "hello")
     assert await repo.db.fetchval("SELECT count(*) FROM sent_journal") == 0
     await bot.session.close()
+
+
+async def test_journal_of_finished_updates_is_forgotten(settings: Settings, repo: Repositories) -> None:
+    await repo.inbox.store([(1, "{}"), (2, "{}")])
+    await repo.journal.record(1, 1, "sendMessage", '{"text": "+79161234567"}')
+    await repo.journal.record(2, 1, "sendMessage", '{"text": "still pending"}')
+    await repo.inbox.mark_done(1)
+    assert await repo.journal.forget_finished() == 1
+    assert set(await repo.journal.recorded(2)) == {1} and await repo.journal.recorded(1) == {}

@@ -74,8 +74,10 @@ class InboxRepo:
             return cursor.rowcount
 
     async def mark_done(self, update_id: int) -> None:
+        """Done: only the id stays (to recognise a redelivery); the payload, which holds what
+        the person wrote, is not needed any more."""
         await self.db.write(
-            "UPDATE inbox SET status = 'done', processed_at = ? WHERE update_id = ?",
+            "UPDATE inbox SET status = 'done', processed_at = ?, payload = '' WHERE update_id = ?",
             (time.time(), update_id),
         )
 

@@ -24,6 +24,14 @@ class JournalRepo:
         )
         return {row[0]: (row[1], row[2]) for row in rows}
 
+    async def forget_finished(self) -> int:
+        """Drop what finished updates sent: a journal is only needed while its update may
+        still be replayed (it holds copies of messages, personal data among them)."""
+        return await self.db.write(
+            "DELETE FROM sent_journal WHERE update_id NOT IN "
+            "(SELECT update_id FROM inbox WHERE status = 'pending')"
+        )
+
     async def prune(self, older_than_seconds: float) -> int:
         return await self.db.write(
             "DELETE FROM sent_journal WHERE at < ?", (time.time() - older_than_seconds,)

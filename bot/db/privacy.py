@@ -88,6 +88,10 @@ class PrivacyRepo:
             await conn.execute("DELETE FROM consents WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM fsm WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+            await conn.execute(
+                "DELETE FROM sent_journal WHERE json_extract(response, '$.chat.id') = ?",
+                (user_id,),
+            )
             # Funnel counts stay true, but nothing links them to the person any more.
             await conn.execute("UPDATE events SET user_id = NULL WHERE user_id = ?", (user_id,))
             await conn.execute(
@@ -110,6 +114,9 @@ class PrivacyRepo:
                 f"json_extract(payload, '{path}') = ?" for path in _INBOX_USER_PATHS
             )
             await conn.execute(
-                f"DELETE FROM inbox WHERE {condition}", (user_id,) * len(_INBOX_USER_PATHS)
+                # Finished updates keep no payload (''): only valid JSON is looked into.
+                f"DELETE FROM inbox WHERE CASE WHEN json_valid(payload) THEN ({condition}) "
+                "ELSE 0 END",
+                (user_id,) * len(_INBOX_USER_PATHS),
             )
         return lead_ids

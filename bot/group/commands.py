@@ -51,6 +51,7 @@ async def on_leads_page(
     if (
         code not in FILTERS or not 0 <= number <= MAX_PAGE
         or not canonical(query, callback_data) or not isinstance(query.message, Message)
+        or not _has_pager(query.message)  # e.g. a lead card: it must not become a list
     ):
         await query.answer(content.label("group_alerts.forged"), show_alert=True)
         return
@@ -61,6 +62,16 @@ async def on_leads_page(
     except TelegramBadRequest as error:
         if "not modified" not in error.message:
             raise
+
+
+def _has_pager(message: Message) -> bool:
+    """The pressed message is a /leads page (only those carry pager buttons)."""
+    prefix = f"{LeadsPageCb.__prefix__}{LeadsPageCb.__separator__}"
+    markup = message.reply_markup
+    return markup is not None and any(
+        (button.callback_data or "").startswith(prefix)
+        for row in markup.inline_keyboard for button in row
+    )
 
 
 async def on_lead(

@@ -1,0 +1,37 @@
+"""Periodic clean-up while the bot runs: the sent journal of finished updates."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from bot.db.repos import Repositories
+
+log = logging.getLogger(__name__)
+
+INTERVAL_SECONDS = 60.0
+
+
+class Housekeeping:
+    def __init__(self, repo: Repositories, interval: float = INTERVAL_SECONDS) -> None:
+        self.repo = repo
+        self.interval = interval
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="housekeeping")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            try:
+                await self.repo.journal.forget_finished()
+            except Exception:  # noqa: BLE001 - clean-up must never stop the bot
+                log.exception("housekeeping failed")

@@ -1,0 +1,105 @@
+"""The real process over HTTP: every outcome of a diagnostic request lands in the database as
+designed — not qualified, consent declined, a double «Отправить», a second request, and
+/delete_me leaving no personal data behind."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.emulator.http_driver import HttpWorld
+from tests.e2e.harness import BotProcess
+from tests.test_diagnostic_flow import answer_qualification, answer_until_consent, answer_until_review
+
+
+def query(bot_process: BotProcess, sql: str, *params: object) -> list[tuple]:
+    with sqlite3.connect(bot_process.workdir / "bot.sqlite3") as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def dump(bot_process: BotProcess) -> str:
+    with sqlite3.connect(bot_process.workdir / "bot.sqlite3") as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return "\n".join(
+            " | ".join(map(str, row))
+            for table in tables
+            if not table.startswith("sqlite_")
+            for row in conn.execute(f"SELECT * FROM {table}")  # noqa: S608 - test dump
+        )
+
+
+async def test_outcomes_of_requests_through_the_real_process(
+    http_world: HttpWorld, bot_process: BotProcess
+) -> None:
+    await bot_process.start()
+
+    small = await http_world.user("Пётр")
+    await answer_qualification(small, "1–3 млн ₽", "5–10 лет")
+    await small.expect("рассчитана на компании")
+    assert query(bot_process, "SELECT status, qualified, phone FROM leads WHERE user_id = ?", small.id) == [
+        ("unqualified", 0, None)
+    ]
+
+    shy = await http_world.user("Роман")
+    await answer_until_consent(shy)
+    await shy.click("Не согласен")
+    await shy.expect("без согласия")
+    assert query(bot_process, "SELECT count(*) FROM leads WHERE user_id = ?", shy.id) == [(0,)]
+    assert query(bot_process, "SELECT decision FROM consents WHERE user_id = ?", shy.id) == [("declined",)]
+
+    anna = await http_world.user("Анна", username="anna_e2e")
+    await answer_until_review(anna)
+    review = await anna.last_bot_message()
+    assert review is not None
+    submit = review.button("✅ Отправить")
+    assert submit is not None and submit.callback_data
+    await anna.click_data(review, submit.callback_data)
+    await anna.click_data(review, submit.callback_data)  # a double tap
+    await anna.expect("Заявка принята")
+    await anna.expect("Предварительный чек-лист")
+    assert query(bot_process, "SELECT count(*), max(submissions) FROM leads WHERE user_id = ?", anna.id) == [(1, 1)]
+
+    await anna.send("/diagnostic")
+    await anna.expect("уже у нас")
+    await anna.click("Обновить заявку")
+    await anna.expect("Какой у компании оборот")
+    await anna.click("более 50 млн ₽")
+    await anna.expect("Сколько лет")
+    await anna.click("более 10 лет")
+    await anna.expect("тип отдела продаж")
+    await anna.click("2 — все три шага")
+    await anna.expect("приводит в компанию лидов")
+    await anna.click("Отдел продаж")
+    await anna.expect("сегментов")
+    await anna.click("1")
+    await anna.expect("назовёте")
+    await anna.send("опт")
+    await anna.expect("долю выручки")
+    await anna.click("Пропустить")
+    await anna.expect("Согласие")
+    await anna.click("Согласен")
+    await anna.expect("Как к вам обращаться")
+    await anna.send("Анна")
+    await anna.expect("компания")
+    await anna.send("Ромашка")
+    await anna.expect("должность")
+    await anna.click("Пропустить")
+    await anna.expect("телефон")
+    await anna.send("+7 916 765-43-21")
+    await anna.expect("Когда вам удобно")
+    await anna.click("В любое время")
+    await anna.expect("Проверьте заявку")
+    await anna.click("✅ Отправить")
+    await anna.expect("Заявка принята")
+    assert query(
+        bot_process, "SELECT count(*), max(submissions), max(is_returning), max(phone) FROM leads WHERE user_id = ?", anna.id
+    ) == [(1, 2, 1, "+79167654321")]
+
+    await anna.send("/delete_me")
+    await anna.expect("Удалить ваши данные?")
+    await anna.click("Да, удалить всё")
+    await anna.expect("удалены")
+    everything = dump(bot_process)
+    for trace in (str(anna.id), "anna_e2e", "+79167654321", "+79161234567", "Ромашка"):
+        assert trace not in everything, trace
+    assert "Пётр" in everything  # other owners keep their data
+    assert "Traceback" not in bot_process.log()
