@@ -33,5 +33,5 @@ class Housekeeping:
             await asyncio.sleep(self.interval)
             try:
                 await self.repo.journal.forget_finished()
-            except Exception:  # noqa: BLE001 - clean-up must never stop the bot
+            except Exception:
                 log.exception("housekeeping failed")

@@ -26,9 +26,9 @@ from bot.content import Content
 from bot.db import Database
 from bot.db.health import HealthRepo
 from bot.db.repos import Repositories
-from bot.housekeeping import Housekeeping
 from bot.group.access import Consultants
 from bot.group.menu import configure_group_menu
+from bot.housekeeping import Housekeeping
 from bot.ops.backup_schedule import BackupScheduler
 from bot.ops.metrics import HandlerErrorMetrics, Metrics, TelegramErrorMetrics
 from bot.ops.status_server import StatusServer

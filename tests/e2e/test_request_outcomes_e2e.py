@@ -8,7 +8,11 @@ import sqlite3
 
 from bot.emulator.http_driver import HttpWorld
 from tests.e2e.harness import BotProcess
-from tests.test_diagnostic_flow import answer_qualification, answer_until_consent, answer_until_review
+from tests.test_diagnostic_flow import (
+    answer_qualification,
+    answer_until_consent,
+    answer_until_review,
+)
 
 
 def query(bot_process: BotProcess, sql: str, *params: object) -> list[tuple]:
@@ -23,7 +27,7 @@ def dump(bot_process: BotProcess) -> str:
             " | ".join(map(str, row))
             for table in tables
             if not table.startswith("sqlite_")
-            for row in conn.execute(f"SELECT * FROM {table}")  # noqa: S608 - test dump
+            for row in conn.execute(f"SELECT * FROM {table}")
         )
 
 
