@@ -10,9 +10,12 @@ import logging
 import os
 import random
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
+
+from bot.emulator import Emulator, EmulatorClient, start_server
+from tests.e2e.harness import TOKEN
 
 FIGURES: Counter[str] = Counter()
 NOTES: list[str] = []
@@ -37,6 +40,10 @@ def reliability_seed() -> int:
     if raw.lower() == "random":
         return random.SystemRandom().randrange(2**32)
     return int(raw) if raw else 20240607
+
+
+SEED = reliability_seed()
+"""The seed of this session's random choices (kill moments, journeys, Hypothesis)."""
 
 
 class ErrorRecords(logging.Handler):
@@ -68,10 +75,26 @@ def error_log() -> Iterator[ErrorRecords]:
     assert not handler.records, f"errors were logged: {handler.describe()[:5]}"
 
 
+@pytest.fixture
+async def telegram() -> AsyncIterator[tuple[str, EmulatorClient]]:
+    """The HTTP Bot API emulator in the test's loop, with the e2e bot registered."""
+    emulator = Emulator()
+    runner, url = await start_server(emulator)
+    client = EmulatorClient(url)
+    await client.register_bot(TOKEN, username="sales_funnel_test_bot")
+    try:
+        yield url, client
+    finally:
+        await client.close()
+        await runner.cleanup()
+        await emulator.aclose()
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if not FIGURES and not NOTES:
         return
     terminalreporter.section("reliability figures")
+    terminalreporter.write_line(f"seed: {SEED} (set RELIABILITY_SEED to repeat, or =random)")
     for name in sorted(FIGURES):
         terminalreporter.write_line(f"{name}: {FIGURES[name]}")
     for text in NOTES:

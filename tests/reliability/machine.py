@@ -42,7 +42,9 @@ from bot.emulator.drivers import WorldDriver
 from bot.emulator.session import EmulatorSession
 from bot.emulator.views import MessageView
 from bot.emulator.world import BotWorld, Emulator
+from bot.outbox import OutboxSender
 from bot.runner import DurablePolling, UpdateProcessor, ordering_key
+from bot.telegram_retry import RetryMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +80,8 @@ class FatefulDatabase(Database):
         self.fate = fate
 
     async def write(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
-        if not (self.fate.dead and sql.startswith(JOURNAL_WRITE)):
-            if not sql.startswith(JOURNAL_WRITE):
-                self.fate.op(f"write {sql[:60]}")
+        if not sql.startswith(JOURNAL_WRITE):  # the journal write belongs to its send
+            self.fate.op(f"write {sql[:60]}")
         return await super().write(sql, params)
 
     @asynccontextmanager
@@ -130,6 +131,7 @@ class Generation:
         self.processor: Processor | None = None
         self.polling: DurablePolling | None = None
         self.task: asyncio.Task[None] | None = None
+        self.sender: OutboxSender | None = None
 
     async def start(self) -> None:
         await self.db.connect()
@@ -138,8 +140,17 @@ class Generation:
             self.machine.settings, session=FatefulSession(self.machine.emulator, self.fate),
             journal=repo.journal,
         )
+        if self.machine.retry_delay is not None:
+            for middleware in bot.session.middleware:
+                if isinstance(middleware, RetryMiddleware):
+                    middleware.base_delay = self.machine.retry_delay
+        wakeup = None
+        if self.machine.with_sender:
+            self.sender = OutboxSender(bot, repo, self.machine.content, self.machine.settings)
+            wakeup = self.sender.wakeup
         dispatcher = create_dispatcher(
-            self.machine.settings, repo=repo, content=self.machine.content
+            self.machine.settings, repo=repo, content=self.machine.content,
+            outbox_wakeup=wakeup,
         )
         self.processor = Processor(bot, dispatcher, repo.inbox, journal=repo.journal)
         self.polling = DurablePolling(
@@ -147,6 +158,8 @@ class Generation:
             allowed_updates=dispatcher.resolve_used_update_types(),
         )
         self.task = asyncio.create_task(self._run())
+        if self.sender is not None:
+            self.sender.start()
 
     async def _run(self) -> None:
         assert self.polling is not None
@@ -163,6 +176,9 @@ class Generation:
         finished = await self.processor.drain(10)
         assert finished, "tasks of a generation did not finish"
         await asyncio.gather(*self.processor._tasks, return_exceptions=True)
+        if self.sender is not None:
+            with contextlib.suppress(SimulatedCrash):
+                await self.sender.stop(5)
         if self.bot is not None:
             await self.bot.session.close()
         await self.db.close()
@@ -173,7 +189,13 @@ class Machine:
 
     def __init__(
         self, db_path: Path, settings: Settings, content: Content, emulator: Emulator,
+        *, with_sender: bool = False, retry_delay: float | None = None,
     ) -> None:
+        """`with_sender`: run the outbox sender too (it posts cards to the consultants'
+        group), as the service does. `retry_delay`: the first back-off of the inline
+        retries (0.5 s in production) — tests that provoke many retries shorten it."""
+        self.with_sender = with_sender
+        self.retry_delay = retry_delay
         self.db_path = db_path
         self.settings = settings
         self.content = content
@@ -243,8 +265,29 @@ class Machine:
                     if stored == len(set(queued)) and pending == 0 and processor.in_flight == 0:
                         return True
             if time.monotonic() > deadline:
-                raise AssertionError(f"the machine did not settle in {timeout}s")
+                raise AssertionError(
+                    f"the machine did not settle in {timeout}s: {await self._describe()}"
+                )
             await asyncio.sleep(0.001)
+
+
+    async def _describe(self) -> str:
+        generation = self.generation
+        if generation is None or generation.repo is None:
+            return "no generation"
+        rows = await generation.repo.db.fetchall(
+            "SELECT update_id, status, attempts FROM inbox ORDER BY update_id DESC LIMIT 8"
+        )
+        task = generation.task
+        polling = "running"
+        if task is not None and task.done():
+            polling = "cancelled" if task.cancelled() else f"ended: {task.exception()!r}"
+        return (
+            f"queued {[(u.update_id, u.delivered) for u in self.telegram._updates]}, "
+            f"inbox {[tuple(r) for r in rows]}, in flight "
+            f"{generation.processor.in_flight if generation.processor else None}, "
+            f"polling {polling}"
+        )
 
 
 class LiveWorld(WorldDriver):

@@ -187,9 +187,18 @@ class Replay:
         self.machine.telegram.inject_update(dict(self.delivered[which % len(self.delivered)]))
         self.updates += 1
 
+    def doom(self, after: int | None) -> None:
+        """The running generation dies `after` operations from now (if it gets that far
+        while it runs; a generation already doomed keeps its first fate)."""
+        generation = self.machine.generation
+        if after is None or generation is None or generation.fate.crash_at is not None:
+            return
+        generation.fate.crash_at = generation.fate.ops + after
+
     async def settle(self, crash_after_restart: int | None = None) -> None:
         """Let the machine handle everything queued; whenever it died, start it again
-        (the next generation dies before its operation `crash_after_restart`, if given)."""
+        (the first new generation dies before its operation `crash_after_restart`, if
+        given — possibly while it replays what the dead one left unfinished)."""
         while not await self.machine.settle():
             await self.machine.restart(crash_after_restart)
             crash_after_restart = None
@@ -201,7 +210,7 @@ class Replay:
             generation.fate.dead = True  # everything stops at its next operation
             try:
                 await self.machine.halt()
-            except Exception:  # noqa: BLE001 - the test already failed; this only cleans up
+            except Exception:
                 await generation.db.close()
 
     async def finish(self) -> Outcome:

@@ -139,9 +139,10 @@ class Request:
             last = index == count - 1
             after = ASK_SEGMENT if not last else (ASK_STRATEGIC if count > 1 else ASK_CONSENT)
             steps.append(send(name, ASK_SHARE))
-            steps.append(
-                send(f"{share}%", after) if share is not None else click(label("diag_buttons.skip"), after)
-            )
+            if share is not None:
+                steps.append(send(f"{share}%", after))
+            else:
+                steps.append(click(label("diag_buttons.skip"), after))
         if count > 1:
             steps.append(click(f"⭐️ {self.segments[self.strategic][0]}", ASK_CONSENT))
         if not self.consent:
@@ -165,7 +166,9 @@ class Request:
             return [
                 Step(
                     f"share someone else's contact {self.phone}",
-                    lambda owner: owner.share_contact(self.phone, first_name="Секретарь", own=False),
+                    lambda owner: owner.share_contact(
+                        self.phone, first_name="Секретарь", own=False
+                    ),
                     ASK_PHONE_CONFIRM,
                 ),
                 click(label("diag_buttons.use_phone"), ASK_CALL_TIME),

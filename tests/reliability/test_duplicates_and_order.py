@@ -22,11 +22,19 @@ import asyncio
 import os
 import random
 
-from hypothesis import HealthCheck, given, seed, settings
+import pytest
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from tests.reliability.conftest import ErrorRecords, Figures, reliability_seed
-from tests.reliability.recordings import FIRST_USER, Chat, Replay, record, same_conversation
+from tests.reliability.conftest import SEED, ErrorRecords, Figures
+from tests.reliability.recordings import (
+    FIRST_USER,
+    Chat,
+    Outcome,
+    Replay,
+    record,
+    same_conversation,
+)
 from tests.reliability.stories import Request, Step, lessons_steps, random_request
 
 EXAMPLES = int(os.environ.get("RELIABILITY_EXAMPLES", "25"))
@@ -50,36 +58,39 @@ async def conversation(name: str) -> Chat:
     return await record("Анна", STORIES[name], key=name)
 
 
-crash_points = st.one_of(st.none(), st.none(), st.integers(min_value=1, max_value=120))
+# Most of the time the process lives on; sometimes it dies a few operations later.
+dooms = st.one_of(st.none(), st.none(), st.none(), st.integers(min_value=1, max_value=40))
 
 
-async def play(names: list[str], data: st.DataObject) -> tuple[list[Chat], object]:
+async def play(names: list[str], data: st.DataObject) -> tuple[list[Chat], Outcome]:
     chats = [
         (await conversation(name)).moved_to(FIRST_USER + index)
         for index, name in enumerate(names)
     ]
     run = Replay(chats, with_group=True)
+
+    async def catch_up() -> None:
+        await run.settle(data.draw(dooms, label="a restarted process dies after ops"))
+        acted.clear()
+
     try:
-        await run.start(data.draw(crash_points, label="first generation dies before op"))
+        await run.start(data.draw(dooms, label="the first process dies before op"))
         cursor = {chat.id: 0 for chat in chats}
         acted: set[int] = set()  # chats whose last update may not be handled yet
-        while True:
-            waiting = [chat.id for chat in chats if cursor[chat.id] < len(chat.actions)]
-            if not waiting:
-                break
+        while waiting := [chat.id for chat in chats if cursor[chat.id] < len(chat.actions)]:
             chat_id = data.draw(st.sampled_from(waiting), label="next chat to act")
             if chat_id in acted:
                 # This person waits for the answer to their last action before the next one.
-                await run.settle(data.draw(crash_points, label="after restart dies before op"))
-                acted.clear()
+                await catch_up()
             run.act(chat_id, cursor[chat_id])
             cursor[chat_id] += 1
             acted.add(chat_id)
+            run.doom(data.draw(dooms, label="the process dies after ops"))
             while data.draw(st.integers(0, 5), label="duplicates now") == 5:
                 run.duplicate(data.draw(st.integers(0, 10_000), label="which update again"))
             if data.draw(st.integers(0, 3), label="let the bot catch up") == 3:
-                await run.settle(data.draw(crash_points, label="after restart dies before op"))
-                acted.clear()
+                await catch_up()
+        await catch_up()
         for _ in range(data.draw(st.integers(0, 3), label="late duplicates")):
             run.duplicate(data.draw(st.integers(0, 10_000), label="which update again"))
         return chats, await run.finish()
@@ -87,9 +98,18 @@ async def play(names: list[str], data: st.DataObject) -> tuple[list[Chat], objec
         await run.abort()
 
 
-@seed(reliability_seed())
+PHASES = (
+    list(Phase)
+    if os.environ.get("RELIABILITY_SHRINK")
+    else [Phase.explicit, Phase.reuse, Phase.generate]  # a failure is reported unshrunk, fast
+)
+
+
+@pytest.mark.timeout(600)
+@seed(SEED)
 @settings(
     max_examples=EXAMPLES,
+    phases=PHASES,
     deadline=None,
     database=None,
     suppress_health_check=[
