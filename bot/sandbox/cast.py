@@ -89,7 +89,7 @@ def add_owner(world: BotWorld, first_name: str | None = None) -> dict[str, Any]:
         if pool:
             first_name, last_name, username = pool[0]
         else:
-            first_name = f"Владелец {len(world.users) + 1}"
+            first_name = f"{_CAST['owner_fallback']} {len(world.users) + 1}"
     user = world.add_user(first_name=first_name, last_name=last_name, username=username)
     return user.to_dict()
 
@@ -103,7 +103,7 @@ def add_consultant(world: BotWorld, first_name: str | None = None) -> dict[str, 
         if pool:
             first_name, last_name, username = pool[0]
         else:
-            first_name = f"Консультант {len(world.users) + 1}"
+            first_name = f"{_CAST['consultant_fallback']} {len(world.users) + 1}"
     user = world.add_user(
         first_name=first_name, last_name=last_name, username=username, started=True
     )
