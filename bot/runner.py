@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramConflictError, TelegramUnauthorizedError
-from aiogram.methods import GetUpdates
+from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 from aiogram.types.update import UpdateTypeLookupError
 from pydantic import ValidationError
@@ -32,6 +33,25 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 BACKOFF_START, BACKOFF_MAX = 0.5, 30.0
 REQUEST_SLACK = 10  # a getUpdates request may take this much longer than its long-poll timeout
+
+
+class GetRawUpdates(TelegramMethod[list[Any]]):
+    """getUpdates whose answer is left as JSON objects. aiogram's GetUpdates parses the
+    whole batch at once: one update it cannot read (a newer Bot API shape) would fail every
+    retry and stall the intake forever. Here each update is parsed on its own."""
+
+    __returning__: ClassVar[type] = list[Any]
+    __api_method__: ClassVar[str] = "getUpdates"
+
+    offset: int | None = None
+    limit: int | None = None
+    timeout: int | None = None
+    allowed_updates: list[str] | None = None
+
+
+def unparseable(error: ValidationError) -> str:
+    """What the inbox records for an update aiogram cannot read."""
+    return f"unparseable: {error.error_count()} error(s)"
 
 
 class IntakeStopped(Exception):
@@ -119,8 +139,10 @@ class UpdateProcessor:
 
     async def process(self, update_id: int, update: Update, *, replay: bool = False) -> None:
         scope = UpdateScope(update_id, replay)
-        if replay and self.journal is not None:
-            scope.recorded = await self.journal.recorded(update_id)
+        if replay:
+            await self.inbox.start_replay(update_id)
+            if self.journal is not None:
+                scope.recorded = await self.journal.recorded(update_id)
         try:
             with handling_update(scope):
                 await self.dispatcher.feed_update(self.bot, update, **self.workflow_data)
@@ -161,7 +183,7 @@ async def resume_unfinished(bot: Bot, processor: UpdateProcessor, inbox: InboxRe
             update = Update.model_validate_json(item.payload, context={"bot": bot})
         except ValidationError as error:
             log.error("update %d in the inbox cannot be parsed; marked failed", item.update_id)
-            await inbox.mark_failed(item.update_id, f"unparseable: {error.error_count()} error(s)")
+            await inbox.mark_failed(item.update_id, unparseable(error))
             continue
         processor.submit(item.update_id, update, replay=True)
     if items:
@@ -183,7 +205,7 @@ class DurablePolling:
         polling_timeout: int = 25,
         allowed_updates: list[str] | None = None,
         max_backlog: int = 1000,
-        on_batch: Callable[[int], Awaitable[None] | None] | None = None,
+        on_error: Callable[[str], None] | None = None,
     ) -> None:
         self.bot = bot
         self.processor = processor
@@ -191,8 +213,9 @@ class DurablePolling:
         self.polling_timeout = polling_timeout
         self.allowed_updates = allowed_updates
         self.max_backlog = max_backlog
+        self.on_error = on_error
         self._stopping = asyncio.Event()
-        self._fetch_task: asyncio.Task[list[Update]] | None = None
+        self._fetch_task: asyncio.Task[list[Any]] | None = None
         self._running = False
         self._last_turn = 0.0  # monotonic time the loop last came round (for /healthz)
 
@@ -228,7 +251,7 @@ class DurablePolling:
                 await self.processor.wait_for_room(self.max_backlog)
                 continue
             self._last_turn = time.monotonic()
-            method = GetUpdates(
+            method = GetRawUpdates(
                 offset=offset, timeout=self.polling_timeout, allowed_updates=self.allowed_updates
             )
             self._fetch_task = asyncio.ensure_future(
@@ -262,15 +285,42 @@ class DurablePolling:
             if not updates:
                 continue
             received = time.monotonic()
-            rows = [
-                (u.update_id, u.model_dump_json(exclude_unset=True, by_alias=True)) for u in updates
-            ]
-            fresh = set(await self.inbox.store(rows))
-            # Committed: the next getUpdates may acknowledge these.
-            offset = max(u.update_id for u in updates) + 1
-            for update in updates:
-                if update.update_id in fresh:
-                    fresh.discard(update.update_id)  # twice in one batch: handled once
-                    self.processor.submit(update.update_id, update, received)
-                else:
-                    log.info("update %d was seen before; ignored", update.update_id)
+            offset = await self._store(updates, received, offset)
+
+    async def _store(
+        self, batch: list[Any], received: float, offset: int | None
+    ) -> int | None:
+        """Parse each update, commit the batch to the inbox, hand the new ones to the
+        processor; return the offset that acknowledges the batch."""
+        rows: list[tuple[int, str]] = []
+        parsed: dict[int, Update] = {}
+        failed: dict[int, str] = {}
+        for raw in batch:
+            update_id = raw.get("update_id") if isinstance(raw, dict) else None
+            if not isinstance(update_id, int) or isinstance(update_id, bool):
+                log.error("getUpdates returned an item without an update_id; skipped")
+                self._error("polling:bad_update")
+                continue
+            rows.append((update_id, json.dumps(raw, ensure_ascii=False, separators=(",", ":"))))
+            try:
+                parsed[update_id] = Update.model_validate(raw, context={"bot": self.bot})
+            except ValidationError as error:
+                log.error("update %d cannot be parsed; stored as failed", update_id)
+                self._error("polling:unparseable")
+                failed[update_id] = unparseable(error)
+        if not rows:
+            return offset
+        fresh = set(await self.inbox.store(rows, failed))
+        # Committed: the next getUpdates may acknowledge these.
+        for update_id, _ in rows:
+            if update_id in fresh:
+                fresh.discard(update_id)  # twice in one batch: handled once
+                if update_id in parsed:
+                    self.processor.submit(update_id, parsed[update_id], received)
+            else:
+                log.info("update %d was seen before; ignored", update_id)
+        return max(update_id for update_id, _ in rows) + 1
+
+    def _error(self, kind: str) -> None:
+        if self.on_error is not None:
+            self.on_error(kind)

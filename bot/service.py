@@ -18,7 +18,12 @@ import logging
 import signal
 from pathlib import Path
 
-from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+from aiogram.exceptions import (
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
 
 from bot.app import configure_bot, create_bot, create_dispatcher
 from bot.config import Settings
@@ -143,6 +148,15 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
             EXIT_FAILED,
         )
         exit_code = EXIT_FAILED
+    except (TelegramServerError, TelegramRetryAfter) as error:  # start-up calls, retries spent
+        log.error(
+            "the Bot API at %s kept failing at start-up (%s: %s); exiting with code %d",
+            settings.telegram_api_base,
+            type(error).__name__,
+            error.message,
+            EXIT_FAILED,
+        )
+        exit_code = EXIT_FAILED
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
@@ -189,6 +203,7 @@ def _intake(
         repo.inbox,
         polling_timeout=settings.polling_timeout,
         allowed_updates=allowed_updates,
+        on_error=metrics.count_error,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.db.database import Database
@@ -19,10 +20,15 @@ class InboxRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def store(self, updates: list[tuple[int, str]]) -> list[int]:
-        """Commit new updates; return the ids that were not seen before (in input order)."""
+    async def store(
+        self, updates: list[tuple[int, str]], failed: Mapping[int, str] | None = None
+    ) -> list[int]:
+        """Commit new updates; return the ids that were not seen before (in input order).
+        Those named in `failed` (update id → why) are stored as failed, not to be processed:
+        updates that cannot be parsed are kept and acknowledged, never retried forever."""
         if not updates:
             return []
+        failed = failed or {}
         ids = [update_id for update_id, _ in updates]
         now = time.time()
         async with self.db.transaction() as conn:
@@ -38,8 +44,14 @@ class InboxRepo:
                 if update_id not in seen:
                     fresh.setdefault(update_id, payload)
             await conn.executemany(
-                "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
-                [(update_id, payload, now) for update_id, payload in fresh.items()],
+                "INSERT INTO inbox (update_id, payload, received_at, status, processed_at, error) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (update_id, payload, now, "pending", None, None)
+                    if update_id not in failed
+                    else (update_id, payload, now, "failed", now, failed[update_id][:500])
+                    for update_id, payload in fresh.items()
+                ],
             )
         return list(fresh)
 
@@ -60,18 +72,23 @@ class InboxRepo:
         return None if row is None else InboxItem(row[0], row[1], row[2])
 
     async def recover(self, max_attempts: int) -> int:
-        """At start: count one more attempt for every unfinished update and give up (mark
-        failed) on those that were already in flight `max_attempts` times — a poison update
-        that kills the process must not kill every restart. Returns how many were given up."""
-        async with self.db.transaction() as conn:
-            await conn.execute("UPDATE inbox SET attempts = attempts + 1 WHERE status = 'pending'")
-            cursor = await conn.execute(
-                "UPDATE inbox SET status = 'failed', processed_at = ?, "
-                "error = 'gave up after repeated crashes' "
-                "WHERE status = 'pending' AND attempts >= ?",
-                (time.time(), max_attempts),
-            )
-            return cursor.rowcount
+        """At start: give up (mark failed) the unfinished updates whose replay has already
+        started `max_attempts` times — a poison update that kills the process must not kill
+        every restart. An update that waited behind others and never ran is not counted (see
+        `start_replay`). Returns how many were given up."""
+        return await self.db.write(
+            "UPDATE inbox SET status = 'failed', processed_at = ?, "
+            "error = 'gave up after repeated crashes' "
+            "WHERE status = 'pending' AND attempts >= ?",
+            (time.time(), max_attempts),
+        )
+
+    async def start_replay(self, update_id: int) -> None:
+        """Count one more attempt: a replay of an unfinished update is about to run."""
+        await self.db.write(
+            "UPDATE inbox SET attempts = attempts + 1 WHERE update_id = ? AND status = 'pending'",
+            (update_id,),
+        )
 
     async def mark_done(self, update_id: int) -> None:
         """Done: only the id stays (to recognise a redelivery); the payload, which holds what

@@ -24,6 +24,12 @@ class JournalRepo:
         )
         return {row[0]: (row[1], row[2]) for row in rows}
 
+    async def forget_chat(self, chat_id: int) -> int:
+        """Drop every copy of what was sent to one chat (its personal data is being erased)."""
+        return await self.db.write(
+            "DELETE FROM sent_journal WHERE json_extract(response, '$.chat.id') = ?", (chat_id,)
+        )
+
     async def forget_finished(self) -> int:
         """Drop what finished updates sent: a journal is only needed while its update may
         still be replayed (it holds copies of messages, personal data among them)."""

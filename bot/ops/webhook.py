@@ -34,7 +34,14 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.db.inbox import InboxRepo
-from bot.runner import BACKOFF_MAX, BACKOFF_START, IntakeStopped, UpdateProcessor, resume_unfinished
+from bot.runner import (
+    BACKOFF_MAX,
+    BACKOFF_START,
+    IntakeStopped,
+    UpdateProcessor,
+    resume_unfinished,
+    unparseable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -186,10 +193,10 @@ class WebhookIntake:
         self._error("webhook:unparseable")
         log.error("webhook: update %d cannot be parsed; stored as failed", update_id)
         try:
-            if await self.inbox.store([(update_id, body.decode("utf-8", "replace"))]):
-                await self.inbox.mark_failed(
-                    update_id, f"unparseable: {error.error_count()} error(s)"
-                )
+            await self.inbox.store(
+                [(update_id, body.decode("utf-8", "replace"))],
+                failed={update_id: unparseable(error)},
+            )
         except Exception as store_error:
             log.error("webhook: update %d not stored (%s)", update_id, store_error)
             return web.Response(status=500, text="not stored")

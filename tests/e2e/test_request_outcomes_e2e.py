@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 
 from bot.emulator.http_driver import HttpWorld
-from tests.e2e.harness import BotProcess
+from tests.e2e.harness import BotProcess, wait_until
 from tests.test_diagnostic_flow import (
     answer_qualification,
     answer_until_consent,
@@ -18,6 +18,10 @@ from tests.test_diagnostic_flow import (
 def query(bot_process: BotProcess, sql: str, *params: object) -> list[tuple]:
     with sqlite3.connect(bot_process.workdir / "bot.sqlite3") as conn:
         return conn.execute(sql, params).fetchall()
+
+
+async def _no_trace_of(bot_process: BotProcess, user_id: int) -> bool:
+    return str(user_id) not in dump(bot_process)
 
 
 def dump(bot_process: BotProcess) -> str:
@@ -102,8 +106,11 @@ async def test_outcomes_of_requests_through_the_real_process(
     await anna.expect("Удалить ваши данные?")
     await anna.click("Да, удалить всё")
     await anna.expect("удалены")
+    # The farewell is journaled after Telegram took it; the update ends right after that.
+    await wait_until(lambda: _no_trace_of(bot_process, anna.id), timeout=10,
+                     what="the erasure to finish")
     everything = dump(bot_process)
     for trace in (str(anna.id), "anna_e2e", "+79167654321", "+79161234567", "Ромашка"):
-        assert trace not in everything, trace
+        assert trace not in everything, [line for line in everything.splitlines() if trace in line]
     assert "Пётр" in everything  # other owners keep their data
     assert "Traceback" not in bot_process.log()

@@ -3,10 +3,8 @@ faults the control API does not offer), real bot processes against it, and ports
 
 from __future__ import annotations
 
-import asyncio
 import socket
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import aiohttp
@@ -16,7 +14,7 @@ from bot.emulator import Emulator, EmulatorClient, start_server
 from bot.emulator.drivers import Person
 from bot.emulator.http_driver import HttpWorld
 from bot.emulator.world import BotWorld
-from tests.e2e.harness import BOT_ID, TOKEN, BotProcess
+from tests.e2e.harness import BOT_ID, TOKEN, BotProcess, wait_until  # noqa: F401 - re-exported
 from tests.e2e.test_diagnostic_e2e import journey
 
 Spawn = Callable[..., BotProcess]
@@ -27,17 +25,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-async def wait_until(
-    check: Callable[[], Awaitable[bool]], timeout: float = 20.0, what: str = "condition"  # noqa: ASYNC109
-) -> None:
-    """Re-check a condition of another process (nothing to await across processes)."""
-    deadline = time.monotonic() + timeout
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def http_get(url: str) -> tuple[int, str]:

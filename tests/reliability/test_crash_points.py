@@ -88,18 +88,6 @@ async def test_a_crash_before_any_operation_changes_nothing_the_owner_or_the_tea
     assert not error_log.records, error_log.describe()[:3]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bot/db/inbox.py InboxRepo.recover counts an attempt for every pending update at "
-        "each start and gives up (marks failed) those pending at MAX_ATTEMPTS starts, "
-        "though the docstring means updates that were in flight that often: an update "
-        "queued behind another one of its chat never ran, yet three quick crashes (a "
-        "restart loop, an OOM kill during a backlog) drop it and the person gets no answer "
-        "(here neither update ever ran; both are dropped). "
-        "Fix: count an attempt when a replayed update starts, not for every pending row."
-    ),
-)
 async def test_three_quick_crashes_do_not_drop_an_update_that_never_ran(tmp_path: Path) -> None:
     emulator = Emulator()
     machine = Machine(tmp_path / "bot.sqlite3", settings_for(tmp_path / "bot.sqlite3"),
@@ -121,5 +109,37 @@ async def test_three_quick_crashes_do_not_drop_an_update_that_never_ran(tmp_path
             and "/delete_me" in (event.message.text or "")
         ]
         assert helps, "the /help queued behind /start was given up without ever running"
+    finally:
+        await machine.halt()
+
+
+async def test_an_update_that_kills_every_replay_is_given_up_and_the_chat_goes_on(
+    tmp_path: Path,
+) -> None:
+    emulator = Emulator()
+    machine = Machine(tmp_path / "bot.sqlite3", settings_for(tmp_path / "bot.sqlite3"),
+                      CONTENT, emulator)
+    owner = machine.telegram.add_user(first_name="Анна", started=True)
+    poison = machine.telegram.send_text(owner.id, "/start")
+    try:
+        # Dies while handling /start (after storing it), then again in each replay of it,
+        # right after the replay has begun (recover, the replay's attempt, its first step).
+        await machine.boot(crash_at=5)
+        assert not await machine.settle()
+        for _ in range(3):  # MAX_ATTEMPTS replays, each one killed
+            await machine.restart(crash_at=3)
+            assert not await machine.settle()
+        await machine.restart()
+        assert await machine.settle(), "the poison update is replayed again"
+        rows = await machine.generation.repo.db.fetchall(
+            "SELECT update_id, status, error FROM inbox")
+        assert [tuple(r) for r in rows] == [(poison.update_id, "failed",
+                                             "gave up after repeated crashes")]
+        # The person is not stuck: what they send next is answered.
+        later = machine.telegram.send_text(owner.id, "/help")
+        assert await machine.settle()
+        answers = [event for event in machine.telegram.events(later.seq, owner.id)
+                   if event.message is not None and event.message.from_bot]
+        assert answers, "the chat stays blocked behind the given-up update"
     finally:
         await machine.halt()

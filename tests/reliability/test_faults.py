@@ -396,16 +396,6 @@ async def test_the_real_process_starts_and_answers_through_transient_faults(
 
 @pytest.mark.reliability
 @pytest.mark.timeout(120)
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bot/service.py run_service turns network errors of the start-up calls into a "
-        "one-line ERROR and exit code 1, but a 5xx (TelegramServerError) or a 429 beyond "
-        "the retries falls through to cli's catch-all: CRITICAL «the bot stopped on an "
-        "unexpected error» with a traceback. Fix: catch TelegramServerError and "
-        "TelegramRetryAfter next to TelegramNetworkError there."
-    ),
-)
 async def test_telegram_failing_at_start_up_ends_the_process_with_a_clear_message(
     telegram: tuple[str, EmulatorClient], tmp_path: Path,
 ) -> None:

@@ -19,9 +19,10 @@ Demanded at the end:
 * no update failed, nothing was logged at ERROR.
 
 Not demanded: that no message is ever shown twice. A kill between Telegram accepting a
-message and the journal recording it (a window of microseconds) makes the replay send it
-again; the same holds for a card between its post and its outbox row being marked sent.
-Such duplicates are counted and printed.
+message and the journal recording it makes the replay send it again; the same holds for a
+card between its post and its outbox row being marked sent (Telegram has no idempotency
+key, so this window cannot be closed; on a busy machine it is tens of milliseconds wide).
+Such repeats are counted and printed, and each must straddle a kill.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from typing import Any
 
 import pytest
 
+from bot.db.leads import LEAD_COLUMNS, lead_from_row
 from bot.emulator import EmulatorClient
 from bot.emulator.drivers import Person
 from bot.emulator.http_driver import HttpWorld
@@ -139,15 +141,13 @@ async def test_kill_9_at_random_moments_loses_and_duplicates_no_lead(
                 state = Walk(owner, request, lessons_first=rng.random() < 0.3)
                 walks.append(state)
                 running.add(asyncio.create_task(walk_steps(state), name=f"owner {index}"))
-            done, running = await asyncio.wait(
-                running | {killing}, return_when=asyncio.FIRST_COMPLETED
-            )
-            running.discard(killing)  # type: ignore[arg-type]
+            watched: set[asyncio.Task[None]] = set(running)
+            if not killing.done():
+                watched.add(killing)
+            done, _ = await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
-                if task is not killing:
-                    task.result()  # an owner who got stuck fails the test here
-            if killing.done():
-                killing.result()
+                task.result()  # an owner who got stuck (or a failed restart) fails here
+                running.discard(task)
         assert all(w.finished for w in walks)
         # The last process ends gracefully (SIGTERM: what is in flight finishes), so that
         # the checks below see only what the kills did.
@@ -197,15 +197,8 @@ async def test_kill_9_at_random_moments_loses_and_duplicates_no_lead(
 
 
 def _check_database(path: Path, walks: list[Walk]) -> dict[str, Any]:
-    from bot.db.leads import lead_from_row
-
     with sqlite3.connect(path) as conn:
-        columns = (
-            "id, user_id, status, qualified, qualification, source, referrer_id, answers, "
-            "name, company, position, phone, call_time, consent_id, draft_id, is_returning, "
-            "submissions, assignee_id, assignee_name, created_at, updated_at"
-        )
-        rows = conn.execute(f"SELECT {columns} FROM leads").fetchall()
+        rows = conn.execute(f"SELECT {LEAD_COLUMNS} FROM leads").fetchall()
         leads: dict[int, list[Any]] = {}
         for row in rows:
             leads.setdefault(row[1], []).append(lead_from_row(row))
