@@ -15,11 +15,14 @@ Phases per bot (ours, then the echo bot):
   warm-up     a few owners walk once (not measured; their journeys still count below)
   saturation  --owners owners walk at once, every step waiting for its ready reply (closed
               loop); updates/s = injected updates / (last ready reply − first injection)
-  paced       --paced-owners owners walk with their steps injected on a global schedule of
-              --rate updates/s (slot k at t0 + k/rate; owner k mod P takes it, so one owner's
-              steps are P/rate s apart); step latency = emulator time of the ready reply (the
-              bot's message that asks the next question) − emulator time of the injection. If
-              an owner's previous reply is late its next step waits and the lag is reported.
+  paced       --paced-owners (P) owners walk with their steps injected at --rate updates/s
+              offered as a Poisson process (exponential gaps), each arrival taken by a random
+              owner with steps left, so the steps of different owners mix; --lockstep instead
+              puts every owner on the same step at the same time (slot k at t0 + k/rate,
+              owner k mod P), the heaviest bursts. Step latency = emulator time of the ready
+              reply (the bot's message that asks the next question) − emulator time of the
+              injection. An owner whose previous reply has not come yet waits for it (a person
+              cannot press a button not yet shown): that wait is reported as injection lag.
               This measures latency on the whole journey (lessons, FSM, SQLite writes,
               outbox), not on the lessons only as bench.run does.
 The echo bot gets the same: as many owners, each sending as many texts as the journey has
@@ -35,7 +38,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import itertools
 import math
+import random
 import sqlite3
 import sys
 import tempfile
@@ -217,9 +222,26 @@ async def walk_all(
     return result
 
 
-def paced_slots(owners: int, rate: float) -> Callable[[int, int], float]:
+def paced_slots(
+    owners: int, steps: int, rate: float, *, lockstep: bool = False, seed: int = 7
+) -> Callable[[int, int], float]:
+    """When an owner's step may be injected (a loop time). The owners x steps arrivals form
+    one Poisson process of `rate` per second (exponential gaps of 1/rate s on average), and
+    each arrival goes to an owner drawn at random among those with steps left, so different
+    owners' steps mix as in real traffic and the offered rate holds to the end. `lockstep`:
+    slot k = step x owners + position, at k/rate: every owner on the same step in the same
+    instant (all submits in one burst)."""
     start = asyncio.get_running_loop().time() + 0.05
-    return lambda position, step: start + (step * owners + position) / rate
+    if lockstep:
+        return lambda position, step: start + (step * owners + position) / rate
+    rng = random.Random(seed)
+    turns = [position for position in range(owners) for _ in range(steps)]
+    rng.shuffle(turns)
+    times = itertools.accumulate((rng.expovariate(rate) for _ in turns), initial=start)
+    slots: list[list[float]] = [[] for _ in range(owners)]
+    for position, at in zip(turns, itertools.islice(times, 1, None), strict=True):
+        slots[position].append(at)
+    return lambda position, step: slots[position][step]
 
 
 # -- one bot --------------------------------------------------------------------------------
@@ -230,6 +252,7 @@ class Options:
     owners: int = 1000
     rate: float = 100.0
     paced_owners: int = 50
+    lockstep: bool = False
     warmup: int = 5
     reply_timeout: float = 60.0
     card_timeout: float = 120.0
@@ -317,8 +340,9 @@ async def measure(
         usage = Usage(bot)
         ids = add_owners(world, PACED_IDS, options.paced_owners)
         if name == "ours":
+            slots = paced_slots(len(ids), len(acts), options.rate, lockstep=options.lockstep)
             paced = await walk_all(world, tail, acts, ids, reply_timeout=options.reply_timeout,
-                                   slot=paced_slots(len(ids), options.rate))
+                                   slot=slots)
             paced.extra["offered_rate"] = options.rate
         else:
             updates = options.paced_owners * len(acts)
@@ -448,7 +472,8 @@ def table(result: dict[str, Any]) -> str:
     steps = result["ours"].get("steps_per_owner", 0)
     lines = [
         f"journeys: {options['owners']} owners × {steps} steps at once (closed loop); paced: "
-        f"{options['paced_owners']} owners at {options['rate']:g} updates/s; "
+        f"{options['paced_owners']} owners at {options['rate']:g} updates/s "
+        f"({'lockstep' if options.get('lockstep') else 'Poisson arrivals'}); "
         f"warm-up {options['warmup']} owners",
         f"consultants' group limit raised to GROUP_MESSAGES_PER_MINUTE="
         f"{result['group_messages_per_minute']} (production: 20) so it does not dominate",
@@ -494,6 +519,8 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
                         help="paced injection rate, updates/s (default %(default)s)")
     parser.add_argument("--paced-owners", type=int, default=defaults.paced_owners,
                         help="owners in the paced phase (default %(default)s)")
+    parser.add_argument("--lockstep", action="store_true",
+                        help="paced owners all take the same step at once (worst-case bursts)")
     parser.add_argument("--warmup", type=int, default=defaults.warmup)
     parser.add_argument("--reply-timeout", type=float, default=defaults.reply_timeout)
     parser.add_argument("--card-timeout", type=float, default=defaults.card_timeout,
@@ -508,7 +535,7 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
     options = Options(
         owners=args.owners, rate=args.rate, paced_owners=args.paced_owners, warmup=args.warmup,
         reply_timeout=args.reply_timeout, card_timeout=args.card_timeout,
-        log_level=args.log_level,
+        log_level=args.log_level, lockstep=args.lockstep,
     )
     return options, args
 

@@ -19,6 +19,7 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, ErrorEvent
 
+from bot.answer_envelopes import KeepAnswerEnvelopes
 from bot.config import Settings
 from bot.content import Content
 from bot.db.journal import JournalRepo
@@ -85,13 +86,15 @@ def create_bot(
     settings: Settings, session: BaseSession | None = None, journal: JournalRepo | None = None
 ) -> Bot:
     """The Bot with its request middlewares, outermost first: the replay journal (a replayed
-    update does not send twice), expired callback answers, then retries."""
+    update does not send twice), expired callback answers, retries, then the answer
+    envelopes kept alive (bot/answer_envelopes.py)."""
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
     if journal is not None:
         session.middleware(ReplayJournalMiddleware(journal))
     session.middleware(ExpiredCallbackMiddleware())
     session.middleware(RetryMiddleware())
+    session.middleware(KeepAnswerEnvelopes())
     return Bot(
         settings.token(),
         session=session,

@@ -10,11 +10,13 @@ made outside update handling (the outbox sender) are untouched.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
@@ -35,6 +37,12 @@ log = logging.getLogger(__name__)
 
 # Methods whose repetition the person would notice as a duplicate.
 JOURNALED = (SendMessage, SendDocument, SendPhoto, CopyMessage, ForwardMessage)
+
+
+@functools.cache
+def _adapter(returning: Any) -> TypeAdapter[Any]:
+    """One TypeAdapter per answer type (building one costs more than using it)."""
+    return TypeAdapter(returning)
 
 
 @dataclass(slots=True)
@@ -90,9 +98,8 @@ class ReplayJournalMiddleware(BaseRequestMiddleware):
                 name,
             )
             # Session middlewares pass results (not Response envelopes) back up the chain.
-            adapter = TypeAdapter(method.__returning__)
-            return adapter.validate_json(scope.recorded[seq][1], context={"bot": bot})  # type: ignore[no-any-return]
+            return _adapter(method.__returning__).validate_json(scope.recorded[seq][1], context={"bot": bot})  # type: ignore[no-any-return]
         result = await make_request(bot, method)
-        dumped = TypeAdapter(method.__returning__).dump_json(result).decode()
+        dumped = _adapter(method.__returning__).dump_json(result).decode()
         await self.journal.record(scope.update_id, seq, name, dumped)
         return result

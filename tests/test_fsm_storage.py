@@ -22,9 +22,13 @@ class Form(StatesGroup):
     name = State()
 
 
-@pytest.fixture(params=["sqlite", "memory"])
+@pytest.fixture(params=["sqlite", "sqlite-cache-of-one", "memory"])
 async def storage(request: pytest.FixtureRequest, db: Database) -> AsyncIterator[BaseStorage]:
-    store: BaseStorage = SQLiteStorage(db) if request.param == "sqlite" else MemoryStorage()
+    store: BaseStorage = {
+        "sqlite": lambda: SQLiteStorage(db),
+        "sqlite-cache-of-one": lambda: SQLiteStorage(db, cache_size=1),  # evicts all the time
+        "memory": MemoryStorage,
+    }[request.param]()
     yield store
     await store.close()
 
@@ -136,3 +140,41 @@ async def test_delete_for_user_erases_only_that_user(db: Database) -> None:
     await storage.delete_for_user(7)
     assert await storage.get_data(KEY) == {}
     assert await storage.get_data(neighbour) == {"phone": "+79160000000"}
+
+
+# -- the read cache -------------------------------------------------------------------------
+
+
+async def _trace_reads(db: Database) -> list[str]:
+    seen: list[str] = []
+    assert db._reader is not None
+    await db._reader.set_trace_callback(lambda sql: seen.append(sql) if "fsm" in sql else None)
+    return seen
+
+
+async def test_state_and_data_just_written_are_read_without_a_query(db: Database) -> None:
+    storage = SQLiteStorage(db)
+    await storage.set_state_and_data(KEY, Form.name, {"step": "name"})
+    reads = await _trace_reads(db)
+    for _ in range(3):
+        assert await storage.get_state(KEY) == Form.name.state
+        assert await storage.get_data(KEY) == {"step": "name"}
+    await storage.set_state(KEY, None)
+    await storage.update_data(KEY, {"more": 1})
+    assert await storage.get_state(KEY) is None
+    assert await storage.get_data(KEY) == {"step": "name", "more": 1}
+    assert reads == []
+    fresh = SQLiteStorage(db)  # what the cache says is what SQLite holds
+    assert await fresh.get_state(KEY) is None
+    assert await fresh.get_data(KEY) == {"step": "name", "more": 1}
+
+
+async def test_a_failed_write_leaves_the_cache_in_step_with_sqlite(db: Database) -> None:
+    storage = SQLiteStorage(db)
+    await storage.set_state_and_data(KEY, Form.name, {"step": "name"})
+    with pytest.raises(TypeError):
+        await storage.set_data(KEY, {"bad": object()})  # not JSON: nothing written
+    assert await storage.get_data(KEY) == {"step": "name"}
+    await db.write("UPDATE fsm SET state = 'changed behind its back'")
+    storage.forget_user(KEY.user_id)
+    assert await storage.get_state(KEY) == "changed behind its back"

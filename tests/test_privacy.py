@@ -69,3 +69,17 @@ async def test_delete_me_can_be_declined(world: InProcessWorld, repo: Repositori
     await owner.click("Нет, оставить")
     await owner.expect("ничего не удаляем")
     assert await repo.users.get(owner.id) is not None
+
+
+async def test_after_delete_me_a_half_filled_request_is_not_brought_back(
+    world: InProcessWorld,
+) -> None:
+    owner = await world.user("Анна")
+    await answer_until_review(owner)  # not sent: a draft with a phone in it
+    await owner.send("/delete_me")
+    await owner.click("Да, удалить всё")
+    await owner.expect("удалены")
+
+    await owner.send("/diagnostic")
+    question = await owner.expect("Какой у компании оборот")
+    assert "+7 916" not in question.content and "Ромашка" not in question.content

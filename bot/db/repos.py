@@ -57,3 +57,12 @@ class Repositories:
             outbox=OutboxRepo(db),
             stats=StatsRepo(db),
         )
+
+    async def erase_person(self, user_id: int) -> list[int]:
+        """Erase everything personal about one user (/delete_me) and forget what the
+        repositories keep of them in memory; return the ids of the erased leads."""
+        try:
+            return await self.privacy.erase(user_id)
+        finally:
+            self.users.forget_cache(user_id)
+            self.fsm.forget_user(user_id)

@@ -88,8 +88,7 @@ async def on_delete_confirm(
     if not callback_data.ok:
         await bot.send_message(query.from_user.id, content.render("messages/delete_kept.html"))
         return
-    await repo.privacy.erase(query.from_user.id)  # FSM rows included: no state.clear()
-    repo.users.forget_cache(query.from_user.id)
+    await repo.erase_person(query.from_user.id)  # FSM rows included: no state.clear()
     await bot.send_message(query.from_user.id, content.render("messages/delete_done.html"))
     # The replay journal has just kept a copy of that farewell (with the chat's name); this
     # update cannot be replayed any more (its inbox row went with the erasure): drop it.

@@ -166,7 +166,7 @@ async def test_erasing_a_lead_turns_its_card_into_a_tombstone_without_buttons(
     await office.card(lead.id)
     await office.anna.reply_to(await office.card(lead.id), "Позвонить в среду")
 
-    await office.repo.privacy.erase(office.owner_id)
+    await office.repo.erase_person(office.owner_id)
     office.sender.wake()
     await office.idle()
 

@@ -106,10 +106,14 @@ class Office:
         self.people = LiveWorld(self.machine)
 
     @property
-    def db(self) -> Any:
+    def repo(self) -> Any:
         generation = self.machine.generation
         assert generation is not None and generation.repo is not None
-        return generation.repo.db
+        return generation.repo
+
+    @property
+    def db(self) -> Any:
+        return self.repo.db
 
     async def snapshot(self, spot: Spot) -> None:
         uid = spot.person.id
@@ -131,6 +135,7 @@ class Office:
                 await conn.execute(
                     "UPDATE users SET lesson = ?, lessons_done_at = ? WHERE id = ?",
                     (*spot.user_row, uid))
+        self.repo.fsm.forget_user(uid)  # rows replaced behind its back
 
     async def business_state(self) -> dict[str, list[tuple[Any, ...]]]:
         return {
