@@ -50,6 +50,18 @@ async def test_journal_of_finished_updates_is_forgotten(settings: Settings, repo
     await repo.inbox.store([(1, "{}"), (2, "{}")])
     await repo.journal.record(1, 1, "sendMessage", '{"text": "+79161234567"}')
     await repo.journal.record(2, 1, "sendMessage", '{"text": "still pending"}')
-    await repo.inbox.mark_done(1)
-    assert await repo.journal.forget_finished() == 1
-    assert set(await repo.journal.recorded(2)) == {1} and await repo.journal.recorded(1) == {}
+    await repo.inbox.mark_done(1)  # its journal goes in the same transaction
+    assert await repo.journal.recorded(1) == {}
+    assert set(await repo.journal.recorded(2)) == {1}
+    await repo.inbox.mark_failed(2, "boom")
+    assert await repo.journal.recorded(2) == {}
+
+
+async def test_journal_rows_left_behind_are_swept_in_batches(repo: Repositories) -> None:
+    await repo.inbox.store([(1, "{}")])
+    await repo.journal.record(1, 1, "sendMessage", '{"text": "pending"}')
+    for update_id in range(100, 1_300):  # updates no longer in the inbox
+        await repo.journal.record(update_id, 1, "sendMessage", '{"text": "+79161234567"}')
+    assert await repo.journal.forget_finished(batch=500) == 1_200
+    assert await repo.db.fetchval("SELECT count(*) FROM sent_journal") == 1
+    assert set(await repo.journal.recorded(1)) == {1}

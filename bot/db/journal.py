@@ -30,13 +30,21 @@ class JournalRepo:
             "DELETE FROM sent_journal WHERE json_extract(response, '$.chat.id') = ?", (chat_id,)
         )
 
-    async def forget_finished(self) -> int:
-        """Drop what finished updates sent: a journal is only needed while its update may
-        still be replayed (it holds copies of messages, personal data among them)."""
-        return await self.db.write(
-            "DELETE FROM sent_journal WHERE update_id NOT IN "
-            "(SELECT update_id FROM inbox WHERE status = 'pending')"
-        )
+    async def forget_finished(self, batch: int = 500) -> int:
+        """Drop what finished updates sent, `batch` rows per statement so that other writes
+        get the writer in between. Marking an update done or failed already drops its rows
+        (migration 5); this sweeps what escaped that (an update erased from the inbox)."""
+        forgotten = 0
+        while True:
+            deleted = await self.db.write(
+                "DELETE FROM sent_journal WHERE (update_id, seq) IN ("
+                "SELECT update_id, seq FROM sent_journal WHERE update_id NOT IN "
+                "(SELECT update_id FROM inbox WHERE status = 'pending') LIMIT ?)",
+                (batch,),
+            )
+            forgotten += deleted
+            if deleted < batch:
+                return forgotten
 
     async def prune(self, older_than_seconds: float) -> int:
         return await self.db.write(

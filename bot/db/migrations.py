@@ -235,6 +235,21 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) WITHOUT ROWID
         """,
     ),
+    # 5: the sent journal of an update goes in the same transaction that marks the update
+    # done or failed (it is only read when a pending update is replayed). Clearing it later in
+    # bulk held the writer for over a second under load and kept copies of messages longer.
+    (
+        """
+        CREATE TRIGGER sent_journal_of_finished_update
+        AFTER UPDATE OF status ON inbox
+        WHEN NEW.status <> 'pending'
+        BEGIN
+            DELETE FROM sent_journal WHERE update_id = NEW.update_id;
+        END
+        """,
+        "DELETE FROM sent_journal WHERE update_id NOT IN "
+        "(SELECT update_id FROM inbox WHERE status = 'pending')",
+    ),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

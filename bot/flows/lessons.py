@@ -56,7 +56,8 @@ async def send_lesson(
     """Record progress first, then send the lesson (pages, buttons on the last page)."""
     total = content.lesson_count
     await repo.users.open_lesson(user_id, index)
-    await state.set_state(LessonStates.reading)
+    if await state.get_state() != LessonStates.reading.state:  # a cached read, not a write
+        await state.set_state(LessonStates.reading)
     pages = content.lesson_pages(index)
     for page in pages[:-1]:
         await bot.send_message(chat_id, page)

@@ -37,6 +37,7 @@ from bot.db.inbox import InboxRepo
 from bot.runner import (
     BACKOFF_MAX,
     BACKOFF_START,
+    MAX_BACKLOG,
     IntakeStopped,
     UpdateProcessor,
     resume_unfinished,
@@ -65,7 +66,7 @@ class WebhookIntake:
         port: int,
         path: str,
         allowed_updates: list[str] | None = None,
-        max_backlog: int = 1000,
+        max_backlog: int = MAX_BACKLOG,
         on_error: Callable[[str], None] | None = None,
     ) -> None:
         self.bot, self.processor, self.inbox = bot, processor, inbox
