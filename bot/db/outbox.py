@@ -3,7 +3,9 @@
 Rows are delivered in id order per lane: the consultants' group (rows with `chat_id` NULL,
 resolved to the bound group at send time) or one private chat (admin alerts). A row is
 marked sent in the same transaction that records where its message went, so a restart
-never posts it twice and never forgets a card. An outage of the group (bot removed, chat
+never forgets a card and never posts one twice unless the process died between Telegram's
+answer and that commit (at-least-once: Telegram has no idempotency key; at most one row per
+kill, since the sender posts one at a time). An outage of the group (bot removed, chat
 gone, nothing bound) is one `kv` fact, started and ended together with the admins' alerts.
 """
 

@@ -1,4 +1,4 @@
-"""The outbox sender: a background task that posts pending notifications, in order, once.
+"""The outbox sender: a background task that posts pending notifications, in order.
 
 Each lane (the consultants' group, or one admin's private chat) is delivered strictly in id
 order: only the oldest pending row of a lane is tried, so a throttled or failing row holds
@@ -14,7 +14,8 @@ sliding minute. The sender's calls bypass the inline RetryMiddleware (`direct_ca
 * any other refusal (400) — the row fails, admins are told, the lane moves on.
 
 A row is marked sent in the transaction that records where its message went, so a restart
-continues exactly where the previous process stopped.
+continues where the previous process stopped; only a kill between Telegram's answer and
+that commit posts the row again (see bot/db/outbox.py).
 """
 
 from __future__ import annotations
