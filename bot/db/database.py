@@ -155,7 +155,9 @@ class Database:
         """One statement, committed when this returns; returns the rows it changed.
 
         A statement that fails is rolled back alone (SQLite's statement-level rollback) and
-        its error is raised here; the others of its group still commit."""
+        its error is raised here; the others of its group still commit. Not for statements
+        that cannot run inside a transaction (VACUUM, journal_mode): those have their own
+        connection (bot/db/backup.py) or run at connect time."""
         self._require_writer()
         done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._queued.append(_QueuedWrite(sql, params, done))
