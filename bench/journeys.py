@@ -47,6 +47,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -285,6 +286,14 @@ def lead_rows(path: Path) -> int:
         return int(conn.execute("SELECT COUNT(*) FROM leads").fetchone()[0])
 
 
+def _calls_per_update(calls: Counter[str], updates: int) -> dict[str, float]:
+    """Bot API calls the bot made per update it was sent, by method (getUpdates aside: it
+    fetches, it does no work for an owner); "all" sums the rest."""
+    work = {method: count for method, count in calls.items() if method != "getUpdates"}
+    per = {method: round(count / updates, 3) for method, count in sorted(work.items())}
+    return {"all": round(sum(work.values()) / updates, 3), **per} if updates else {}
+
+
 def _phase(result: LoadResult, usage: Usage) -> dict[str, Any]:
     return {**result.to_dict(), **usage.done(result.injected), "complete": result.complete}
 
@@ -328,6 +337,7 @@ async def measure(
         await settle()
 
         usage = Usage(bot)
+        calls_before = world.call_totals.copy()
         ids = add_owners(world, SATURATION_IDS, options.owners)
         if name == "ours":
             saturation = await walk_all(world, tail, acts, ids,
@@ -336,6 +346,9 @@ async def measure(
             saturation = await closed_loop(world, tail, echo, ids,
                                            reply_timeout=options.reply_timeout)
         measured["saturation"] = _phase(saturation, usage)
+        measured["saturation"]["api_calls_per_update"] = _calls_per_update(
+            world.call_totals - calls_before, saturation.injected
+        )
         finished += saturation.owners_finished
         if group_id is not None:
             # The last submits leave cards in the outbox; the paced phase measures latency at
@@ -469,6 +482,7 @@ ROWS: list[tuple[str, tuple[str, ...]]] = [
     ("  closed-loop step p50 ms", ("saturation", "latency_ms", "p50")),
     ("  closed-loop step p99 ms", ("saturation", "latency_ms", "p99")),
     ("  bot CPU ms per update", ("saturation", "bot_cpu_ms_per_update")),
+    ("  Bot API calls per update", ("saturation", "api_calls_per_update", "all")),
     ("  bot CPU, % of a core", ("saturation", "bot_cpu_percent")),
     ("  other processes CPU, %", ("saturation", "other_cpu_percent")),
     ("paced: achieved updates/s", ("paced", "updates_per_second")),

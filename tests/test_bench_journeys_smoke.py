@@ -22,6 +22,13 @@ async def test_every_journey_completes_and_counts_match(tmp_path: Path) -> None:
         assert saturation["replied"] == saturation["injected"] == 3 * steps
         assert paced["owners_finished"] == paced["owners"] == 2
         assert paced["replied"] == paced["injected"] == 2 * steps
+    # The echo bot answers each text with one sendMessage; ours answers buttons, marks
+    # questions answered and asks the next one, and the three owners' cards go via the outbox.
+    assert echo["saturation"]["api_calls_per_update"] == {"all": 1.0, "sendMessage": 1.0}
+    calls = ours["saturation"]["api_calls_per_update"]
+    assert calls["answerCallbackQuery"] > 0.5 and calls["editMessageText"] > 0.3
+    by_method = sum(share for method, share in calls.items() if method != "all")
+    assert calls["all"] > 2 and abs(calls["all"] - by_method) < 0.01  # (rounded shares)
     counts = result["counts"]
     assert counts["expected_journeys"] == 1 + 3 + 2
     assert counts["journeys_completed"] == counts["lead_rows"] == counts["cards_posted"] == 6

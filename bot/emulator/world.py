@@ -13,7 +13,7 @@ import json
 import mimetypes
 import re
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,6 +146,7 @@ class BotWorld(MembershipMixin, InjectionMixin):
         self._events: list[Event] = []
         self._events_first_seq = self._seq + 1
         self._calls: deque[RecordedCall] = deque(maxlen=self.record_limit)
+        self.call_totals: Counter[str] = Counter()  # every call by method, never trimmed
         self._poll: PollTicket | None = None
 
     def reset(self) -> None:
@@ -369,6 +370,7 @@ class BotWorld(MembershipMixin, InjectionMixin):
     def record_call(self, method: str, params: dict[str, Any]) -> RecordedCall:
         call = RecordedCall(method, params, time.time())
         self._calls.append(call)
+        self.call_totals[method] += 1
         return call
 
     def calls(self, method: str | None = None) -> list[RecordedCall]:
