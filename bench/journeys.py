@@ -29,6 +29,8 @@ Phases per bot (ours, then the echo bot):
               outbox), not on the lessons only as bench.run does.
 The echo bot gets the same: as many owners, each sending as many texts as the journey has
 steps (closed loop), and the same number of updates at the same pace (bench.loads.open_loop).
+For both, the Bot API calls made per update in the saturation phase are counted by method
+(the emulator counts every call): the echo bot makes one, ours several per step.
 
 Nothing lost: completed journeys == lead rows in the bot's SQLite database (opened read-only
 after the bot stopped) == cards in the group (bot messages whose text starts with «🆕»).
