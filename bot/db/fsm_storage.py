@@ -115,6 +115,10 @@ class SQLiteStorage(BaseStorage):
                 ),
             )
 
+    def _forget_key(self, name: str) -> None:
+        self._writes += 1
+        self._cache.pop(name, None)
+
     def forget_user(self, user_id: int) -> None:
         """Drop the cached records of one user (after their rows were deleted elsewhere)."""
         self._writes += 1
@@ -125,8 +129,7 @@ class SQLiteStorage(BaseStorage):
         try:
             await self.db.write(sql, params)
         except BaseException:  # committed or not, the cache no longer knows
-            self._writes += 1
-            self._cache.pop(name, None)
+            self._forget_key(name)
             raise
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
@@ -157,8 +160,7 @@ class SQLiteStorage(BaseStorage):
     async def update_data(self, key: StorageKey, data: Mapping[str, Any]) -> dict[str, Any]:
         # Read-modify-write under the single writer so concurrent updates never lose a field.
         ids = self._ids(key)
-        self._writes += 1
-        self._cache.pop(ids[0], None)
+        self._forget_key(ids[0])
         async with self.db.transaction() as conn:
             rows = await conn.execute_fetchall(
                 "SELECT state, data FROM fsm WHERE key = ?", (ids[0],)
