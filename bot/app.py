@@ -10,7 +10,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
@@ -29,6 +28,7 @@ from bot.handlers import build_routers
 from bot.middlewares import TrackUsersMiddleware, WakeOutboxMiddleware
 from bot.replay_journal import ReplayJournalMiddleware
 from bot.telegram_retry import ExpiredCallbackMiddleware, RetryMiddleware
+from bot.telegram_session import FormSession
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def create_bot(
     update does not send twice), expired callback answers, retries, then the answer
     envelopes kept alive (bot/answer_envelopes.py)."""
     if session is None:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+        session = FormSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
     if journal is not None:
         session.middleware(ReplayJournalMiddleware(journal))
     session.middleware(ExpiredCallbackMiddleware())

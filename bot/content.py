@@ -111,6 +111,9 @@ class Content:
         self._compiled: dict[tuple[str, bool], Template] = {}
         self._pages: dict[int, tuple[str, ...]] = {}
         self._origin: dict[str, str] = {}  # UI table -> file name
+        # Texts rendered without context never change (templates are read once per process):
+        # each is rendered once. Texts with context are not kept (names, numbers: unbounded).
+        self._constant: dict[tuple[str, str], str] = {}
 
     def __repr__(self) -> str:
         return f"Content({str(self.root)!r})"
@@ -119,7 +122,20 @@ class Content:
 
     def render(self, name: str, /, **ctx: Any) -> str:
         """Render `content/<name>` as an HTML message: stripped, at most one blank line in a row."""
+        if not ctx:
+            return self._once("render", name)
         return _tidy(self.env.get_template(name).render(**ctx))
+
+    def _once(self, kind: str, key: str) -> str:
+        """`kind` ("render", "text" or "label") of `key` without context, rendered once."""
+        text = self._constant.get((kind, key))
+        if text is None:
+            if kind == "render":
+                text = _tidy(self.env.get_template(key).render())
+            else:
+                text = self._template(key, kind == "text").render().strip()
+            self._constant[(kind, key)] = text
+        return text
 
     def templates(self) -> list[str]:
         """Names of every template (`*.html`) under the content folder, sorted."""
@@ -206,6 +222,8 @@ class Content:
 
     def text(self, key: str, /, **ctx: Any) -> str:
         """An HTML snippet from ui.toml (e.g. "hints.choose_below"), values autoescaped."""
+        if not ctx:
+            return self._once("text", key)
         return self._template(key, True).render(**ctx).strip()
 
     def label(self, key: str, /, **ctx: Any) -> str:
@@ -214,6 +232,8 @@ class Content:
         Telegram shows button texts, callback alerts and command descriptions literally, so
         HTML escaping would show "&amp;". Never embed the result in an HTML message as is.
         """
+        if not ctx:
+            return self._once("label", key)
         return self._template(key, False).render(**ctx).strip()
 
     def _button(self, name: str, /, **ctx: Any) -> str:

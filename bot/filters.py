@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject, User
+from aiogram.utils.magic_filter import MagicFilter
 
 from bot.config import Settings
 
@@ -32,3 +33,17 @@ class InChat(Filter):
             message = getattr(event, "message", None)  # a callback query
             chat = getattr(message, "chat", None)
         return chat is not None and chat.type in self.types
+
+
+class Magic(Filter):
+    """A magic filter (`F.text`, `F.contact`) checked in the event loop, not in a thread.
+
+    aiogram awaits a coroutine filter but runs any plain callable, a bare magic filter or an
+    FSM `State` included, through `asyncio.to_thread`: a thread round trip for each check.
+    `tests/test_routers.py` keeps every filter and handler of the bot a coroutine."""
+
+    def __init__(self, magic: MagicFilter) -> None:
+        self.magic = magic
+
+    async def __call__(self, event: TelegramObject) -> bool:
+        return bool(self.magic.resolve(event))

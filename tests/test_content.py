@@ -220,6 +220,33 @@ def test_lesson_pages_are_memoized(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert c.lesson_pages(1) != first
 
 
+def test_texts_without_context_are_rendered_once(tmp_path: Path) -> None:
+    ui = MINIMAL_UI + "\n[quotes]\nnext = \"«{{ button('amp') }}»\"\n"
+    ui = ui.replace('next = "Далее"', 'next = "Далее"\namp = "A & B"')
+    c = make_content(tmp_path, {"ui.toml": ui, "messages/hi.html": "<b>Привет</b>\n\n\n!"})
+    first = (c.render("messages/hi.html"), c.label("quotes.next"), c.text("quotes.next"))
+    assert first == ("<b>Привет</b>\n\n!", "«A & B»", "«A &amp; B»")
+
+    def no_more_rendering(*args: object, **kwargs: object) -> None:
+        raise AssertionError("rendered again")
+
+    c.env.get_template = no_more_rendering  # type: ignore[method-assign]
+    c._template = no_more_rendering  # type: ignore[method-assign]
+    assert (c.render("messages/hi.html"), c.label("quotes.next"), c.text("quotes.next")) == first
+
+
+def test_texts_with_context_are_rendered_every_time(tmp_path: Path) -> None:
+    c = make_content(tmp_path, {"ui.toml": MINIMAL_UI, "messages/hi.html": "Привет, {{ name }}"})
+    assert c.render("messages/hi.html", name="Анна") == "Привет, Анна"
+    assert c.render("messages/hi.html", name="<Олег>") == "Привет, &lt;Олег&gt;"
+    assert c.text("hints.hello", name="Анна") == "Привет, Анна!"
+    assert c.label("hints.hello", name="<Олег>") == "Привет, <Олег>!"
+    with pytest.raises(UndefinedError):  # and a missing value is still an error, not cached
+        c.render("messages/hi.html")
+    with pytest.raises(UndefinedError):
+        c.render("messages/hi.html")
+
+
 def _lesson_files(body: str) -> dict[str, str]:
     return {
         "ui.toml": MINIMAL_UI,

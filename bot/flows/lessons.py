@@ -8,7 +8,7 @@ table, so /lessons and /start resume where the owner stopped even after /cancel.
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -40,7 +40,7 @@ def build_router() -> Router:
 def build_fallback_router() -> Router:
     router = Router(name="lessons-fallback")
     router.message.filter(InChat("private"))
-    router.message.register(on_unexpected_while_reading, LessonStates.reading)
+    router.message.register(on_unexpected_while_reading, StateFilter(LessonStates.reading))
     return router
 
 

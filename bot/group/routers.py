@@ -12,7 +12,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
 
-from bot.filters import InChat
+from bot.filters import InChat, Magic
 from bot.group import buttons, commands, private, replies, setup
 from bot.group.access import InConsultantsGroup, IsConsultant
 from bot.group.callbacks import CardCb, LeadsPageCb
@@ -35,8 +35,8 @@ def build_setup_router() -> Router:
     router.message.filter(InChat(*GROUP_TYPES))
     router.my_chat_member.filter(InChat(*GROUP_TYPES))
     router.message.register(setup.on_bind, Command("bind"))
-    router.message.register(setup.on_migrated_to, F.migrate_to_chat_id)
-    router.message.register(setup.on_migrated_from, F.migrate_from_chat_id)
+    router.message.register(setup.on_migrated_to, Magic(F.migrate_to_chat_id))
+    router.message.register(setup.on_migrated_from, Magic(F.migrate_from_chat_id))
     router.my_chat_member.register(setup.on_bot_membership)
     return router
 
@@ -47,7 +47,7 @@ def build_group_router() -> Router:
     router.callback_query.filter(InChat(*GROUP_TYPES), InConsultantsGroup())
     _register_commands(router)
     router.message.register(commands.on_help, Command("help"))
-    router.message.register(replies.on_reply, F.reply_to_message)
+    router.message.register(replies.on_reply, Magic(F.reply_to_message))
     router.callback_query.register(buttons.on_card_button, CardCb.filter())
     router.callback_query.register(commands.on_leads_page, LeadsPageCb.filter())
     return router

@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.content import Content
 from bot.db.leads import LeadDraft, Notification
 from bot.db.repos import Repositories
-from bot.filters import InChat
+from bot.filters import InChat, Magic
 from bot.flows.diagnostic import keyboards as kb
 from bot.flows.diagnostic.questions import (
     BUTTON_STEPS,
@@ -73,8 +73,8 @@ def build_router() -> Router:
         DiagnosticStates.call_time,
         DiagnosticStates.phone,
     )
-    router.message.register(on_contact, DiagnosticStates.phone, F.contact)
-    router.message.register(on_text, text_steps, F.text)
+    router.message.register(on_contact, StateFilter(DiagnosticStates.phone), Magic(F.contact))
+    router.message.register(on_text, text_steps, Magic(F.text))
     return router
 
 
