@@ -296,6 +296,12 @@ def _calls_per_update(calls: Counter[str], updates: int) -> dict[str, float]:
     return {"all": round(sum(work.values()) / updates, 3), **per} if updates else {}
 
 
+def _updates_per_fetch(calls: Counter[str], updates: int) -> float:
+    """Updates one getUpdates brought on average (the intake's batch size)."""
+    fetches = calls.get("getUpdates", 0)
+    return round(updates / fetches, 2) if fetches else math.nan
+
+
 def _phase(result: LoadResult, usage: Usage) -> dict[str, Any]:
     return {**result.to_dict(), **usage.done(result.injected), "complete": result.complete}
 
@@ -348,8 +354,12 @@ async def measure(
             saturation = await closed_loop(world, tail, echo, ids,
                                            reply_timeout=options.reply_timeout)
         measured["saturation"] = _phase(saturation, usage)
+        calls = world.call_totals - calls_before
         measured["saturation"]["api_calls_per_update"] = _calls_per_update(
-            world.call_totals - calls_before, saturation.injected
+            calls, saturation.injected
+        )
+        measured["saturation"]["updates_per_fetch"] = _updates_per_fetch(
+            calls, saturation.injected
         )
         finished += saturation.owners_finished
         if group_id is not None:
@@ -485,6 +495,7 @@ ROWS: list[tuple[str, tuple[str, ...]]] = [
     ("  closed-loop step p99 ms", ("saturation", "latency_ms", "p99")),
     ("  bot CPU ms per update", ("saturation", "bot_cpu_ms_per_update")),
     ("  Bot API calls per update", ("saturation", "api_calls_per_update", "all")),
+    ("  updates per getUpdates", ("saturation", "updates_per_fetch")),
     ("  bot CPU, % of a core", ("saturation", "bot_cpu_percent")),
     ("  other processes CPU, %", ("saturation", "other_cpu_percent")),
     ("paced: achieved updates/s", ("paced", "updates_per_second")),

@@ -1,19 +1,53 @@
-"""Keyboards the bot shows in private chats; labels come from content/ui.toml."""
+"""Keyboards the bot shows in private chats; labels come from content/ui.toml.
+
+A keyboard that depends only on the content and small arguments (a lesson index, a step) is
+built once per content and shared (`built_once`): building one costs tens of microseconds of
+pydantic models and callback data, on every step of every owner. Shared keyboards are never
+changed after they are built; `tests/test_keyboards.py` checks that a whole journey leaves
+every one of them equal to a fresh build.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+from weakref import WeakKeyDictionary
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import LessonCb, MenuAction, MenuCb
 from bot.content import Content
 
+P = ParamSpec("P")
+K = TypeVar("K")
+_built: WeakKeyDictionary[Content, dict[tuple[Any, ...], Any]] = WeakKeyDictionary()
+
+
+def built_once(build: Callable[P, K]) -> Callable[P, K]:
+    """Memoize a keyboard builder per content. Only for builders whose other arguments are
+    few and small (indexes, step names), never a person's text: the cache is not bounded."""
+
+    @wraps(build)
+    def cached(*args: P.args, **kwargs: P.kwargs) -> K:
+        content = args[0]
+        assert isinstance(content, Content)
+        per_content = _built.setdefault(content, {})
+        key = (build.__qualname__, build.__module__, args[1:], tuple(sorted(kwargs.items())))
+        try:
+            return per_content[key]  # type: ignore[no-any-return]
+        except KeyError:
+            made = per_content[key] = build(*args, **kwargs)
+            return made
+
+    return cached
+
 
 def _button(content: Content, key: str, data: str, **ctx: object) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=content.label(f"buttons.{key}", **ctx), callback_data=data)
 
 
+@built_once
 def greeting(content: Content) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
@@ -23,6 +57,7 @@ def greeting(content: Content) -> InlineKeyboardMarkup:
     )
 
 
+@built_once
 def resume(content: Content, lesson: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
@@ -33,6 +68,7 @@ def resume(content: Content, lesson: int) -> InlineKeyboardMarkup:
     )
 
 
+@built_once
 def lesson_nav(content: Content, index: int, total: int) -> InlineKeyboardMarkup:
     row: list[InlineKeyboardButton] = []
     if index > 1:
@@ -49,6 +85,7 @@ def lesson_nav(content: Content, index: int, total: int) -> InlineKeyboardMarkup
     )
 
 
+@built_once
 def after_lessons(content: Content) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
@@ -59,6 +96,7 @@ def after_lessons(content: Content) -> InlineKeyboardMarkup:
     )
 
 
+@built_once
 def after_submit(content: Content) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[

@@ -101,6 +101,7 @@ class UpdateProcessor:
         self._slots = asyncio.Semaphore(max_concurrency)
         self._tails: dict[int, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._room = asyncio.Event()  # set whenever an update finishes
         # Since start, for metrics: updates marked done, and marked failed.
         self.processed = 0
         self.failed = 0
@@ -124,6 +125,7 @@ class UpdateProcessor:
         self._tasks.discard(task)
         if self._tails.get(key) is task:
             del self._tails[key]
+        self._room.set()
 
     async def _run(
         self,
@@ -159,9 +161,13 @@ class UpdateProcessor:
         self.processed += 1
 
     async def wait_for_room(self, limit: int) -> None:
-        """Return once fewer than `limit` updates are in flight (intake backpressure)."""
+        """Return once fewer than `limit` updates are in flight (intake backpressure).
+
+        Woken by each finished update: O(1), where `asyncio.wait` on the in-flight set would
+        hook and unhook a callback on each of its hundreds of tasks every time."""
         while len(self._tasks) >= limit:
-            await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
+            self._room.clear()
+            await self._room.wait()
 
     async def drain(self, timeout: float | None) -> bool:  # noqa: ASYNC109
         """Wait for in-flight updates; True if all finished within `timeout`."""

@@ -7,7 +7,8 @@ the largest single cost of sending it. This session sends the same fields, in th
 `application/x-www-form-urlencoded` format, encoded by yarl (aiohttp's URL library, in C):
 ~15 µs. Objects (keyboards, entities) are dumped to JSON by pydantic-core: compact, with
 non-ASCII kept as UTF-8 instead of `\\uXXXX` escapes, so a keyboard in Russian is about half
-as long on the wire. Methods with files keep aiogram's multipart form unchanged.
+as long on the wire. Methods with files keep aiogram's multipart form unchanged. A lone
+surrogate (not text; Telegram would refuse it) is dropped where the standard library raised.
 
 `tests/test_telegram_session.py` decodes what this session sends and compares it with what
 aiogram's own form carries, field by field.
@@ -47,7 +48,9 @@ class FormSession(AiohttpSession):
     ) -> FormData | BytesPayload:
         files: dict[str, InputFile] = {}
         fields: dict[str, str] = {}
-        for key, value in method.model_dump(warnings=False).items():
+        # None fields are dropped below anyway; leaving them out of the dump spares
+        # prepare_value a walk over every unset field of every button.
+        for key, value in method.model_dump(warnings=False, exclude_none=True).items():
             prepared = self.prepare_value(value, bot=bot, files=files)
             if not prepared:
                 continue

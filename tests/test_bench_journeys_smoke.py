@@ -29,6 +29,8 @@ async def test_every_journey_completes_and_counts_match(tmp_path: Path) -> None:
     assert calls["answerCallbackQuery"] > 0.5 and calls["editMessageText"] > 0.3
     by_method = sum(share for method, share in calls.items() if method != "all")
     assert calls["all"] > 2 and abs(calls["all"] - by_method) < 0.01  # (rounded shares)
+    for bot in (ours, echo):  # each getUpdates brought at least one update, none are lost
+        assert bot["saturation"]["updates_per_fetch"] >= 1
     counts = result["counts"]
     assert counts["expected_journeys"] == 1 + 3 + 2
     assert counts["journeys_completed"] == counts["lead_rows"] == counts["cards_posted"] == 6

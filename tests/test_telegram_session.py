@@ -94,6 +94,12 @@ def test_objects_go_out_as_compact_utf8_json() -> None:
     assert json.loads(markup) == KEYBOARD.model_dump(exclude_none=True)
 
 
+def test_a_lone_surrogate_is_dropped_not_raised() -> None:
+    session = FormSession()
+    payload = session.build_form_data(_bot(session), SendMessage(chat_id=1, text="a\ud800b"))
+    assert dict(parse_qsl(payload.decode()))["text"] == "ab"
+
+
 def test_a_method_with_a_file_keeps_aiogram_multipart_form() -> None:
     session = FormSession()
     method = SendDocument(

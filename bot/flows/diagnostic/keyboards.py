@@ -14,6 +14,7 @@ from aiogram.types import (
 from bot.callbacks import DiagCb, EditCb, MenuAction, MenuCb
 from bot.content import Content
 from bot.flows.diagnostic.states import EDIT_GROUPS
+from bot.keyboards import built_once
 from bot.qualification import TURNOVER_BANDS, YEARS_BANDS
 
 CALL_TIMES = ("morning", "day", "evening", "any")
@@ -49,22 +50,27 @@ def choices(
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+@built_once
 def turnover(content: Content) -> InlineKeyboardMarkup:
     return choices(content, "turnover", "turnover", [b.code for b in TURNOVER_BANDS], per_row=2)
 
 
+@built_once
 def years(content: Content) -> InlineKeyboardMarkup:
     return choices(content, "years", "years", [b.code for b in YEARS_BANDS], per_row=2)
 
 
+@built_once
 def dept_type(content: Content) -> InlineKeyboardMarkup:
     return choices(content, "dept_type", "dept_type", DEPT_TYPES)
 
 
+@built_once
 def lead_source(content: Content) -> InlineKeyboardMarkup:
     return choices(content, "lead_source", "lead_source", LEAD_SOURCES)
 
 
+@built_once
 def segments_count(content: Content) -> InlineKeyboardMarkup:
     row = [
         InlineKeyboardButton(text=str(n), callback_data=DiagCb(s="segments_count", v=str(n)).pack())
@@ -73,6 +79,7 @@ def segments_count(content: Content) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[row, _back(content, "segments_count")])
 
 
+@built_once
 def back_only(content: Content, step: str, *, skip: bool = False) -> InlineKeyboardMarkup:
     rows = [[_b(content, "diag_buttons.skip", step, "skip")]] if skip else []
     rows.append(_back(content, step))
@@ -94,6 +101,7 @@ def strategic(content: Content, names: Iterable[str]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+@built_once
 def consent(content: Content) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
@@ -106,6 +114,7 @@ def consent(content: Content) -> InlineKeyboardMarkup:
     )
 
 
+@built_once
 def declined(content: Content) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
@@ -130,6 +139,7 @@ def phone_request(content: Content) -> ReplyKeyboardMarkup:
     )
 
 
+@built_once
 def phone_confirm(content: Content) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
@@ -139,10 +149,12 @@ def phone_confirm(content: Content) -> InlineKeyboardMarkup:
     )
 
 
+@built_once
 def call_time(content: Content) -> InlineKeyboardMarkup:
     return choices(content, "call_time", "call_time", CALL_TIMES, per_row=2)
 
 
+@built_once
 def review(content: Content) -> InlineKeyboardMarkup:
     edits = [
         InlineKeyboardButton(
@@ -155,6 +167,7 @@ def review(content: Content) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+@built_once
 def existing_lead(content: Content) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[

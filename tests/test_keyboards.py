@@ -1,0 +1,50 @@
+"""Keyboards built once per content are shared, and nothing that sends them changes them."""
+
+from __future__ import annotations
+
+import importlib
+
+from bot.content import Content
+from bot.db.repos import Repositories
+from bot.emulator.inprocess_driver import InProcessWorld
+from bot.flows.diagnostic import keyboards as diagnostic
+from bot.keyboards import _built, after_lessons, lesson_nav
+from tests.test_diagnostic_flow import answer_until_review
+
+
+def test_a_keyboard_is_built_once_per_content_and_arguments(content: Content) -> None:
+    assert lesson_nav(content, 2, 4) is lesson_nav(content, 2, 4)
+    assert lesson_nav(content, 3, 4) is not lesson_nav(content, 2, 4)
+    assert diagnostic.back_only(content, "name") is diagnostic.back_only(content, "name")
+    assert diagnostic.back_only(content, "name", skip=True) != diagnostic.back_only(content, "name")
+    other = Content(content.root)
+    assert after_lessons(other) is not after_lessons(content)
+    assert after_lessons(other) == after_lessons(content)
+
+
+def test_strategic_keyboard_with_the_owners_words_is_not_kept(content: Content) -> None:
+    first = diagnostic.strategic(content, ["розница"])
+    assert diagnostic.strategic(content, ["розница"]) is not first
+
+
+async def test_a_whole_journey_leaves_every_shared_keyboard_as_built(
+    world: InProcessWorld, repo: Repositories, content: Content
+) -> None:
+    owner = await world.user("Анна")
+    await owner.send("/start")
+    await owner.click("Начать обучение")
+    for _ in range(3):
+        await owner.click("Далее ▶️")
+    await owner.click("◀️ Назад")
+    await owner.click("Далее ▶️")
+    await owner.click("Завершить обучение ✅")
+    await answer_until_review(owner)
+    await owner.click("✅ Отправить")
+    await owner.expect("Заявка принята")
+    assert await repo.leads.for_user(owner.id) is not None
+
+    shared = _built[content]
+    assert len(shared) >= 15  # the journey went through the lessons and the whole request
+    for (qualname, module, args, kwargs), markup in shared.items():
+        build = getattr(importlib.import_module(module), qualname).__wrapped__
+        assert markup == build(content, *args, **dict(kwargs)), qualname
