@@ -46,6 +46,7 @@ import itertools
 import math
 import random
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -422,19 +423,22 @@ async def wait_for_cards(world: BotWorld, group_id: int, count: int, limit: floa
     return round(time.monotonic() - started, 2)
 
 
-async def run(options: Options) -> dict[str, Any]:
+async def run(options: Options, *, echo_first: bool = False) -> dict[str, Any]:
+    """One run: both bots, one after the other (ours first unless `echo_first`)."""
     gc.collect()
     gc.freeze()  # see bench.run: a full collection of aiogram's heap would stall the owners
     started = time.time()
     emulator = Emulator()
     runner, base_url = await start_server(emulator, "127.0.0.1", 0)
+    measured: dict[str, dict[str, Any]] = {}
     try:
         with tempfile.TemporaryDirectory(prefix="bench-journeys-", dir=options.workdir) as tmp:
-            ours = await measure("ours", emulator, base_url, Path(tmp), options)
-            echo = await measure("echo", emulator, base_url, Path(tmp), options)
+            for name in ("echo", "ours") if echo_first else ("ours", "echo"):
+                measured[name] = await measure(name, emulator, base_url, Path(tmp), options)
     finally:
         await runner.cleanup()
         await emulator.aclose()
+    ours, echo = measured["ours"], measured["echo"]
     counts = {
         "journeys_completed": ours.get("journeys_completed"),
         "lead_rows": ours.get("lead_rows"),
@@ -453,10 +457,52 @@ async def run(options: Options) -> dict[str, Any]:
         "echo": echo,
         "counts": {**counts, "expected_journeys": expected_journeys, "match": counts_match},
         "complete": ours["complete"] and echo["complete"],
+        "order": list(measured),
         "seconds": round(time.time() - started, 1),
     }
     result["targets"] = targets(result)
     return result
+
+
+def _target(result: dict[str, Any], name: str) -> float:
+    return float(next(target["value"] for target in result["targets"] if target["name"] == name))
+
+
+def summarize_runs(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several runs in one verdict: the median ratio (the machines are noisy; the order of
+    the bots alternates between runs, so a slow minute does not always fall on the same
+    one), the worst p99 and RSS, and nothing lost in any run."""
+    ratios = [_target(result, "updates/s ours/echo") for result in results]
+    p99s = [_get(result, "ours", "paced", "latency_ms", "p99") for result in results]
+    rss = [_get(result, "ours", "peak_rss_mib") for result in results]
+    ratio = round(statistics.median(ratios), 3)
+    return {
+        "runs": len(results),
+        "ratios": ratios,
+        "complete": all(result["complete"] for result in results),
+        "counts_match": all(result["counts"]["match"] for result in results),
+        "targets": [
+            {"name": "median updates/s ours/echo", "value": ratio,
+             "limit": f">= {TARGET_RATIO}", "ok": ratio >= TARGET_RATIO},
+            {"name": "worst ours step p99 ms", "value": max(p99s),
+             "limit": f"< {TARGET_P99_MS:g}", "ok": max(p99s) < TARGET_P99_MS},
+            {"name": "worst ours peak RSS MiB", "value": max(rss),
+             "limit": f"< {TARGET_RSS_MIB:g}", "ok": max(rss) < TARGET_RSS_MIB},
+        ],
+    }
+
+
+def summary_table(summary: dict[str, Any]) -> str:
+    lines = [
+        f"{summary['runs']} runs, bots in alternating order; ratios ours/echo: "
+        + ", ".join(f"{ratio:.3f}" for ratio in summary["ratios"]),
+        "nothing lost in any run: "
+        + ("yes" if summary["counts_match"] and summary["complete"] else "NO"),
+    ]
+    for target in summary["targets"]:
+        verdict = "ok" if target["ok"] else "MISSED"
+        lines.append(f"target {target['name']} {target['limit']}: {target['value']:.3g} {verdict}")
+    return "\n".join(lines)
 
 
 def _get(data: dict[str, Any], *path: str) -> float:
@@ -572,9 +618,14 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
                         choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs, the bots' order alternating; targets on the median ratio, "
+                        "worst p99 and RSS (default %(default)s)")
     args = parser.parse_args(argv)
     if args.owners < 1 or args.paced_owners < 1 or args.rate <= 0 or args.warmup < 0:
         parser.error("--owners, --paced-owners and --rate must be positive")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     options = Options(
         owners=args.owners, rate=args.rate, paced_owners=args.paced_owners, warmup=args.warmup,
         reply_timeout=args.reply_timeout, card_timeout=args.card_timeout,
@@ -585,13 +636,25 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
 
 def main(argv: list[str] | None = None) -> int:
     options, args = parse_args(argv)
-    result = asyncio.run(run(options))
-    write_json(result, args.out)
-    print(table(result))
-    print(f"\nresults: {args.out} ({result['seconds']} s)")
-    if not result["complete"] or not result["counts"]["match"]:
+    results = []
+    for index in range(args.repeat):
+        result = asyncio.run(run(options, echo_first=index % 2 == 1))
+        results.append(result)
+        if args.repeat > 1:
+            print(f"run {index + 1} of {args.repeat} (first: {result['order'][0]})")
+        print(table(result) + "\n", flush=True)
+    if args.repeat == 1:
+        verdict = {"complete": result["complete"], "counts_match": result["counts"]["match"],
+                   "targets": result["targets"]}
+        write_json(result, args.out)
+    else:
+        verdict = summarize_runs(results)
+        write_json({"runs": results, "summary": verdict}, args.out)
+        print(summary_table(verdict))
+    print(f"results: {args.out} ({sum(r['seconds'] for r in results):.1f} s)")
+    if not verdict["complete"] or not verdict["counts_match"]:
         return 2
-    if args.check and not all(target["ok"] for target in result["targets"]):
+    if args.check and not all(target["ok"] for target in verdict["targets"]):
         return 1
     return 0
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
-from bench.journeys import Options, journey, phone_of, run, table
-from bench.report import write_json
+import pytest
+
+from bench.journeys import journey, main, phone_of, table
 
 
-async def test_every_journey_completes_and_counts_match(tmp_path: Path) -> None:
-    options = Options(owners=3, paced_owners=2, warmup=1, rate=50, reply_timeout=20,
-                      card_timeout=20, workdir=tmp_path)
-    result = await run(options)
+def _check_run(result: dict[str, Any]) -> None:
     steps = len(journey())
     ours, echo = result["ours"], result["echo"]
     for measured in (ours, echo):
@@ -36,7 +36,26 @@ async def test_every_journey_completes_and_counts_match(tmp_path: Path) -> None:
     assert counts["journeys_completed"] == counts["lead_rows"] == counts["cards_posted"] == 6
     assert counts["match"]
     assert "MISMATCH" not in table(result)
-    write_json(result, tmp_path / "journeys.json")
+
+
+def test_repeated_runs_alternate_the_bots_and_every_journey_counts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "journeys.json"
+    tiny = ["--owners", "3", "--paced-owners", "2", "--warmup", "1", "--rate", "50",
+            "--reply-timeout", "20", "--card-timeout", "20"]
+    assert main([*tiny, "--repeat", "2", "--out", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert [result["order"] for result in data["runs"]] == [["ours", "echo"], ["echo", "ours"]]
+    for result in data["runs"]:
+        _check_run(result)
+    summary = data["summary"]
+    assert summary["runs"] == 2 and summary["complete"] and summary["counts_match"]
+    ratios = [result["targets"][0]["value"] for result in data["runs"]]
+    assert summary["ratios"] == ratios
+    assert summary["targets"][0]["value"] == pytest.approx(sum(ratios) / 2, abs=0.001)
+    printed = capsys.readouterr().out
+    assert "2 runs, bots in alternating order" in printed and "MISMATCH" not in printed
 
 
 def test_phones_are_unique_per_owner() -> None:

@@ -5,6 +5,8 @@
   messages count only from consultants, buttons answer everyone (with an alert);
 * private — a consultant's private chat: the same commands and a hint on /start and /help;
 * group leftovers — any other button pressed in a group gets a short alert.
+
+The three group-chat routers sit under one parent (`group-chats`) that only group chats pass.
 """
 
 from __future__ import annotations
@@ -22,12 +24,19 @@ GROUP_TYPES = {"group", "supergroup"}
 
 def build_routers() -> list[Router]:
     """In this order, before the private-chat routers and their fallbacks."""
-    return [
-        build_setup_router(),
-        build_group_router(),
-        build_group_leftovers_router(),
-        build_private_router(),
-    ]
+    return [build_group_chats_router(), build_private_router()]
+
+
+def build_group_chats_router() -> Router:
+    """setup, group and group leftovers, behind one filter on the chat type: an owner's
+    update is turned away once, not by each of them (a router costs ~13 µs to pass by)."""
+    router = Router(name="group-chats")
+    for observer in (router.message, router.callback_query, router.my_chat_member):
+        observer.filter(InChat(*GROUP_TYPES))
+    router.include_routers(
+        build_setup_router(), build_group_router(), build_group_leftovers_router()
+    )
+    return router
 
 
 def build_setup_router() -> Router:
