@@ -9,7 +9,8 @@ GROUP_MESSAGES_PER_MINUTE, so that the 20 cards/min production limit does not do
 figures (the limit itself is tested elsewhere; here it would just make the run N/20 minutes).
 
 Machinery from bench.run is reused: the emulator in this process, the bots as real processes
-one after the other (BenchBot), ReplyTail, LoadResult, /proc figures, gc.freeze.
+one after the other (BenchBot), ReplyTail, LoadResult, /proc figures, and no garbage collection
+in this process while a bot is measured (harness_without_gc).
 
 Phases per bot (ours, then the echo bot):
   warm-up     a few owners walk once (not measured; their journeys still count below)
@@ -41,7 +42,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import itertools
 import math
 import random
@@ -59,7 +59,7 @@ from typing import Any
 from bench.loads import LoadResult, closed_loop, open_loop
 from bench.processes import ROOT, BenchBot
 from bench.report import write_json
-from bench.run import BOTS, Usage, _meta, add_owners, settle
+from bench.run import BOTS, Usage, _meta, add_owners, harness_without_gc, settle
 from bench.scripts import Injection, Ready, echo_script, find_button, newest_with_button
 from bench.stats import summarize
 from bench.tail import ReplyTail
@@ -424,20 +424,23 @@ async def wait_for_cards(world: BotWorld, group_id: int, count: int, limit: floa
 
 
 async def run(options: Options, *, echo_first: bool = False) -> dict[str, Any]:
-    """One run: both bots, one after the other (ours first unless `echo_first`)."""
-    gc.collect()
-    gc.freeze()  # see bench.run: a full collection of aiogram's heap would stall the owners
+    """One run: both bots, one after the other (ours first unless `echo_first`), each against
+    an emulator of its own. With one emulator for both, the second bot met the first one's
+    tens of thousands of stored messages: a slower emulator, which cost the echo bot a tenth
+    of its rate when it came second."""
     started = time.time()
-    emulator = Emulator()
-    runner, base_url = await start_server(emulator, "127.0.0.1", 0)
     measured: dict[str, dict[str, Any]] = {}
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-journeys-", dir=options.workdir) as tmp:
-            for name in ("echo", "ours") if echo_first else ("ours", "echo"):
-                measured[name] = await measure(name, emulator, base_url, Path(tmp), options)
-    finally:
-        await runner.cleanup()
-        await emulator.aclose()
+    with tempfile.TemporaryDirectory(prefix="bench-journeys-", dir=options.workdir) as tmp:
+        for name in ("echo", "ours") if echo_first else ("ours", "echo"):
+            with harness_without_gc():
+                emulator = Emulator()
+                runner, base_url = await start_server(emulator, "127.0.0.1", 0)
+                try:
+                    measured[name] = await measure(name, emulator, base_url, Path(tmp), options)
+                finally:
+                    await runner.cleanup()
+                    await emulator.aclose()
+            del emulator, runner  # not frozen into the next bot's measurement
     ours, echo = measured["ours"], measured["echo"]
     counts = {
         "journeys_completed": ours.get("journeys_completed"),

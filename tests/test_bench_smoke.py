@@ -33,3 +33,15 @@ def test_percentile_interpolates_between_ranks() -> None:
     assert percentile([1, 2, 3, 4], 50) == 2.5
     assert percentile([5], 99) == 5
     assert percentile(list(range(101)), 99) == 99
+
+
+def test_the_harness_collects_no_garbage_while_a_bot_is_measured() -> None:
+    import gc
+
+    from bench.run import harness_without_gc
+
+    assert gc.isenabled()
+    with harness_without_gc():
+        assert not gc.isenabled()
+        assert gc.get_freeze_count() > 0  # the start-up heap is out of the collector's sight
+    assert gc.isenabled() and gc.get_freeze_count() == 0
