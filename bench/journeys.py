@@ -8,11 +8,12 @@ emulator with the bot as admin; the bot gets CONSULTANTS_CHAT_ID, ADMIN_IDS and 
 GROUP_MESSAGES_PER_MINUTE, so that the 20 cards/min production limit does not dominate the
 figures (the limit itself is tested elsewhere; here it would just make the run N/20 minutes).
 
-Machinery from bench.run is reused: the emulator in this process, the bots as real processes
-one after the other (BenchBot), ReplyTail, LoadResult, /proc figures, and no garbage collection
-in this process while a bot is measured (harness_without_gc).
+Machinery from bench.run is reused: the emulator in this process (a fresh one per bot), the
+bots as real processes one after the other (BenchBot), ReplyTail, LoadResult, /proc figures,
+and no garbage collection in this process while a bot is measured (harness_without_gc).
+--repeat N makes N runs with the bots' order alternating and judges the median ratio.
 
-Phases per bot (ours, then the echo bot):
+Phases per bot (ours, then the echo bot, unless a repeated run puts the echo bot first):
   warm-up     a few owners walk once (not measured; their journeys still count below)
   saturation  --owners owners walk at once, every step waiting for its ready reply (closed
               loop); updates/s = injected updates / (last ready reply − first injection)
