@@ -49,7 +49,6 @@ import random
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -60,12 +59,12 @@ from typing import Any
 from bench.loads import LoadResult, closed_loop, open_loop
 from bench.processes import ROOT, BenchBot
 from bench.report import write_json
-from bench.run import BOTS, Usage, _meta, add_owners, harness_without_gc, settle
+from bench.run import BOTS, Usage, _meta, add_owners, measure_in_turn, settle
 from bench.scripts import Injection, Ready, echo_script, find_button, newest_with_button
 from bench.stats import summarize
 from bench.tail import ReplyTail
 from bot.content import Content
-from bot.emulator import Emulator, start_server
+from bot.emulator import Emulator
 from bot.emulator.models import StoredMessage
 from bot.emulator.world import BotWorld
 
@@ -430,18 +429,8 @@ async def run(options: Options, *, echo_first: bool = False) -> dict[str, Any]:
     tens of thousands of stored messages: a slower emulator, which cost the echo bot a tenth
     of its rate when it came second."""
     started = time.time()
-    measured: dict[str, dict[str, Any]] = {}
-    with tempfile.TemporaryDirectory(prefix="bench-journeys-", dir=options.workdir) as tmp:
-        for name in ("echo", "ours") if echo_first else ("ours", "echo"):
-            with harness_without_gc():
-                emulator = Emulator()
-                runner, base_url = await start_server(emulator, "127.0.0.1", 0)
-                try:
-                    measured[name] = await measure(name, emulator, base_url, Path(tmp), options)
-                finally:
-                    await runner.cleanup()
-                    await emulator.aclose()
-            del emulator, runner  # not frozen into the next bot's measurement
+    order = ("echo", "ours") if echo_first else ("ours", "echo")
+    measured = await measure_in_turn(measure, order, options.workdir, options)
     ours, echo = measured["ours"], measured["echo"]
     counts = {
         "journeys_completed": ours.get("journeys_completed"),

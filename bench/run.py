@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -66,6 +66,30 @@ def harness_without_gc() -> Iterator[None]:
         gc.enable()
         gc.unfreeze()
         gc.collect()
+
+
+async def measure_in_turn(
+    measure: Callable[[str, Emulator, str, Path, Any], Awaitable[dict[str, Any]]],
+    names: Iterable[str],
+    workdir: Path | None,
+    options: Any,
+) -> dict[str, dict[str, Any]]:
+    """`measure` each bot in turn, each against a fresh emulator (the messages the first bot
+    left would slow the emulator down for the second) and with this process's garbage
+    collection off (`harness_without_gc`); the bots share one temporary folder."""
+    measured: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-", dir=workdir) as folder:
+        for name in names:
+            with harness_without_gc():
+                emulator = Emulator()
+                runner, base_url = await start_server(emulator, "127.0.0.1", 0)
+                try:
+                    measured[name] = await measure(name, emulator, base_url, Path(folder), options)
+                finally:
+                    await runner.cleanup()
+                    await emulator.aclose()
+            del emulator, runner  # not frozen into the next bot's measurement
+    return measured
 
 
 async def settle() -> None:
@@ -181,17 +205,7 @@ async def run_once(options: Options, order: tuple[str, ...] = ("ours", "echo")) 
     """One run: both bots one after the other (in `order`), each with a fresh emulator (the
     messages the first bot left would slow the emulator down for the second)."""
     run: dict[str, Any] = {"order": list(order)}
-    with tempfile.TemporaryDirectory(prefix="bench-", dir=options.workdir) as folder:
-        for name in order:
-            with harness_without_gc():
-                emulator = Emulator()
-                runner, base_url = await start_server(emulator, "127.0.0.1", 0)
-                try:
-                    run[name] = await measure(name, emulator, base_url, Path(folder), options)
-                finally:
-                    await runner.cleanup()
-                    await emulator.aclose()
-            del emulator, runner  # not frozen into the next bot's measurement
+    run.update(await measure_in_turn(measure, order, options.workdir, options))
     ours, echo = run["ours"], run["echo"]
     run["ratio"] = {
         "saturation": _ratio(ours, echo, "saturation", "updates_per_second"),
