@@ -1,11 +1,13 @@
-"""Application wiring: the one `create_dispatcher` factory, the Bot factory, start-up setup.
+"""Application wiring: the one `create_dispatcher` factory, the Bot factory, and `create_app`,
+which puts the dispatcher, the update processor and the senders together.
 
-`__main__`, the sandbox and the tests all build the bot through these functions.
+`__main__` (bot/service.py), the sandbox and the tests all build the bot through these.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -16,17 +18,20 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.strategy import FSMStrategy
-from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, ErrorEvent
+from aiogram.methods import SendMessage, TelegramMethod
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, Update
 
 from bot.answer_envelopes import KeepAnswerEnvelopes
 from bot.config import Settings
 from bot.content import Content
-from bot.db.journal import JournalRepo
 from bot.db.repos import Repositories
+from bot.delivery.replies import DirectCallGuard
+from bot.delivery.sender import RETRY_BASE, RETRY_MAX, ReplySender
 from bot.group.access import Consultants
 from bot.handlers import build_routers
-from bot.middlewares import TrackUsersMiddleware, WakeOutboxMiddleware
-from bot.replay_journal import ReplayJournalMiddleware
+from bot.middlewares import TrackUsersMiddleware
+from bot.outbox import Clock, OutboxSender
+from bot.runner import UpdateProcessor
 from bot.telegram_retry import ExpiredCallbackMiddleware, RetryMiddleware
 from bot.telegram_session import FormSession
 
@@ -43,8 +48,9 @@ def create_dispatcher(
 ) -> Dispatcher:
     """Build a fresh dispatcher (fresh routers every call); dependencies reach handlers by name.
 
-    Optional dependencies: `consultants` (membership cache; one is made when not given) and
-    `outbox_wakeup` (the outbox sender's event, set after every update).
+    Optional dependency: `consultants` (membership cache; one is made when not given). Each
+    update also brings `reply` (bot/delivery/replies.py), given by the update processor.
+    Exceptions are not caught here: the processor rolls the update back and apologises.
     """
     dependencies.setdefault("consultants", Consultants(settings, repo.kv))
     dispatcher = Dispatcher(
@@ -57,41 +63,31 @@ def create_dispatcher(
         **dependencies,
     )
     dispatcher.update.outer_middleware(TrackUsersMiddleware())
-    dispatcher.update.outer_middleware(WakeOutboxMiddleware())
     dispatcher.include_routers(*build_routers())
-    dispatcher.errors.register(on_error)
     return dispatcher
 
 
-async def on_error(event: ErrorEvent, bot: Bot, content: Content) -> bool:
-    """Last line of defence: log, tell the person something went wrong, keep their state."""
-    update = event.update
-    log.error(
-        "update %d: unhandled %s",
-        update.update_id,
-        type(event.exception).__name__,
-        exc_info=event.exception,
-    )
-    message = update.message or (update.callback_query and update.callback_query.message)
-    chat = getattr(message, "chat", None)
-    if chat is not None and chat.type == "private":
-        try:
-            await bot.send_message(chat.id, content.render("messages/error.html"))
-        except Exception:
-            log.warning("could not tell chat about the error", exc_info=True)
-    return True
+def apology(content: Content) -> Any:
+    """What a person is told when their update failed: «something went wrong» (private
+    chats only; a group is not told about one consultant's failed command)."""
+
+    def for_update(update: Update) -> TelegramMethod[Any] | None:
+        message = update.message or (update.callback_query and update.callback_query.message)
+        chat = getattr(message, "chat", None)
+        if chat is None or chat.type != "private":
+            return None
+        return SendMessage(chat_id=chat.id, text=content.render("messages/error.html"))
+
+    return for_update
 
 
-def create_bot(
-    settings: Settings, session: BaseSession | None = None, journal: JournalRepo | None = None
-) -> Bot:
-    """The Bot with its request middlewares, outermost first: the replay journal (a replayed
-    update does not send twice), expired callback answers, retries, then the answer
+def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+    """The Bot with its request middlewares, outermost first: the guard that keeps handlers
+    from calling Telegram directly, expired callback answers, retries, then the answer
     envelopes kept alive (bot/answer_envelopes.py)."""
     if session is None:
         session = FormSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
-    if journal is not None:
-        session.middleware(ReplayJournalMiddleware(journal))
+    session.middleware(DirectCallGuard())
     session.middleware(ExpiredCallbackMiddleware())
     session.middleware(RetryMiddleware())
     session.middleware(KeepAnswerEnvelopes())
@@ -99,6 +95,65 @@ def create_bot(
         settings.token(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+@dataclass(slots=True)
+class BotApp:
+    """Everything that handles updates, put together once."""
+
+    settings: Settings
+    content: Content
+    repo: Repositories
+    bot: Bot
+    dispatcher: Dispatcher
+    consultants: Consultants
+    replies: ReplySender
+    outbox: OutboxSender
+    processor: UpdateProcessor
+
+    def start_senders(self) -> None:
+        self.replies.start()
+        self.outbox.start()
+
+    async def stop_senders(self, grace: float) -> None:
+        await self.replies.stop(grace)
+        await self.outbox.stop(grace)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    repo: Repositories,
+    content: Content,
+    bot: Bot | None = None,
+    clock: Clock | None = None,
+    outbox_bot: Bot | None = None,
+    reply_retry: tuple[float, float] | None = None,
+    **processor_options: Any,
+) -> BotApp:
+    """The dispatcher, the update processor and both senders on one database.
+
+    `outbox_bot`: the Bot the outbox sender uses (by default the same one). `reply_retry`:
+    the reply sender's first and longest back-off (tests shorten them)."""
+    bot = bot or create_bot(settings)
+    consultants = Consultants(settings, repo.kv)
+    dispatcher = create_dispatcher(settings, repo=repo, content=content, consultants=consultants)
+    base, longest = reply_retry or (RETRY_BASE, RETRY_MAX)
+    replies = ReplySender(bot, repo.replies, clock=clock, retry_base=base, retry_max=longest)
+    outbox = OutboxSender(outbox_bot or bot, repo, content, settings, clock=clock)
+    processor_options.setdefault("max_concurrency", settings.max_concurrent_updates)
+    processor = UpdateProcessor(
+        bot,
+        dispatcher,
+        repo,
+        replies,
+        apology=apology(content),
+        after_update=outbox.wake,
+        **processor_options,
+    )
+    return BotApp(
+        settings, content, repo, bot, dispatcher, consultants, replies, outbox, processor
     )
 
 

@@ -1,4 +1,4 @@
-"""Periodic clean-up while the bot runs: the sent journal of finished updates."""
+"""Periodic clean-up while the bot runs: processed updates past the retention window."""
 
 from __future__ import annotations
 
@@ -10,12 +10,15 @@ from bot.db.repos import Repositories
 
 log = logging.getLogger(__name__)
 
-INTERVAL_SECONDS = 60.0
+INTERVAL_SECONDS = 3600.0
 
 
 class Housekeeping:
-    def __init__(self, repo: Repositories, interval: float = INTERVAL_SECONDS) -> None:
+    def __init__(
+        self, repo: Repositories, retention_days: float, interval: float = INTERVAL_SECONDS
+    ) -> None:
         self.repo = repo
+        self.retention_seconds = retention_days * 86400
         self.interval = interval
         self._task: asyncio.Task[None] | None = None
 
@@ -32,6 +35,6 @@ class Housekeeping:
         while True:
             await asyncio.sleep(self.interval)
             try:
-                await self.repo.journal.forget_finished()
+                await self.repo.inbox.prune(self.retention_seconds)
             except Exception:
                 log.exception("housekeeping failed")

@@ -1,8 +1,7 @@
-"""Update middlewares: plumbing only (who is this user, wake the outbox), no business decisions."""
+"""Update middlewares: plumbing only (who is this user), no business decisions."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -29,24 +28,3 @@ class TrackUsersMiddleware(BaseMiddleware):
                 user.id, user.first_name, user.last_name, user.username, user.language_code
             )
         return await handler(event, data)
-
-
-class WakeOutboxMiddleware(BaseMiddleware):
-    """After every update, wake the outbox sender (`outbox_wakeup`, when there is one).
-
-    Handlers that commit a notification (a submitted lead, an erasure) need not know about
-    the sender: it looks at the outbox right after their update, so a card appears at once.
-    """
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        try:
-            return await handler(event, data)
-        finally:
-            wakeup: asyncio.Event | None = data.get("outbox_wakeup")
-            if wakeup is not None:
-                wakeup.set()

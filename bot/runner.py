@@ -17,7 +17,13 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from aiogram import Bot, Dispatcher
-from aiogram.exceptions import TelegramConflictError, TelegramUnauthorizedError
+from aiogram.exceptions import (
+    TelegramConflictError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
 from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 from aiogram.types.update import UpdateTypeLookupError
@@ -25,8 +31,11 @@ from pydantic import ValidationError
 from pydantic_core import to_json
 
 from bot.db.inbox import InboxRepo
-from bot.db.journal import JournalRepo
-from bot.replay_journal import UpdateScope, handling_update
+from bot.db.replies import NewReply, StoredReply
+from bot.db.repos import Repositories
+from bot.delivery.codec import encode
+from bot.delivery.replies import Replies, Track, collecting
+from bot.delivery.sender import ReplySender
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +46,10 @@ REQUEST_SLACK = 10  # a getUpdates request may take this much longer than its lo
 # busy; more only holds parsed updates in memory (20 MB per thousand) that Telegram, or the
 # webhook connection, would hold as well.
 MAX_BACKLOG = 256
+# An update whose handler met a transient Telegram failure is handled again after RETRY_BASE
+# seconds, doubling up to RETRY_MAX, for GIVE_UP_AFTER seconds at most.
+RETRY_BASE, RETRY_MAX, GIVE_UP_AFTER = 0.5, 30.0, 3600.0
+TRANSIENT = (TelegramServerError, TelegramNetworkError, TelegramRetryAfter)
 
 
 class GetRawUpdates(TelegramMethod[list[Any]]):
@@ -51,6 +64,10 @@ class GetRawUpdates(TelegramMethod[list[Any]]):
     limit: int | None = None
     timeout: int | None = None
     allowed_updates: list[str] | None = None
+
+
+def _track(track: Track | None) -> dict[str, Any] | None:
+    return None if track is None else {"kind": track.kind, "data": track.data}
 
 
 def unparseable(error: ValidationError) -> str:
@@ -79,32 +96,59 @@ def ordering_key(update: Update) -> int:
 
 
 class UpdateProcessor:
-    """Feeds inbox rows to the dispatcher: ordered per chat, bounded concurrency, marked done."""
+    """Handles inbox rows: ordered per chat, bounded concurrency, one transaction each.
+
+    This is where reliability lives for everything an update changes. The dispatcher runs
+    inside a unit of work (bot/db/database.py): every write its handlers make, the replies
+    they collected (bot/delivery/replies.py) and the inbox row's `done` mark commit together
+    or not at all. Only after the commit are the replies sent (bot/delivery/sender.py). So:
+
+    * a crash before the commit leaves nothing behind: the update is still pending and is
+      handled again from scratch after the restart, as if for the first time;
+    * a crash after it finds the update done and its replies owed: they are sent, and only
+      the one in flight at the crash can reach Telegram twice;
+    * a transient Telegram failure inside a handler (a read such as getChatMember: 5xx, 429,
+      network) rolls the update back and it is tried again with backoff, in its chat's order;
+    * any other exception rolls it back, marks it failed and apologises to the person.
+    """
 
     def __init__(
         self,
         bot: Bot,
         dispatcher: Dispatcher,
-        inbox: InboxRepo,
+        repo: Repositories,
+        sender: ReplySender,
         *,
         max_concurrency: int = 64,
         on_processed: Callable[[float], None] | None = None,
-        journal: JournalRepo | None = None,
+        apology: Callable[[Update], TelegramMethod[Any] | None] | None = None,
+        after_update: Callable[[], None] | None = None,
+        retry_base: float = RETRY_BASE,
+        retry_max: float = RETRY_MAX,
+        give_up_after: float = GIVE_UP_AFTER,
         **workflow_data: Any,
     ) -> None:
         self.bot = bot
-        self.journal = journal
         self.dispatcher = dispatcher
-        self.inbox = inbox
+        self.repo = repo
+        self.inbox = repo.inbox
+        self.sender = sender
         self.workflow_data = workflow_data
         self.on_processed = on_processed
+        # Called with every exception that failed an update (metrics, tests).
+        self.error_listeners: list[Callable[[BaseException], None]] = []
+        self.apology = apology
+        self.after_update = after_update
+        self.retry_base, self.retry_max, self.give_up_after = retry_base, retry_max, give_up_after
         self._slots = asyncio.Semaphore(max_concurrency)
         self._tails: dict[int, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._room = asyncio.Event()  # set whenever an update finishes
-        # Since start, for metrics: updates marked done, and marked failed.
+        self._stopping = asyncio.Event()
+        # Since start, for metrics: updates marked done, marked failed, retried.
         self.processed = 0
         self.failed = 0
+        self.retried = 0
 
     @property
     def in_flight(self) -> int:
@@ -143,22 +187,73 @@ class UpdateProcessor:
         if self.on_processed is not None and received_at is not None:
             self.on_processed(time.monotonic() - received_at)
 
+    def stop_retrying(self) -> None:
+        """Shutting down: updates waiting to be tried again stay pending for the next start."""
+        self._stopping.set()
+
     async def process(self, update_id: int, update: Update, *, replay: bool = False) -> None:
-        scope = UpdateScope(update_id, replay)
         if replay:
             await self.inbox.start_replay(update_id)
-            if self.journal is not None:
-                scope.recorded = await self.journal.recorded(update_id)
-        try:
-            with handling_update(scope):
-                await self.dispatcher.feed_update(self.bot, update, **self.workflow_data)
-        except Exception as error:  # one bad update must not stop the others
-            log.exception("update %d failed", update_id)
-            self.failed += 1
+        lane = ordering_key(update)
+        delay, started = self.retry_base, time.monotonic()
+        while True:
+            try:
+                rows = await self._handle(update_id, update, lane)
+            except TRANSIENT as error:
+                if time.monotonic() - started > self.give_up_after:
+                    rows = await self._fail(update_id, update, lane, error)
+                    break
+                wait = error.retry_after if isinstance(error, TelegramRetryAfter) else delay
+                log.warning(
+                    "update %d: Telegram failed (%s); handled again in %.1fs",
+                    update_id, type(error).__name__, wait,
+                )
+                self.retried += 1
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), wait)
+                if self._stopping.is_set():
+                    return  # still pending: the next start handles it
+                delay = min(delay * 2, self.retry_max)
+                continue
+            except Exception as error:  # one bad update must not stop the others
+                rows = await self._fail(update_id, update, lane, error)
+                break
+            self.processed += 1
+            break
+        self.sender.accept(rows)
+        if self.after_update is not None:
+            self.after_update()
+        await self.sender.deliver(lane)
+
+    async def _handle(self, update_id: int, update: Update, lane: int) -> list[StoredReply]:
+        """Run the handlers; commit their writes, their replies and `done` as one."""
+        replies = Replies(lane)
+        async with self.repo.db.unit():
+            with collecting():
+                await self.dispatcher.feed_update(
+                    self.bot, update, reply=replies, **self.workflow_data
+                )
+            stored = await self.repo.replies.add(
+                lane,
+                [NewReply(encode(out.method), _track(out.track)) for out in replies.calls],
+            )
+            await self.inbox.mark_done(update_id)
+        return stored
+
+    async def _fail(
+        self, update_id: int, update: Update, lane: int, error: BaseException
+    ) -> list[StoredReply]:
+        log.error("update %d failed: %s", update_id, type(error).__name__, exc_info=error)
+        self.failed += 1
+        for listener in self.error_listeners:
+            listener(error)
+        apology = self.apology(update) if self.apology is not None else None
+        async with self.repo.db.unit():
+            stored = await self.repo.replies.add(
+                lane, [NewReply(encode(apology))] if apology is not None else []
+            )
             await self.inbox.mark_failed(update_id, f"{type(error).__name__}: {error}")
-            return
-        await self.inbox.mark_done(update_id)
-        self.processed += 1
+        return stored
 
     async def wait_for_room(self, limit: int) -> None:
         """Return once fewer than `limit` updates are in flight (intake backpressure).

@@ -25,20 +25,19 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 
-from bot.app import configure_bot, create_bot, create_dispatcher
+from bot.app import configure_bot, create_app, create_bot
 from bot.config import Settings
 from bot.content import Content
 from bot.db import Database
 from bot.db.health import HealthRepo
 from bot.db.repos import Repositories
-from bot.group.access import Consultants
 from bot.group.menu import configure_group_menu
 from bot.housekeeping import Housekeeping
 from bot.ops.backup_schedule import BackupScheduler
-from bot.ops.metrics import HandlerErrorMetrics, Metrics, TelegramErrorMetrics
+from bot.ops.metrics import Metrics, TelegramErrorMetrics
 from bot.ops.status_server import StatusServer
 from bot.ops.webhook import WebhookIntake
-from bot.outbox import OutboxSender, SlaWatcher
+from bot.outbox import SlaWatcher
 from bot.runner import DurablePolling, IntakeStopped, UpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -73,27 +72,15 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
     repo = Repositories.create(db)
     content = Content(content_dir) if content_dir else Content()
     metrics = Metrics()
-    bot = create_bot(settings, journal=repo.journal)
+    bot = create_bot(settings)
     bot.session.middleware(TelegramErrorMetrics(metrics))  # innermost: every attempt
-    sender = OutboxSender(bot, repo, content, settings)
-    housekeeping = Housekeeping(repo)
-    sla = SlaWatcher(repo, settings, sender.wakeup)
-    consultants = Consultants(settings, repo.kv)
-    dispatcher = create_dispatcher(
-        settings,
-        repo=repo,
-        content=content,
-        consultants=consultants,
-        outbox_wakeup=sender.wakeup,
+    app = create_app(settings, repo=repo, content=content, bot=bot)
+    processor, dispatcher, consultants = app.processor, app.dispatcher, app.consultants
+    processor.error_listeners.append(
+        lambda error: metrics.count_error(f"handler:{type(error).__name__}")
     )
-    dispatcher.errors.outer_middleware(HandlerErrorMetrics(metrics))
-    processor = UpdateProcessor(
-        bot,
-        dispatcher,
-        repo.inbox,
-        max_concurrency=settings.max_concurrent_updates,
-        journal=repo.journal,
-    )
+    housekeeping = Housekeeping(repo, settings.inbox_retention_days)
+    sla = SlaWatcher(repo, settings, app.outbox.wakeup)
     intake = _intake(settings, processor, repo, dispatcher.resolve_used_update_types(), metrics)
     status = None
     if settings.metrics_port:
@@ -137,13 +124,12 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
         await configure_bot(bot, content)
         await configure_group_menu(bot, content, consultants.binding)
         await repo.inbox.prune(settings.inbox_retention_days * 86400)
-        await repo.journal.prune(settings.inbox_retention_days * 86400)
-        await repo.journal.forget_finished()
+        await app.replies.load()  # owed from before a restart: they go first
         if isinstance(intake, DurablePolling):
             # After a switch from webhook mode; pending updates stay queued at Telegram.
             await bot.delete_webhook()
         await dispatcher.emit_startup(bot=bot)
-        sender.start()
+        app.start_senders()
         sla.start()
         housekeeping.start()
         if backups is not None:
@@ -174,6 +160,7 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
+        processor.stop_retrying()
         if not await processor.drain(settings.shutdown_grace_seconds):
             log.warning("grace period over; unfinished updates stay in the inbox for next start")
             await processor.cancel()
@@ -181,7 +168,7 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
             await backups.stop()
         await sla.stop()
         await housekeeping.stop()
-        await sender.stop(settings.shutdown_grace_seconds)
+        await app.stop_senders(settings.shutdown_grace_seconds)
         await dispatcher.emit_shutdown(bot=bot)
         if status is not None:
             await status.stop()

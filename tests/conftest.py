@@ -6,15 +6,18 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from aiogram import Bot, Dispatcher
 
-from bot.app import create_bot, create_dispatcher
+from bot.app import BotApp, create_app, create_bot
 from bot.config import Settings, load_settings
 from bot.content import Content
 from bot.db import Database
 from bot.db.repos import Repositories
+from bot.delivery.sender import ReplySender
 from bot.emulator.inprocess_driver import InProcessWorld
 from bot.emulator.session import EmulatorSession
 from bot.emulator.world import Emulator
+from bot.runner import UpdateProcessor
 
 
 @pytest.fixture
@@ -51,12 +54,23 @@ async def repo(db: Database) -> Repositories:
     return Repositories.create(db)
 
 
+def bare_processor(bot: Bot, dispatcher: Dispatcher, db: Database) -> UpdateProcessor:
+    """The real update processor around any dispatcher (for tests of the machinery)."""
+    repo = Repositories.create(db)
+    return UpdateProcessor(bot, dispatcher, repo, ReplySender(bot, repo.replies))
+
+
 @pytest.fixture
-async def world(
-    settings: Settings, repo: Repositories, content: Content
-) -> AsyncIterator[InProcessWorld]:
-    """The real dispatcher, fed in process; the bot talks to an emulated Telegram."""
-    dispatcher = create_dispatcher(settings, repo=repo, content=content)
+async def app(settings: Settings, repo: Repositories, content: Content) -> AsyncIterator[BotApp]:
+    """The bot's dispatcher, update processor and senders; its Telegram is an emulator."""
     bot = create_bot(settings, session=EmulatorSession(Emulator()))
-    async with InProcessWorld(dispatcher, bot) as driver:
+    yield create_app(settings, repo=repo, content=content, bot=bot)
+    await bot.session.close()
+
+
+@pytest.fixture
+async def world(app: BotApp) -> AsyncIterator[InProcessWorld]:
+    """People talking to the bot in process: each update is stored in the inbox and handled
+    by the real update processor (one transaction; replies sent after the commit)."""
+    async with InProcessWorld.for_app(app) as driver:
         yield driver

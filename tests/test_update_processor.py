@@ -9,7 +9,7 @@ from aiogram.types import Chat, Message, Update
 
 from bot.db.database import Database
 from bot.db.inbox import InboxRepo
-from bot.runner import UpdateProcessor
+from tests.conftest import bare_processor
 
 TOKEN = "42:TEST-processor"
 
@@ -32,7 +32,7 @@ async def test_the_intake_waits_for_room_and_goes_on_as_updates_finish(db: Datab
     dispatcher = Dispatcher()
     dispatcher.include_router(router)
     inbox = InboxRepo(db)
-    processor = UpdateProcessor(Bot(TOKEN), dispatcher, inbox)
+    processor = bare_processor(Bot(TOKEN), dispatcher, db)
     for n in range(1, 4):  # three chats, three updates in flight
         release[n] = asyncio.Event()
         await inbox.store([(n, "{}")])

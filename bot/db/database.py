@@ -9,6 +9,14 @@ committed together, in one transaction whose statements are queued to the writer
 once. Under load a write then costs a share of one round trip to that thread instead of a
 whole one each (with the lock held), which had made the writer the bot's bottleneck. Each
 `write()` still returns only once its statement is committed.
+
+A *unit of work* (`async with db.unit():`) makes everything written from the task that opened
+it — statements, transactions, FSM records — one transaction, committed when the block ends
+and rolled back if it raises. The update processor opens one per update, so an update's
+effects are all there or none are (see bot/runner.py). The transaction begins at the unit's
+first write and holds the single writer until the end; reads inside a begun unit go to the
+writer connection and see the unit's own writes. `transaction()` inside a unit is a
+savepoint. Caches that must follow the outcome register `after_commit`/`after_rollback`.
 """
 
 from __future__ import annotations
@@ -16,9 +24,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +49,20 @@ class _QueuedWrite:
     sql: str
     params: Sequence[Any] | dict[str, Any]
     done: asyncio.Future[int]
+
+
+@dataclass(slots=True, eq=False)
+class _Unit:
+    """One unit of work: begun at its first write, committed or rolled back at its end."""
+
+    db: Database
+    conn: aiosqlite.Connection | None = None  # the writer, once the unit has begun
+    committed: list[Callable[[], None]] = field(default_factory=list)
+    rolled_back: list[Callable[[], None]] = field(default_factory=list)
+    savepoints: int = 0
+
+
+_current_unit: ContextVar[_Unit | None] = ContextVar("database_unit", default=None)
 
 
 class Database:
@@ -138,9 +161,106 @@ class Database:
             raise DatabaseError("database is not connected")
         return self._writer
 
+    # -- units of work -------------------------------------------------------------------
+
+    def _unit(self) -> _Unit | None:
+        unit = _current_unit.get()
+        return unit if unit is not None and unit.db is self else None
+
+    @property
+    def in_unit(self) -> bool:
+        """True inside `unit()` (in the task that opened it, or one it started)."""
+        return self._unit() is not None
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[None]:
+        """Everything written inside the block is one transaction (see the module docstring)."""
+        if self._unit() is not None:
+            raise DatabaseError("units of work do not nest")
+        unit = _Unit(self)
+        token = _current_unit.set(unit)
+        try:
+            try:
+                yield
+            except BaseException:
+                await self._end_unit(unit, commit=False)
+                raise
+            await self._end_unit(unit, commit=True)
+        finally:
+            _current_unit.reset(token)
+
+    async def _begin(self, unit: _Unit) -> aiosqlite.Connection:
+        if unit.conn is None:
+            conn = self._require_writer()
+            await self._write_lock.acquire()
+            try:
+                await conn.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                self._write_lock.release()
+                raise
+            unit.conn = conn
+        return unit.conn
+
+    async def _end_unit(self, unit: _Unit, *, commit: bool) -> None:
+        conn, unit.conn = unit.conn, None
+        try:
+            if conn is not None:
+                if commit:
+                    try:
+                        await conn.execute("COMMIT")
+                    except BaseException:
+                        with suppress(Exception):
+                            if conn.in_transaction:
+                                await conn.execute("ROLLBACK")
+                        commit = False
+                        raise
+                else:
+                    with suppress(Exception):  # a dead connection rolled back by itself
+                        await conn.execute("ROLLBACK")
+        finally:
+            if conn is not None:
+                self._write_lock.release()
+            for callback in unit.committed if commit else unit.rolled_back:
+                try:
+                    callback()
+                except Exception:
+                    log.exception("unit of work callback failed")
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the current unit commits (at once outside a unit)."""
+        unit = self._unit()
+        if unit is None:
+            callback()
+        else:
+            unit.committed.append(callback)
+
+    def after_rollback(self, callback: Callable[[], None]) -> None:
+        """Run `callback` if the current unit rolls back (never outside a unit)."""
+        unit = self._unit()
+        if unit is not None:
+            unit.rolled_back.append(callback)
+
+    # -- writes --------------------------------------------------------------------------
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction (BEGIN IMMEDIATE … COMMIT) holding the single writer."""
+        """A write transaction (BEGIN IMMEDIATE … COMMIT) holding the single writer; inside
+        a unit of work, a savepoint of the unit's transaction."""
+        unit = self._unit()
+        if unit is not None:
+            conn = await self._begin(unit)
+            unit.savepoints += 1
+            name = f"s{unit.savepoints}"
+            await conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield conn
+            except BaseException:
+                with suppress(Exception):
+                    await conn.execute(f"ROLLBACK TO {name}")
+                    await conn.execute(f"RELEASE {name}")
+                raise
+            await conn.execute(f"RELEASE {name}")
+            return
         conn = self._require_writer()
         async with self._write_lock:
             await conn.execute("BEGIN IMMEDIATE")
@@ -157,7 +277,13 @@ class Database:
         A statement that fails is rolled back alone (SQLite's statement-level rollback) and
         its error is raised here; the others of its group still commit. Not for statements
         that cannot run inside a transaction (VACUUM, journal_mode): those have their own
-        connection (bot/db/backup.py) or run at connect time."""
+        connection (bot/db/backup.py) or run at connect time. Inside a unit of work the
+        statement joins the unit's transaction (and is committed with it)."""
+        unit = self._unit()
+        if unit is not None:
+            conn = await self._begin(unit)
+            cursor = await conn.execute(sql, params)
+            return cursor.rowcount
         self._require_writer()
         done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._queued.append(_QueuedWrite(sql, params, done))
@@ -227,6 +353,9 @@ class Database:
     async def fetchall(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
     ) -> list[sqlite3.Row]:
+        unit = self._unit()
+        if unit is not None and unit.conn is not None:  # read the unit's own writes
+            return list(await unit.conn.execute_fetchall(sql, params))
         conn = self._reader or self._require_writer()
         return list(await conn.execute_fetchall(sql, params))
 

@@ -1,12 +1,10 @@
 """aiogram FSM storage on SQLite: state and data per key, data as JSON (never pickle).
 
-Every write is stamped with the id of the update being handled (when there is one), so a
-handler replayed after a crash can tell that its state change was already committed.
-
 Reads are served from a write-through cache of recent keys: every update reads its state at
 least twice (aiogram's FSM middleware, then the handler), and this process is the only
-writer. Writes go to SQLite first and reach the cache once committed; a read that raced a
-write is not cached. Rows changed behind the storage's back (the privacy erasure) must be
+writer. Writes go to SQLite first and then to the cache; a write inside a unit of work that
+is rolled back drops its key from the cache (bot/db/database.py), so a rolled-back update
+leaves no trace. A read that raced a write is not cached. Rows changed behind the storage's back (the privacy erasure) must be
 followed by `forget_user`. The cache keeps the 2,000 keys last written or loaded (conversations
 in progress; a draft is 1–2 KB), enough for every owner active at once.
 """
@@ -28,11 +26,10 @@ from aiogram.fsm.storage.base import (
 )
 
 from bot.db.database import Database
-from bot.replay_journal import current_update_id
 
 _UPSERT = (
-    "INSERT INTO fsm (key, user_id, chat_id, {columns}, update_id) VALUES (?, ?, ?, {marks}, ?) "
-    "ON CONFLICT (key) DO UPDATE SET {assignments}, update_id = excluded.update_id"
+    "INSERT INTO fsm (key, user_id, chat_id, {columns}) VALUES (?, ?, ?, {marks}) "
+    "ON CONFLICT (key) DO UPDATE SET {assignments}"
 )
 
 
@@ -131,10 +128,11 @@ class SQLiteStorage(BaseStorage):
         except BaseException:  # committed or not, the cache no longer knows
             self._forget_key(name)
             raise
+        self.db.after_rollback(lambda: self._forget_key(name))
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         ids = self._ids(key)
-        await self._write(ids[0], SET_STATE, (*ids, _state_name(state), current_update_id()))
+        await self._write(ids[0], SET_STATE, (*ids, _state_name(state)))
         self._written(ids[0], ids[1], state=_state_name(state))
 
     async def get_state(self, key: StorageKey) -> str | None:
@@ -142,7 +140,7 @@ class SQLiteStorage(BaseStorage):
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         ids, dumped = self._ids(key), _dump(data)
-        await self._write(ids[0], SET_DATA, (*ids, dumped, current_update_id()))
+        await self._write(ids[0], SET_DATA, (*ids, dumped))
         self._written(ids[0], ids[1], data=dumped)
 
     async def set_state_and_data(
@@ -150,7 +148,7 @@ class SQLiteStorage(BaseStorage):
     ) -> None:
         """Both in one statement: a crash never leaves a new state with old data."""
         ids, name, dumped = self._ids(key), _state_name(state), _dump(data)
-        await self._write(ids[0], SET_BOTH, (*ids, name, dumped, current_update_id()))
+        await self._write(ids[0], SET_BOTH, (*ids, name, dumped))
         self._written(ids[0], ids[1], state=name, data=dumped)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
@@ -168,15 +166,9 @@ class SQLiteStorage(BaseStorage):
             state, current = (rows[0][0], json.loads(rows[0][1])) if rows else (None, {})
             current.update(data)
             dumped = _dump(current)
-            await conn.execute(SET_DATA, (*ids, dumped, current_update_id()))
+            await conn.execute(SET_DATA, (*ids, dumped))
         self._written(ids[0], ids[1], state=state, data=dumped)
         return dict(current)
-
-    async def written_by(self, key: StorageKey) -> int | None:
-        """The update whose handler last wrote this record (None when unknown)."""
-        return await self.db.fetchval(
-            "SELECT update_id FROM fsm WHERE key = ?", (self._ids(key)[0],)
-        )
 
     async def delete_for_user(self, user_id: int) -> int:
         """Erase every FSM record of one user (privacy: /delete_me)."""
@@ -184,6 +176,7 @@ class SQLiteStorage(BaseStorage):
             return await self.db.write("DELETE FROM fsm WHERE user_id = ?", (user_id,))
         finally:
             self.forget_user(user_id)
+            self.db.after_rollback(lambda: self.forget_user(user_id))
 
     async def close(self) -> None:
         # The Database is owned by the application, which closes it.

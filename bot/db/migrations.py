@@ -250,6 +250,28 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "DELETE FROM sent_journal WHERE update_id NOT IN "
         "(SELECT update_id FROM inbox WHERE status = 'pending')",
     ),
+    # 6: replies — the Bot API calls an update committed, owed to Telegram until it takes
+    # them (they replace the sent journal: an update's effects and its replies now commit
+    # together, so nothing is replayed and nothing needs to be remembered as sent).
+    (
+        """
+        CREATE TABLE replies (
+            id              INTEGER PRIMARY KEY,
+            lane            INTEGER NOT NULL,
+            method          TEXT    NOT NULL,
+            payload         TEXT    NOT NULL,
+            file            BLOB,
+            track           TEXT,
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at REAL    NOT NULL,
+            created_at      REAL    NOT NULL,
+            last_error      TEXT
+        )
+        """,
+        "CREATE INDEX replies_lane ON replies (lane, id)",
+        "DROP TRIGGER sent_journal_of_finished_update",
+        "DROP TABLE sent_journal",
+    ),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

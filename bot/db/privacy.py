@@ -88,10 +88,8 @@ class PrivacyRepo:
             await conn.execute("DELETE FROM consents WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM fsm WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
-            await conn.execute(
-                "DELETE FROM sent_journal WHERE json_extract(response, '$.chat.id') = ?",
-                (user_id,),
-            )
+            # Replies still owed to the person's chat (Telegram was down) go too.
+            await conn.execute("DELETE FROM replies WHERE lane = ?", (user_id,))
             # Funnel counts stay true, but nothing links them to the person any more.
             await conn.execute("UPDATE events SET user_id = NULL WHERE user_id = ?", (user_id,))
             await conn.execute(

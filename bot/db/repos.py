@@ -9,13 +9,13 @@ from bot.db.database import Database
 from bot.db.fsm_storage import SQLiteStorage
 from bot.db.funnel import FunnelRepo
 from bot.db.inbox import InboxRepo
-from bot.db.journal import JournalRepo
 from bot.db.kv import KvRepo
 from bot.db.leads import ConsentRepo, LeadRepo
 from bot.db.outbox import OutboxRepo
 from bot.db.pipeline import PipelineRepo
 from bot.db.privacy import PrivacyRepo
 from bot.db.referrals import ReferralRepo
+from bot.db.replies import ReplyRepo
 from bot.db.stats import StatsRepo
 from bot.db.users import UserRepo
 
@@ -25,7 +25,7 @@ class Repositories:
     db: Database
     users: UserRepo
     inbox: InboxRepo
-    journal: JournalRepo
+    replies: ReplyRepo
     fsm: SQLiteStorage
     leads: LeadRepo
     consents: ConsentRepo
@@ -44,7 +44,7 @@ class Repositories:
             db=db,
             users=UserRepo(db),
             inbox=InboxRepo(db),
-            journal=JournalRepo(db),
+            replies=ReplyRepo(db),
             fsm=SQLiteStorage(db),
             leads=LeadRepo(db),
             consents=ConsentRepo(db),

@@ -45,6 +45,7 @@ class UserRepo:
             (user_id, first_name, last_name, username, language_code, now, now),
         )
         self._touched[user_id] = (now, names)
+        self.db.after_rollback(lambda: self.forget_cache(user_id))
         if len(self._touched) > 100_000:
             self._touched.clear()
 

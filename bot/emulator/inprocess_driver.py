@@ -1,11 +1,16 @@
 """`WorldDriver` in one process: a `BotWorld`, an aiogram Dispatcher and a Bot whose session
-is `EmulatorSession`. After every user action all queued updates are fed through
-`dispatcher.feed_update` in order, so by the time an action returns the bot has answered.
+is `EmulatorSession`. After every user action all queued updates are handled in order, so
+by the time an action returns the bot has answered.
+
+`InProcessWorld.for_app(app)` handles them as the bot process does: each update is stored
+in the inbox, then handled by the app's update processor (one transaction, replies sent
+after the commit). Built from a bare dispatcher, updates go to `dispatcher.feed_update`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from types import TracebackType
 from typing import Any
@@ -55,6 +60,18 @@ class InProcessWorld(WorldDriver):
         self.timeout = timeout
         self.quiet_period = 0.0
         self._lock = asyncio.Lock()
+        self.processor: Any = None  # bot.runner.UpdateProcessor, when built by for_app
+
+    @classmethod
+    def for_app(cls, app: Any, **options: Any) -> InProcessWorld:
+        """Handle updates through `app` (a bot.app.BotApp) as the real process does."""
+        world = cls(app.dispatcher, app.bot, **options)
+        world.processor = app.processor
+        app.processor.error_listeners.append(world._handler_failed)
+        return world
+
+    def _handler_failed(self, error: BaseException) -> None:
+        self.errors.append(error)
 
     async def __aenter__(self) -> InProcessWorld:
         return self
@@ -79,6 +96,9 @@ class InProcessWorld(WorldDriver):
                     await self._feed(payload)
 
     async def _feed(self, payload: dict[str, Any]) -> None:
+        if self.processor is not None:
+            await self._process(payload)
+            return
         try:
             update = Update.model_validate(payload, context={"bot": self.bot})
             result = await self.dispatcher.feed_update(self.bot, update, **self.workflow_data)
@@ -89,6 +109,21 @@ class InProcessWorld(WorldDriver):
                 raise
             log.exception("update %s failed", payload.get("update_id"))
             self.errors.append(error)
+
+    async def _process(self, payload: dict[str, Any]) -> None:
+        """As the intake does: commit the update to the inbox, then handle it."""
+        update_id = payload["update_id"]
+        update = Update.model_validate(payload, context={"bot": self.bot})
+        failed = len(self.errors)
+        if await self.processor.inbox.store([(update_id, json.dumps(payload))]):
+            await self.processor.process(update_id, update)
+        if self.raise_errors and len(self.errors) > failed:
+            raise self.errors[failed]
+
+    async def handle_at_once(self, payloads: list[dict[str, Any]]) -> None:
+        """Handle these updates concurrently (as updates of different chats are), not one
+        after another: for races such as simultaneous presses of one button."""
+        await asyncio.gather(*(self._feed(payload) for payload in payloads))
 
     # -- primitives -------------------------------------------------------------------------
 

@@ -7,10 +7,11 @@ table, so /lessons and /start resume where the owner stopped even after /cancel.
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
+from aiogram.methods import SendMessage
 from aiogram.types import CallbackQuery, Message
 
 from bot import keyboards
@@ -18,6 +19,7 @@ from bot.callbacks import LessonCb, MenuAction, MenuCb
 from bot.config import Settings
 from bot.content import Content
 from bot.db.repos import Repositories
+from bot.delivery.replies import Replies
 from bot.filters import InChat
 from bot.input_kind import input_kind
 
@@ -45,7 +47,7 @@ def build_fallback_router() -> Router:
 
 
 async def send_lesson(
-    bot: Bot,
+    reply: Replies,
     chat_id: int,
     user_id: int,
     index: int,
@@ -60,14 +62,14 @@ async def send_lesson(
         await state.set_state(LessonStates.reading)
     pages = content.lesson_pages(index)
     for page in pages[:-1]:
-        await bot.send_message(chat_id, page)
-    await bot.send_message(
-        chat_id, pages[-1], reply_markup=keyboards.lesson_nav(content, index, total)
-    )
+        reply(SendMessage(chat_id=chat_id, text=page))
+    reply(SendMessage(
+        chat_id=chat_id, text=pages[-1], reply_markup=keyboards.lesson_nav(content, index, total)
+    ))
 
 
 async def send_finish(
-    bot: Bot,
+    reply: Replies,
     chat_id: int,
     user_id: int,
     state: FSMContext,
@@ -79,15 +81,15 @@ async def send_finish(
         await repo.funnel.record(user_id, "lessons_done")
         await repo.referrals.thank_once(user_id, "lessons")
     await state.set_state(None)
-    await bot.send_message(
-        chat_id,
-        content.render(
+    reply(SendMessage(
+        chat_id=chat_id,
+        text=content.render(
             "messages/final_cta.html",
             min_turnover=_number(settings.min_turnover_mln),
             min_years=settings.min_years_on_market,
         ),
         reply_markup=keyboards.after_lessons(content),
-    )
+    ))
 
 
 def _number(value: float) -> str:
@@ -95,7 +97,7 @@ def _number(value: float) -> str:
 
 
 async def resume(
-    bot: Bot,
+    reply: Replies,
     chat_id: int,
     user_id: int,
     state: FSMContext,
@@ -104,27 +106,27 @@ async def resume(
 ) -> None:
     row = await repo.users.get(user_id)
     if row is not None and row.lessons_done_at is not None:
-        await bot.send_message(
-            chat_id,
-            content.render("messages/lessons_done.html"),
+        reply(SendMessage(
+            chat_id=chat_id,
+            text=content.render("messages/lessons_done.html"),
             reply_markup=keyboards.after_lessons(content),
-        )
+        ))
         return
     index = min(max(row.lesson if row else 1, 1), content.lesson_count)
-    await send_lesson(bot, chat_id, user_id, index, state, repo, content)
+    await send_lesson(reply, chat_id, user_id, index, state, repo, content)
 
 
 async def on_lessons_command(
-    message: Message, bot: Bot, state: FSMContext, repo: Repositories, content: Content
+    message: Message, reply: Replies, state: FSMContext, repo: Repositories, content: Content
 ) -> None:
     assert message.from_user is not None
-    await resume(bot, message.chat.id, message.from_user.id, state, repo, content)
+    await resume(reply, message.chat.id, message.from_user.id, state, repo, content)
 
 
 async def on_lesson_button(
     query: CallbackQuery,
     callback_data: LessonCb,
-    bot: Bot,
+    reply: Replies,
     state: FSMContext,
     repo: Repositories,
     content: Content,
@@ -133,41 +135,41 @@ async def on_lesson_button(
     total = content.lesson_count
     index = callback_data.i
     if not 1 <= index <= total + 1:  # forged or from an older edition of the course
-        await query.answer(content.label("alerts.stale_button"), show_alert=True)
+        reply(query.answer(content.label("alerts.stale_button"), show_alert=True))
         return
-    await query.answer()
+    reply(query.answer())
     chat_id = query.message.chat.id if query.message else query.from_user.id
     if index == total + 1:
-        await send_finish(bot, chat_id, query.from_user.id, state, repo, content, settings)
+        await send_finish(reply, chat_id, query.from_user.id, state, repo, content, settings)
     else:
-        await send_lesson(bot, chat_id, query.from_user.id, index, state, repo, content)
+        await send_lesson(reply, chat_id, query.from_user.id, index, state, repo, content)
 
 
 async def on_menu_lessons(
-    query: CallbackQuery, bot: Bot, state: FSMContext, repo: Repositories, content: Content
+    query: CallbackQuery, reply: Replies, state: FSMContext, repo: Repositories, content: Content
 ) -> None:
-    await query.answer()
+    reply(query.answer())
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    await resume(bot, chat_id, query.from_user.id, state, repo, content)
+    await resume(reply, chat_id, query.from_user.id, state, repo, content)
 
 
 async def on_menu_restart(
-    query: CallbackQuery, bot: Bot, state: FSMContext, repo: Repositories, content: Content
+    query: CallbackQuery, reply: Replies, state: FSMContext, repo: Repositories, content: Content
 ) -> None:
-    await query.answer()
+    reply(query.answer())
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    await send_lesson(bot, chat_id, query.from_user.id, 1, state, repo, content)
+    await send_lesson(reply, chat_id, query.from_user.id, 1, state, repo, content)
 
 
 async def on_unexpected_while_reading(
-    message: Message, repo: Repositories, content: Content
+    message: Message, reply: Replies, repo: Repositories, content: Content
 ) -> None:
     """Anything but a button while reading: a short hint and the current lesson's buttons."""
     assert message.from_user is not None
     row = await repo.users.get(message.from_user.id)
     total = content.lesson_count
     index = min(max(row.lesson if row else 1, 1), total)
-    await message.answer(
+    reply(message.answer(
         content.render(
             "messages/unknown_input.html",
             where="lesson",
@@ -176,4 +178,4 @@ async def on_unexpected_while_reading(
             total=total,
         ),
         reply_markup=keyboards.lesson_nav(content, index, total),
-    )
+    ))

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from aiogram import Bot
 from aiogram.filters.callback_data import CallbackData
+from aiogram.methods import SendMessage
 from aiogram.types import CallbackQuery, ForceReply, Message, ReplyParameters
 
 from bot.config import Settings
 from bot.content import Content
-from bot.db.cards import LeadMessage
 from bot.db.models import LeadRow
 from bot.db.pipeline import MoveResult, valid_id
 from bot.db.repos import Repositories
+from bot.delivery.replies import Replies, Track
 from bot.group.access import Consultants
 from bot.group.callbacks import CardCb
 from bot.group.card import status_label
@@ -41,75 +42,77 @@ def refusal_alert(content: Content, code: str, lead: LeadRow | None, action: Act
 
 
 async def on_card_button(
-    query: CallbackQuery, callback_data: CardCb, bot: Bot, repo: Repositories,
+    query: CallbackQuery, callback_data: CardCb, bot: Bot, reply: Replies, repo: Repositories,
     content: Content, settings: Settings, consultants: Consultants,
 ) -> None:
     user = query.from_user
     if not await consultants.is_consultant(bot, user.id):
-        await query.answer(content.label("group_alerts.not_consultant"), show_alert=True)
+        reply(query.answer(content.label("group_alerts.not_consultant"), show_alert=True))
         return
     message = query.message
     lead_id = callback_data.id
     if not canonical(query, callback_data) or not isinstance(message, Message) or not valid_id(
         lead_id
     ):
-        await query.answer(content.label("group_alerts.forged"), show_alert=True)
+        reply(query.answer(content.label("group_alerts.forged"), show_alert=True))
         return
     if not await repo.cards.is_current(lead_id, message.chat.id, message.message_id):
-        await query.answer(content.label("group_alerts.stale", id=lead_id), show_alert=True)
+        reply(query.answer(content.label("group_alerts.stale", id=lead_id), show_alert=True))
         return
     lead = await repo.leads.get(lead_id)
     action = callback_data.a
     is_admin = consultants.is_admin(user.id)
     if lead is None:
-        await query.answer(content.label("group_alerts.gone"), show_alert=True)
+        reply(query.answer(content.label("group_alerts.gone"), show_alert=True))
         return
     if action is Action.lost:
-        await _ask_reason(query, message, lead, bot, repo, content, is_admin)
+        _ask_reason(query, message, lead, reply, content, is_admin)
         return
     result: MoveResult = await repo.pipeline.move(
         lead_id, user.id, user.full_name, decide(action, user.id, user.full_name, is_admin=is_admin)
     )
     if not result.ok or result.after is None:
-        await query.answer(
+        reply(query.answer(
             refusal_alert(content, result.refusal or "missing", result.before, action),
             show_alert=True,
-        )
+        ))
         return
     after = result.after
     if action is Action.claim:
-        await query.answer(content.label("group_alerts.claimed", id=lead_id))
+        reply(query.answer(content.label("group_alerts.claimed", id=lead_id)))
     else:
         status = status_label(content, after.status)
-        await query.answer(content.label("group_alerts.moved", id=lead_id, status=status))
-    await refresh_card(bot, repo, content, settings, after)
+        reply(query.answer(content.label("group_alerts.moved", id=lead_id, status=status)))
+    await refresh_card(reply, repo, content, settings, after)
 
 
-async def _ask_reason(
-    query: CallbackQuery, card: Message, lead: LeadRow, bot: Bot, repo: Repositories,
-    content: Content, is_admin: bool,
+def _ask_reason(
+    query: CallbackQuery, card: Message, lead: LeadRow, reply: Replies, content: Content,
+    is_admin: bool,
 ) -> None:
     """The refusal button: the reason comes as a reply to this prompt (see replies.py)."""
     user = query.from_user
     problem = refusal(lead, Action.lost, user.id, is_admin)
     if problem is not None:
-        await query.answer(refusal_alert(content, problem, lead, Action.lost), show_alert=True)
+        reply(query.answer(refusal_alert(content, problem, lead, Action.lost), show_alert=True))
         return
-    prompt = await bot.send_message(
-        card.chat.id,
-        content.render("group/lost_prompt.html", id=lead.id, user_id=user.id, name=user.full_name),
-        message_thread_id=card.message_thread_id if card.is_topic_message else None,
-        reply_parameters=ReplyParameters(
-            message_id=card.message_id, allow_sending_without_reply=True
+    reply(query.answer(content.label("group_alerts.lost_asked")))
+    reply(
+        SendMessage(
+            chat_id=card.chat.id,
+            text=content.render(
+                "group/lost_prompt.html", id=lead.id, user_id=user.id, name=user.full_name
+            ),
+            message_thread_id=card.message_thread_id if card.is_topic_message else None,
+            reply_parameters=ReplyParameters(
+                message_id=card.message_id, allow_sending_without_reply=True
+            ),
+            reply_markup=ForceReply(force_reply=True, selective=True),
         ),
-        reply_markup=ForceReply(force_reply=True, selective=True),
+        track=Track.lead_message(lead.id, "lost_prompt", user.id),
     )
-    await repo.cards.remember(
-        LeadMessage(card.chat.id, prompt.message_id, lead.id, "lost_prompt", user.id)
-    )
-    await query.answer(content.label("group_alerts.lost_asked"))
 
 
-async def on_unknown_button(query: CallbackQuery, content: Content) -> None:
+async def on_unknown_button(query: CallbackQuery, reply: Replies, content: Content) -> None:
     """A button in a group nobody recognises (forged, old, another group's): change nothing."""
-    await query.answer(content.label("group_alerts.forged"), show_alert=True)
+    reply(query.answer(content.label("group_alerts.forged"), show_alert=True))

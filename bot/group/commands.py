@@ -7,7 +7,6 @@ import asyncio
 import datetime as dt
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
@@ -18,6 +17,7 @@ from bot.config import Settings
 from bot.content import Content
 from bot.db.pipeline import valid_id
 from bot.db.repos import Repositories
+from bot.delivery.replies import Replies
 from bot.group import stats as stats_view
 from bot.group.access import Consultants
 from bot.group.buttons import canonical
@@ -29,23 +29,23 @@ from bot.group.times import local
 
 
 async def on_leads(
-    message: Message, command: CommandObject, repo: Repositories, content: Content,
-    settings: Settings,
+    message: Message, command: CommandObject, reply: Replies, repo: Repositories,
+    content: Content, settings: Settings,
 ) -> None:
     code = parse_filter(command.args, content)
     if code is None:
-        await message.answer(content.render("group/leads_usage.html", codes=list(FILTERS)))
+        reply(message.answer(content.render("group/leads_usage.html", codes=list(FILTERS))))
         return
     page = await render_page(code, 0, repo, content, settings)
-    await message.answer(page.text, reply_markup=page.markup)
+    reply(message.answer(page.text, reply_markup=page.markup))
 
 
 async def on_leads_page(
-    query: CallbackQuery, callback_data: LeadsPageCb, bot: Bot, repo: Repositories,
-    content: Content, settings: Settings, consultants: Consultants,
+    query: CallbackQuery, callback_data: LeadsPageCb, bot: Bot, reply: Replies,
+    repo: Repositories, content: Content, settings: Settings, consultants: Consultants,
 ) -> None:
     if not await consultants.is_consultant(bot, query.from_user.id):
-        await query.answer(content.label("group_alerts.not_consultant"), show_alert=True)
+        reply(query.answer(content.label("group_alerts.not_consultant"), show_alert=True))
         return
     code, number = callback_data.s, callback_data.p
     if (
@@ -53,15 +53,11 @@ async def on_leads_page(
         or not canonical(query, callback_data) or not isinstance(query.message, Message)
         or not _has_pager(query.message)  # e.g. a lead card: it must not become a list
     ):
-        await query.answer(content.label("group_alerts.forged"), show_alert=True)
+        reply(query.answer(content.label("group_alerts.forged"), show_alert=True))
         return
-    await query.answer()
+    reply(query.answer())
     page = await render_page(code, number, repo, content, settings)
-    try:
-        await query.message.edit_text(page.text, reply_markup=page.markup)
-    except TelegramBadRequest as error:
-        if "not modified" not in error.message:
-            raise
+    reply(query.message.edit_text(page.text, reply_markup=page.markup))
 
 
 def _has_pager(message: Message) -> bool:
@@ -75,61 +71,61 @@ def _has_pager(message: Message) -> bool:
 
 
 async def on_lead(
-    message: Message, command: CommandObject, repo: Repositories, content: Content,
-    settings: Settings,
+    message: Message, command: CommandObject, reply: Replies, repo: Repositories,
+    content: Content, settings: Settings,
 ) -> None:
     argument = (command.args or "").strip().lstrip("№#")
     if not argument.isdigit() or not valid_id(int(argument)):
-        await message.answer(content.render("group/lead_usage.html"))
+        reply(message.answer(content.render("group/lead_usage.html")))
         return
     lead = await repo.leads.get(int(argument))
     if lead is None:
-        await message.answer(content.render("group/lead_not_found.html", id=int(argument)))
+        reply(message.answer(content.render("group/lead_not_found.html", id=int(argument))))
         return
     for part in await lead_messages(lead, repo, content, settings):
-        await message.answer(part)
+        reply(message.answer(part))
 
 
 async def on_export(
-    message: Message, command: CommandObject, bot: Bot, repo: Repositories, content: Content,
-    settings: Settings,
+    message: Message, command: CommandObject, reply: Replies, repo: Repositories,
+    content: Content, settings: Settings,
 ) -> None:
     code = parse_period(command.args, content)
     if code is None:
-        await message.answer(content.render("group/export_usage.html"))
+        reply(message.answer(content.render("group/export_usage.html")))
         return
     rows = await repo.pipeline.created_since(period_start(code, settings))
     data = export_csv(rows, content, settings)
     today = local(dt.datetime.now(dt.UTC).timestamp(), settings.timezone).strftime("%Y-%m-%d")
     name = content.label("group_export.file_name", period=code, date=today)
-    await message.answer_document(
+    reply(message.answer_document(
         BufferedInputFile(data, filename=name),
         caption=content.render(
             "group/export_caption.html",
             period=content.label(f"group_periods.{code}"), count=len(rows),
         ),
-    )
+    ))
 
 
 async def on_stats(
-    message: Message, command: CommandObject, repo: Repositories, content: Content,
-    settings: Settings,
+    message: Message, command: CommandObject, reply: Replies, repo: Repositories,
+    content: Content, settings: Settings,
 ) -> None:
     """Leads per status, then the funnel for the period with its chart: /stats [period]."""
     code = parse_period(command.args, content)
     if code is None:
-        await message.answer(content.render("group/stats_usage.html"))
+        reply(message.answer(content.render("group/stats_usage.html")))
         return
-    await message.answer(stats_view.render(await stats_view.collect(repo), content))
+    reply(message.answer(stats_view.render(await stats_view.collect(repo), content)))
     report = await collect_report(repo, code, period_start(code, settings))
-    await message.answer(render_report(report, content))
+    reply(message.answer(render_report(report, content)))
     labels = [content.label(f"funnel_steps.{step.step}") for step in report.steps]
     title = content.label("funnel_chart.title", period=content.label(f"group_periods.{code}"))
     png = await asyncio.to_thread(funnel_png, report, labels, title)  # keep the loop free
-    await message.answer_photo(BufferedInputFile(png, filename=f"funnel-{code}.png"))
+    reply(message.answer_photo(BufferedInputFile(png, filename=f"funnel-{code}.png")))
 
 
-async def on_help(message: Message, content: Content) -> None:
-    await message.answer(
+async def on_help(message: Message, reply: Replies, content: Content) -> None:
+    reply(message.answer(
         content.render("group/help.html", in_group=message.chat.type != "private")
-    )
+    ))

@@ -6,6 +6,7 @@ import logging
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
+from aiogram.methods import SetMyCommands
 from aiogram.types import BotCommand, BotCommandScopeChat
 
 from bot.content import Content
@@ -14,11 +15,16 @@ from bot.group.binding import GroupBinding
 log = logging.getLogger(__name__)
 
 
-async def set_group_menu(bot: Bot, content: Content, chat_id: int) -> None:
+def group_menu(content: Content, chat_id: int) -> SetMyCommands:
+    """The call that sets the consultants' command menu in one group."""
     commands = [
         BotCommand(command=name, description=text) for name, text in content.group_commands()
     ]
-    await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id=chat_id))
+    return SetMyCommands(commands=commands, scope=BotCommandScopeChat(chat_id=chat_id))
+
+
+async def set_group_menu(bot: Bot, content: Content, chat_id: int) -> None:
+    await bot(group_menu(content, chat_id))
 
 
 async def configure_group_menu(bot: Bot, content: Content, binding: GroupBinding) -> None:

@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.content import Content
 from bot.db.cards import LeadMessage
 from bot.db.repos import Repositories
+from bot.delivery.replies import Replies
 from bot.group.access import Consultants
 from bot.group.buttons import refusal_alert
 from bot.group.card import status_label
@@ -21,8 +22,8 @@ REASON_LIMIT = 1000
 
 
 async def on_reply(
-    message: Message, bot: Bot, repo: Repositories, content: Content, settings: Settings,
-    consultants: Consultants,
+    message: Message, bot: Bot, reply: Replies, repo: Repositories, content: Content,
+    settings: Settings, consultants: Consultants,
 ) -> None:
     target = message.reply_to_message
     if target is None or target.from_user is None or target.from_user.id != bot.id:
@@ -31,34 +32,36 @@ async def on_reply(
     if ref is None:
         return
     if ref.kind == "lost_prompt":
-        await _refusal_reason(message, ref, bot, repo, content, settings, consultants)
+        await _refusal_reason(message, ref, reply, repo, content, settings, consultants)
     else:
-        await _note(message, ref, repo, content)
+        await _note(message, ref, reply, repo, content)
 
 
-async def _note(message: Message, ref: LeadMessage, repo: Repositories, content: Content) -> None:
+async def _note(
+    message: Message, ref: LeadMessage, reply: Replies, repo: Repositories, content: Content
+) -> None:
     assert message.from_user is not None
     text = (message.text or message.caption or "").strip()
     if not text:
-        await message.reply(content.text("group_hints.note_empty"))
+        reply(message.reply(content.text("group_hints.note_empty")))
         return
     stored = await repo.pipeline.add_note(
         ref.lead_id, message.from_user.id, message.from_user.full_name, text[:NOTE_LIMIT],
         message.chat.id, message.message_id,
     )
     if stored:
-        await message.reply(content.text("group_hints.note_saved", id=ref.lead_id))
+        reply(message.reply(content.text("group_hints.note_saved", id=ref.lead_id)))
 
 
 async def _refusal_reason(
-    message: Message, ref: LeadMessage, bot: Bot, repo: Repositories, content: Content,
+    message: Message, ref: LeadMessage, reply: Replies, repo: Repositories, content: Content,
     settings: Settings, consultants: Consultants,
 ) -> None:
     user = message.from_user
     assert user is not None
     reason = (message.text or message.caption or "").strip()
     if not reason:
-        await message.reply(content.text("group_hints.lost_empty"))
+        reply(message.reply(content.text("group_hints.lost_empty")))
         return
     result = await repo.pipeline.move(
         ref.lead_id, user.id, user.full_name,
@@ -68,17 +71,17 @@ async def _refusal_reason(
     if not result.ok or result.after is None:
         lead = result.before
         if lead is not None and result.refusal == NOT_ALLOWED:
-            await message.reply(
+            reply(message.reply(
                 content.text("group_hints.lost_late", id=lead.id,
                              status=status_label(content, lead.status))
-            )
+            ))
         else:
-            await message.reply(
+            reply(message.reply(
                 content.text("group_hints.lost_refused",
                              alert=refusal_alert(content, result.refusal or "missing", lead,
                                                  Action.lost))
-            )
+            ))
         return
     await repo.cards.forget_message(message.chat.id, ref.message_id)
-    await message.reply(content.text("group_hints.lost_saved", id=ref.lead_id))
-    await refresh_card(bot, repo, content, settings, result.after)
+    reply(message.reply(content.text("group_hints.lost_saved", id=ref.lead_id)))
+    await refresh_card(reply, repo, content, settings, result.after)

@@ -8,6 +8,7 @@ from aiogram.types import CallbackQuery, Message
 from bot import keyboards
 from bot.content import Content
 from bot.db.repos import Repositories
+from bot.delivery.replies import Replies
 from bot.filters import InChat
 from bot.input_kind import input_kind
 
@@ -19,7 +20,9 @@ def build_router() -> Router:
     return router
 
 
-async def on_unexpected_message(message: Message, repo: Repositories, content: Content) -> None:
+async def on_unexpected_message(
+    message: Message, reply: Replies, repo: Repositories, content: Content
+) -> None:
     assert message.from_user is not None
     row = await repo.users.get(message.from_user.id)
     lesson = row.lesson if row else 0
@@ -29,7 +32,7 @@ async def on_unexpected_message(message: Message, repo: Repositories, content: C
         if in_progress
         else keyboards.greeting(content)
     )
-    await message.answer(
+    reply(message.answer(
         content.render(
             "messages/unknown_input.html",
             where="menu",
@@ -38,9 +41,9 @@ async def on_unexpected_message(message: Message, repo: Repositories, content: C
             total=content.lesson_count,
         ),
         reply_markup=markup,
-    )
+    ))
 
 
-async def on_stale_button(query: CallbackQuery, content: Content) -> None:
+async def on_stale_button(query: CallbackQuery, reply: Replies, content: Content) -> None:
     """A button nobody recognises (forged, or from an old version): say so, change nothing."""
-    await query.answer(content.label("alerts.stale_button"), show_alert=True)
+    reply(query.answer(content.label("alerts.stale_button"), show_alert=True))

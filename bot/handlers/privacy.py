@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command
+from aiogram.methods import SendMessage
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.callbacks import PrivacyCb
 from bot.config import Settings
 from bot.content import Content
 from bot.db.repos import Repositories
+from bot.delivery.replies import Replies
 from bot.filters import InChat
 
 
@@ -45,7 +47,7 @@ def confirm_keyboard(content: Content) -> InlineKeyboardMarkup:
 
 
 async def on_privacy(
-    message: Message, repo: Repositories, content: Content, settings: Settings
+    message: Message, reply: Replies, repo: Repositories, content: Content, settings: Settings
 ) -> None:
     assert message.from_user is not None
     stored = await repo.privacy.stored(message.from_user.id)
@@ -54,7 +56,7 @@ async def on_privacy(
         if stored.first_seen
         else ""
     )
-    await message.answer(
+    reply(message.answer(
         content.render(
             "messages/privacy.html",
             policy_url=settings.privacy_policy_url,
@@ -66,30 +68,27 @@ async def on_privacy(
             consents=stored.consents,
             has_draft=stored.has_draft,
         )
-    )
+    ))
 
 
-async def on_delete_me(message: Message, content: Content) -> None:
-    await message.answer(
+async def on_delete_me(message: Message, reply: Replies, content: Content) -> None:
+    reply(message.answer(
         content.render("messages/delete_confirm.html"), reply_markup=confirm_keyboard(content)
-    )
+    ))
 
 
 async def on_delete_confirm(
     query: CallbackQuery,
     callback_data: PrivacyCb,
-    bot: Bot,
+    reply: Replies,
     repo: Repositories,
     content: Content,
 ) -> None:
-    await query.answer()
+    reply(query.answer())
     if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
+        reply(query.message.edit_reply_markup(reply_markup=None))
     if not callback_data.ok:
-        await bot.send_message(query.from_user.id, content.render("messages/delete_kept.html"))
+        reply(SendMessage(chat_id=query.from_user.id, text=content.render("messages/delete_kept.html")))
         return
     await repo.erase_person(query.from_user.id)  # FSM rows included: no state.clear()
-    await bot.send_message(query.from_user.id, content.render("messages/delete_done.html"))
-    # The replay journal has just kept a copy of that farewell (with the chat's name); this
-    # update cannot be replayed any more (its inbox row went with the erasure): drop it.
-    await repo.journal.forget_chat(query.from_user.id)
+    reply(SendMessage(chat_id=query.from_user.id, text=content.render("messages/delete_done.html")))

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
+from aiogram.methods import SendMessage
 from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
@@ -21,6 +22,7 @@ from bot.attribution import source_payload
 from bot.callbacks import MenuAction, MenuCb
 from bot.content import Content
 from bot.db.repos import Repositories
+from bot.delivery.replies import Replies
 from bot.filters import InChat, IsAdmin
 
 
@@ -58,33 +60,33 @@ def share_keyboard(content: Content, link: str) -> InlineKeyboardMarkup:
 
 
 async def send_share(
-    bot: Bot, chat_id: int, user_id: int, repo: Repositories, content: Content
+    bot: Bot, reply: Replies, chat_id: int, user_id: int, repo: Repositories, content: Content
 ) -> None:
     link = await personal_link(bot, repo, user_id)
     invited = await repo.referrals.invited_count(user_id)
-    await bot.send_message(
-        chat_id,
-        content.render("messages/share_intro.html", link=link, invited=invited),
+    reply(SendMessage(
+        chat_id=chat_id,
+        text=content.render("messages/share_intro.html", link=link, invited=invited),
         reply_markup=share_keyboard(content, link),
-    )
+    ))
 
 
 async def on_share_command(
-    message: Message, bot: Bot, repo: Repositories, content: Content
+    message: Message, bot: Bot, reply: Replies, repo: Repositories, content: Content
 ) -> None:
     assert message.from_user is not None
-    await send_share(bot, message.chat.id, message.from_user.id, repo, content)
+    await send_share(bot, reply, message.chat.id, message.from_user.id, repo, content)
 
 
 async def on_share_button(
-    query: CallbackQuery, bot: Bot, repo: Repositories, content: Content
+    query: CallbackQuery, bot: Bot, reply: Replies, repo: Repositories, content: Content
 ) -> None:
-    await query.answer()
-    await send_share(bot, query.from_user.id, query.from_user.id, repo, content)
+    reply(query.answer())
+    await send_share(bot, reply, query.from_user.id, query.from_user.id, repo, content)
 
 
 async def on_inline_query(
-    query: InlineQuery, bot: Bot, repo: Repositories, content: Content
+    query: InlineQuery, bot: Bot, reply: Replies, repo: Repositories, content: Content
 ) -> None:
     """Typing @bot in any chat offers an invitation card with the person's own link."""
     await repo.users.seen(
@@ -108,11 +110,11 @@ async def on_inline_query(
             ]
         ),
     )
-    await query.answer([card], cache_time=60, is_personal=True)
+    reply(query.answer([card], cache_time=60, is_personal=True))
 
 
 async def on_link_command(
-    message: Message, command: CommandObject, bot: Bot, content: Content
+    message: Message, command: CommandObject, bot: Bot, reply: Replies, content: Content
 ) -> None:
     """An admin builds a tracked link: /link vk spring26 → t.me/<bot>?start=src_vk__spring26."""
     parts = (command.args or "").split()
@@ -122,14 +124,14 @@ async def on_link_command(
         else None
     )
     if payload is None:
-        await message.answer(content.render("messages/link_usage.html"))
+        reply(message.answer(content.render("messages/link_usage.html")))
         return
     me = await bot.me()
-    await message.answer(
+    reply(message.answer(
         content.render(
             "messages/tracked_link.html",
             source=parts[0],
             campaign=parts[1] if len(parts) > 1 else "",
             link=f"https://t.me/{me.username}?start={payload}",
         )
-    )
+    ))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -14,6 +14,7 @@ from bot.attribution import Touch, parse_payload
 from bot.config import Settings
 from bot.content import Content
 from bot.db.repos import Repositories
+from bot.delivery.replies import Replies
 from bot.filters import InChat
 from bot.flows.diagnostic.handlers import Ctx, start_diagnostic
 
@@ -33,7 +34,7 @@ def build_router() -> Router:
 async def on_start(
     message: Message,
     command: CommandObject,
-    bot: Bot,
+    reply: Replies,
     state: FSMContext,
     repo: Repositories,
     content: Content,
@@ -52,17 +53,17 @@ async def on_start(
     await repo.referrals.record_touch(user.id, touch, referrer)
     await repo.funnel.record(user.id, "start", detail=payload if valid else None)
     if touch.diagnostic:
-        await start_diagnostic(Ctx(bot, message.chat.id, user.id, state, repo, content, settings))
+        await start_diagnostic(Ctx(reply, message.chat.id, user.id, state, repo, content, settings))
         return
     row = await repo.users.get(user.id)
     lesson = row.lesson if row else 0
     if lesson == 0:
-        await message.answer(
+        reply(message.answer(
             content.render("messages/greeting.html", first_name=user.first_name),
             reply_markup=keyboards.greeting(content),
-        )
+        ))
         return
-    await message.answer(
+    reply(message.answer(
         content.render(
             "messages/greeting_back.html",
             first_name=user.first_name,
@@ -70,17 +71,19 @@ async def on_start(
             total=content.lesson_count,
         ),
         reply_markup=keyboards.resume(content, min(lesson, content.lesson_count)),
-    )
+    ))
 
 
-async def on_help(message: Message, content: Content) -> None:
-    await message.answer(content.render("messages/help.html"))
+async def on_help(message: Message, reply: Replies, content: Content) -> None:
+    reply(message.answer(content.render("messages/help.html")))
 
 
-async def on_cancel(message: Message, state: FSMContext, content: Content) -> None:
+async def on_cancel(
+    message: Message, reply: Replies, state: FSMContext, content: Content
+) -> None:
     had_state = await state.get_state() is not None
     await state.set_state(None)  # answers already given stay in FSM data
-    await message.answer(
+    reply(message.answer(
         content.render("messages/cancel.html", had_state=had_state),
         reply_markup=keyboards.greeting(content),
-    )
+    ))

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
-from typing import Any
 
-from aiogram import BaseMiddleware, Bot
+from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import (
     TelegramAPIError,
@@ -31,7 +29,6 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
-from aiogram.types import ErrorEvent, TelegramObject
 
 # aiogram keeps the HTTP status only in the exception class; most specific first.
 _CODES: tuple[tuple[type[Exception], str], ...] = (
@@ -63,25 +60,6 @@ class Metrics:
 
     def count_error(self, kind: str) -> None:
         self.errors[kind] += 1
-
-
-class HandlerErrorMetrics(BaseMiddleware):
-    """Outer middleware of the dispatcher's `errors` observer: counts, by class, every
-    exception aiogram caught while handling an update (in a handler or a middleware),
-    just before the error handler (`on_error`) turns it into an apology."""
-
-    def __init__(self, metrics: Metrics) -> None:
-        self.metrics = metrics
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        if isinstance(event, ErrorEvent):
-            self.metrics.count_error(f"handler:{type(event.exception).__name__}")
-        return await handler(event, data)
 
 
 class TelegramErrorMetrics(BaseRequestMiddleware):

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiogram import Bot
 
-from bot.app import create_bot, create_dispatcher
+from bot.app import create_app, create_bot
 from bot.config import Settings
 from bot.content import Content
 from bot.db import Database
@@ -219,13 +219,11 @@ async def open_office(
     repo = Repositories.create(db)
     bot = create_bot(settings, session=EmulatorSession(emulator))
     clock = clock or ShiftedClock()
-    sender = OutboxSender(sender_bot or bot, repo, CONTENT, settings, clock=clock)
-    consultants = Consultants(settings, repo.kv)
-    dispatcher = create_dispatcher(
-        settings, repo=repo, content=CONTENT, consultants=consultants,
-        outbox_wakeup=sender.wakeup,
+    app = create_app(
+        settings, repo=repo, content=CONTENT, bot=bot, clock=clock, outbox_bot=sender_bot
     )
-    world = InProcessWorld(dispatcher, bot, timeout=2.0)
+    sender, consultants = app.outbox, app.consultants
+    world = InProcessWorld.for_app(app, timeout=2.0)
     office = Office(
         emulator=emulator, telegram=telegram, world=world, bot=bot, repo=repo, db=db,
         settings=settings, content=CONTENT, clock=clock, sender=sender,

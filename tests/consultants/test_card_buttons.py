@@ -3,10 +3,7 @@ else, no forged or stale button, and no simultaneous press can change a lead wro
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-from aiogram.types import Update
 
 from tests.consultants.office import Office
 
@@ -42,13 +39,9 @@ async def test_of_two_simultaneous_claims_one_wins_and_the_other_is_told_who(
         office.telegram.click(person.id, office.group_id, card.message_id, data)
         for person in (office.anna, office.boris)
     ]
-    updates = [Update.model_validate(p.update, context={"bot": office.bot}) for p in pressed]
     office.telegram.take_all_updates()
 
-    await asyncio.gather(*(
-        office.world.dispatcher.feed_update(office.bot, update, **office.world.workflow_data)
-        for update in updates
-    ))
+    await office.world.handle_at_once([p.update for p in pressed])
 
     answers = [office.answer_of(p.query_id) for p in pressed]
     winners = [a for a in answers if "ваша" in (a.get("text") or "")]

@@ -21,7 +21,7 @@ from bot.db.inbox import InboxRepo
 from bot.emulator import Emulator, EmulatorSession
 from bot.ops.webhook import SECRET_HEADER, WebhookIntake
 from bot.runner import UpdateProcessor
-from tests.conftest import TEST_TOKEN
+from tests.conftest import TEST_TOKEN, bare_processor
 from tests.ops.conftest import free_port
 
 SECRET = "s3cret_webhook-token"
@@ -94,7 +94,7 @@ async def rig(db: Database, db_path: Path) -> AsyncIterator[Rig]:
     seen: list[str] = []
     handled: asyncio.Queue[str] = asyncio.Queue()
     inbox = InboxRepo(db)
-    processor = UpdateProcessor(bot, recording_dispatcher(seen, handled), inbox)
+    processor = bare_processor(bot, recording_dispatcher(seen, handled), db)
     errors: list[str] = []
     intake = WebhookIntake(
         bot, processor, inbox,

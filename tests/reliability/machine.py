@@ -1,8 +1,9 @@
 """The bot's service loop in process, with a simulated kill -9 at any chosen point.
 
 `Machine` runs what `bot.service.run_service` runs — durable polling into the inbox, the
-update processor with the replay journal, the dispatcher — against the in-memory emulator,
-one `Generation` (process lifetime) after another over the same database file.
+update processor (one transaction per update), the dispatcher, the reply sender — against the
+in-memory emulator, one `Generation` (process lifetime) after another over the same database
+file.
 
 `Fate` decides when a generation dies: every write to SQLite (a statement or a transaction)
 and every Bot API request is an *operation*; the generation dies right before operation
@@ -11,10 +12,12 @@ number `crash_at`. From that instant every task of the generation raises `Simula
 — the process is gone, nothing after that instant reaches the database or Telegram. Reads
 have no effects and are not operations.
 
-Not a crash point: the replay journal's write right after a message was sent. A crash in
-that instant is the one window where a message can be sent twice (Telegram accepted it, the
-journal did not record it); it is treated as part of the send, so that the tests can demand
-that an interrupted run says exactly what an uninterrupted one says.
+Not an operation: a reply's `delivered` record right after Telegram took the message. A
+crash in that instant is the one window where a message is sent twice (the promise: a kill
+repeats at most the one call in flight); it is counted as part of the send so that a run
+killed anywhere else can be demanded to say exactly what an uninterrupted one says, with the
+same message ids. `Fate(crash_at_record=k)` kills in exactly that window instead, before the
+k-th such record (tests/reliability/test_crash_points.py checks the one repeat there).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -33,23 +37,20 @@ from aiogram import Bot
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 
-from bot.app import create_bot, create_dispatcher
+from bot.app import BotApp, create_app, create_bot
 from bot.config import Settings
 from bot.content import Content
 from bot.db import Database
+from bot.db.replies import ReplyRepo
 from bot.db.repos import Repositories
 from bot.emulator.drivers import WorldDriver
 from bot.emulator.session import EmulatorSession
 from bot.emulator.views import MessageView
 from bot.emulator.world import BotWorld, Emulator
-from bot.outbox import OutboxSender
 from bot.runner import DurablePolling, UpdateProcessor, ordering_key
 from bot.telegram_retry import RetryMiddleware
 
 log = logging.getLogger(__name__)
-
-JOURNAL_WRITE = "INSERT OR REPLACE INTO sent_journal"
-
 
 class SimulatedCrash(BaseException):
     """The process died here (kill -9)."""
@@ -58,20 +59,45 @@ class SimulatedCrash(BaseException):
 class Fate:
     """Counts operations and kills the generation before operation `crash_at`."""
 
-    def __init__(self, crash_at: int | None = None) -> None:
+    def __init__(self, crash_at: int | None = None, *, crash_at_record: int | None = None) -> None:
         self.crash_at = crash_at
+        self.crash_at_record = crash_at_record
         self.ops = 0
+        self.records = 0
         self.dead = False
         self.last: str = ""
 
     def op(self, what: str) -> None:
         if self.dead:
             raise SimulatedCrash(f"after death: {what}")
+        if _recording_delivery.get():
+            self.records += 1
+            if self.crash_at_record is not None and self.records >= self.crash_at_record:
+                self.dead = True
+                self.last = what
+                raise SimulatedCrash(f"record {self.records}: {what}")
+            return
         self.ops += 1
         if self.crash_at is not None and self.ops >= self.crash_at:
             self.dead = True
             self.last = what
             raise SimulatedCrash(f"op {self.ops}: {what}")
+
+
+_recording_delivery: ContextVar[bool] = ContextVar("recording_delivery", default=False)
+
+
+def _record_deliveries_as_part_of_the_send(replies: ReplyRepo) -> None:
+    delivered = replies.delivered
+
+    async def delivered_in_the_send(*args: Any, **kwargs: Any) -> None:
+        token = _recording_delivery.set(True)
+        try:
+            await delivered(*args, **kwargs)
+        finally:
+            _recording_delivery.reset(token)
+
+    replies.delivered = delivered_in_the_send  # type: ignore[method-assign]
 
 
 class FatefulDatabase(Database):
@@ -80,8 +106,7 @@ class FatefulDatabase(Database):
         self.fate = fate
 
     async def write(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
-        if not sql.startswith(JOURNAL_WRITE):  # the journal write belongs to its send
-            self.fate.op(f"write {sql[:60]}")
+        self.fate.op(f"write {sql[:60]}")
         return await super().write(sql, params)
 
     @asynccontextmanager
@@ -103,20 +128,22 @@ class FatefulSession(EmulatorSession):
         return await super().make_request(bot, method, timeout)
 
 
-class Processor(UpdateProcessor):
-    """The real processor; a task killed by the simulated crash is collected quietly."""
+def _collect_crashed_tasks(processor: UpdateProcessor) -> None:
+    """A task killed by the simulated crash is collected quietly (the real processor never
+    lets an Exception out; anything else stays visible)."""
+    submit = processor.submit
 
-    def submit(self, update_id: int, update: Any, received_at: float | None = None,
-               *, replay: bool = False) -> None:
-        super().submit(update_id, update, received_at, replay=replay)
-        task = self._tails[ordering_key(update)]
-        task.add_done_callback(_collect)
+    def submit_and_collect(update_id: int, update: Any, received_at: float | None = None,
+                           *, replay: bool = False) -> None:
+        submit(update_id, update, received_at, replay=replay)
+        processor._tails[ordering_key(update)].add_done_callback(_collect)
+
+    processor.submit = submit_and_collect  # type: ignore[method-assign]
 
 
 def _collect(task: asyncio.Task[None]) -> None:
     if not task.cancelled() and isinstance(task.exception(), SimulatedCrash):
         return
-    # Anything else stays visible: the processor itself never lets an Exception out.
 
 
 class Generation:
@@ -128,38 +155,41 @@ class Generation:
         self.db = FatefulDatabase(machine.db_path, fate)
         self.repo: Repositories | None = None
         self.bot: Bot | None = None
-        self.processor: Processor | None = None
+        self.processor: UpdateProcessor | None = None
         self.polling: DurablePolling | None = None
         self.task: asyncio.Task[None] | None = None
-        self.sender: OutboxSender | None = None
+        self.app: BotApp | None = None
 
     async def start(self) -> None:
         await self.db.connect()
         repo = self.repo = Repositories.create(self.db)
+        _record_deliveries_as_part_of_the_send(repo.replies)
         bot = self.bot = create_bot(
-            self.machine.settings, session=FatefulSession(self.machine.emulator, self.fate),
-            journal=repo.journal,
+            self.machine.settings, session=FatefulSession(self.machine.emulator, self.fate)
         )
         if self.machine.retry_delay is not None:
             for middleware in bot.session.middleware:
                 if isinstance(middleware, RetryMiddleware):
                     middleware.base_delay = self.machine.retry_delay
-        wakeup = None
-        if self.machine.with_sender:
-            self.sender = OutboxSender(bot, repo, self.machine.content, self.machine.settings)
-            wakeup = self.sender.wakeup
-        dispatcher = create_dispatcher(
-            self.machine.settings, repo=repo, content=self.machine.content,
-            outbox_wakeup=wakeup,
+        options: dict[str, Any] = {}
+        if self.machine.retry_delay is not None:
+            delay = self.machine.retry_delay
+            options = {"retry_base": delay, "retry_max": delay * 5,
+                       "reply_retry": (delay, delay * 5)}
+        app = self.app = create_app(
+            self.machine.settings, repo=repo, content=self.machine.content, bot=bot, **options
         )
-        self.processor = Processor(bot, dispatcher, repo.inbox, journal=repo.journal)
+        self.processor = app.processor
+        _collect_crashed_tasks(self.processor)
         self.polling = DurablePolling(
             bot, self.processor, repo.inbox, polling_timeout=1,
-            allowed_updates=dispatcher.resolve_used_update_types(),
+            allowed_updates=app.dispatcher.resolve_used_update_types(),
         )
+        await app.replies.load()
+        app.replies.start()
         self.task = asyncio.create_task(self._run())
-        if self.sender is not None:
-            self.sender.start()
+        if self.machine.with_sender:
+            app.outbox.start()
 
     async def _run(self) -> None:
         assert self.polling is not None
@@ -171,14 +201,16 @@ class Generation:
         run into its next operation and die there."""
         assert self.polling is not None and self.processor is not None
         self.polling.stop()
+        self.processor.stop_retrying()
         if self.task is not None:
             await asyncio.wait_for(self.task, 10)
         finished = await self.processor.drain(10)
         assert finished, "tasks of a generation did not finish"
         await asyncio.gather(*self.processor._tasks, return_exceptions=True)
-        if self.sender is not None:
-            with contextlib.suppress(SimulatedCrash):
-                await self.sender.stop(5)
+        if self.app is not None:
+            for sender in (self.app.replies, self.app.outbox):
+                with contextlib.suppress(SimulatedCrash):
+                    await sender.stop(5)
         if self.bot is not None:
             await self.bot.session.close()
         await self.db.close()
@@ -206,10 +238,10 @@ class Machine:
         self.crashes = 0
         self.operations = 0  # of every ended generation
 
-    async def boot(self, crash_at: int | None = None) -> None:
+    async def boot(self, crash_at: int | None = None, *, crash_at_record: int | None = None) -> None:
         """Start a new generation (the previous one must have ended); it may die while
         starting, too — then it is over at once."""
-        fate = Fate(crash_at)
+        fate = Fate(crash_at, crash_at_record=crash_at_record)
         generation = self.generation = Generation(self, fate)
         self.generations += 1
         try:
@@ -262,7 +294,11 @@ class Machine:
                     pending = await db.fetchval(
                         "SELECT count(*) FROM inbox WHERE status = 'pending'"
                     )
-                    if stored == len(set(queued)) and pending == 0 and processor.in_flight == 0:
+                    owed = generation.app.replies.owed() if generation.app else 0
+                    if (
+                        stored == len(set(queued)) and pending == 0
+                        and processor.in_flight == 0 and owed == 0
+                    ):
                         return True
             if time.monotonic() > deadline:
                 raise AssertionError(

@@ -114,10 +114,11 @@ class Shop:
         generation = self.machine.generation
         assert generation is not None and generation.task is not None
         assert not generation.task.done(), "the intake loop stopped"
-        sender = generation.sender
-        assert sender is not None and sender._task is not None and not sender._task.done(), (
-            "the outbox sender stopped"
-        )
+        assert generation.app is not None
+        for sender in (generation.app.outbox, generation.app.replies):
+            assert sender._task is not None and not sender._task.done(), (
+                f"{type(sender).__name__} stopped"
+            )
 
     async def cards_of(self, lead_id: int) -> int:
         chats = {self.first_group, self.group_id}
@@ -278,8 +279,8 @@ async def test_faults_on_every_method_lose_nothing_and_crash_nothing(
             result = await shop.repo.leads.submit(
                 lead_draft(owner_id, f"g{number}"), Notification("lead_card", None, {}))
             generation = machine.generation
-            assert generation is not None and generation.sender is not None
-            generation.sender.wake()
+            assert generation is not None and generation.app is not None
+            generation.app.outbox.wake()
             lead_id = result.lead.id
             card = await _card(shop, lead_id)
             consultant = Person(shop.people, shop.consultant.to_dict(), chat_id=shop.group_id)

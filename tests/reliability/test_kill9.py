@@ -18,11 +18,13 @@ Demanded at the end:
 * each qualified lead has exactly one card notification, and its card is in the group;
 * no update failed, nothing was logged at ERROR.
 
-Not demanded: that no message is ever shown twice. A kill between Telegram accepting a
-message and the journal recording it makes the replay send it again; the same holds for a
-card between its post and its outbox row being marked sent (Telegram has no idempotency
-key, so this window cannot be closed; on a busy machine it is tens of milliseconds wide).
-Such repeats are counted and printed, and each must straddle a kill.
+The promise on repeats, checked: a kill repeats at most the one message that was in flight
+in each chat. A reply is deleted from `replies` only after Telegram took it, so a kill in
+between sends it again after the restart; the same holds for a card between its post and its
+outbox row being marked sent (Telegram has no idempotency key, so this window cannot be
+closed; on a busy machine it is milliseconds wide). So every message an owner was sent twice
+in a row must straddle a kill, no kill may have repeated two messages in one chat (repeats
+≤ kills for every owner), and cards posted twice ≤ kills.
 """
 
 from __future__ import annotations
@@ -225,8 +227,9 @@ def _check_database(path: Path, walks: list[Walk]) -> dict[str, Any]:
 
 
 async def _repeats(remote: Any, walks: list[Walk], kills: list[float]) -> int:
-    """Messages an owner was sent twice in a row; each pair must straddle a kill (the
-    journal's window between Telegram accepting a message and the journal recording it)."""
+    """Messages an owner was sent twice in a row. Each pair must straddle a kill (the window
+    between Telegram taking a reply and the bot recording it), and one kill repeats at most
+    one message per chat."""
     sends = await remote.calls("sendMessage")
     by_chat: dict[int, list[dict[str, Any]]] = {}
     for call in sends:
@@ -235,17 +238,25 @@ async def _repeats(remote: Any, walks: list[Walk], kills: list[float]) -> int:
     repeated = 0
     for w in walks:
         calls = sorted(by_chat.get(w.owner.id, []), key=lambda c: c["ts"])
+        straddled: set[float] = set()
         for first, second in itertools.pairwise(calls):
             if first["params"].get("text") != second["params"].get("text"):
                 continue
             repeated += 1
             # A request already on its way may reach Telegram just after SIGKILL was sent.
-            assert any(first["ts"] - IN_FLIGHT < kill < second["ts"] for kill in kills), (
+            kill = next(
+                (k for k in kills if first["ts"] - IN_FLIGHT < k < second["ts"]), None
+            )
+            assert kill is not None, (
                 f"{w.owner} was sent {str(first['params'].get('text'))[:60]!r} twice "
                 f"without a kill in between: at {first['ts']:.3f} and {second['ts']:.3f}, "
                 f"kills near: {[round(k, 3) for k in kills if abs(k - first['ts']) < 10]}; "
                 f"calls: {[(round(c['ts'], 3), str(c['params'].get('text'))[:30]) for c in calls]}"
             )
+            assert kill not in straddled, (
+                f"{w.owner}: two messages repeated across one kill (at {kill:.3f})"
+            )
+            straddled.add(kill)
     return repeated
 
 

@@ -9,10 +9,7 @@ winner. Three leads are raced at once, so the races also interleave with each ot
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-
-from aiogram.types import Update
 
 from tests.consultants.office import Office, open_office
 from tests.reliability.conftest import ErrorRecords, Figures
@@ -44,15 +41,8 @@ async def test_ten_simultaneous_claims_have_one_winner_and_nine_told_who(
                                          f"gc:{lead.id}:c"))
             for lead, card in zip(leads, cards, strict=True) for user_id in team
         ]
-        updates = [
-            Update.model_validate(press.update, context={"bot": office.bot})
-            for _, press in presses
-        ]
         office.telegram.take_all_updates()
-        await asyncio.gather(*(
-            office.world.dispatcher.feed_update(office.bot, update, **office.world.workflow_data)
-            for update in updates
-        ))
+        await office.world.handle_at_once([press.update for _, press in presses])
         await office.idle()
 
         for lead in leads:

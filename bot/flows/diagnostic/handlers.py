@@ -11,10 +11,10 @@ import logging
 import uuid
 from typing import Any
 
-from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
+from aiogram.methods import SendMessage
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from markupsafe import Markup
 
@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.content import Content
 from bot.db.leads import LeadDraft, Notification
 from bot.db.repos import Repositories
+from bot.delivery.replies import Replies
 from bot.filters import InChat, Magic
 from bot.flows.diagnostic import keyboards as kb
 from bot.flows.diagnostic.questions import (
@@ -47,7 +48,6 @@ from bot.flows.diagnostic.states import (
 from bot.input_kind import input_kind
 from bot.phone import normalize_phone
 from bot.qualification import TURNOVER_BANDS, YEARS_BANDS, qualify
-from bot.replay_journal import current_scope
 from bot.text_input import clean_text, parse_share
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ class Ctx:
 
     def __init__(
         self,
-        bot: Bot,
+        reply: Replies,
         chat_id: int,
         user_id: int,
         state: FSMContext,
@@ -102,8 +102,11 @@ class Ctx:
         content: Content,
         settings: Settings,
     ) -> None:
-        self.bot, self.chat_id, self.user_id = bot, chat_id, user_id
+        self.reply, self.chat_id, self.user_id = reply, chat_id, user_id
         self.state, self.repo, self.content, self.settings = state, repo, content, settings
+
+    def say(self, chat_id: int, text: str, reply_markup: Any = None) -> None:
+        self.reply(SendMessage(chat_id=chat_id, text=text, reply_markup=reply_markup))
 
     async def go(
         self,
@@ -115,11 +118,10 @@ class Ctx:
     ) -> None:
         """Persist the state and data, then ask `step` (durable before visible)."""
         data["step"] = step  # survives other flows and /cancel, so /diagnostic resumes here
-        _mark_write(data, None)
         await self.repo.fsm.set_state_and_data(self.state.key, STATE_OF[step], data)
-        await ask(
+        ask(
             step,
-            self.bot,
+            self.reply,
             self.chat_id,
             data,
             self.content,
@@ -130,51 +132,9 @@ class Ctx:
 
     async def leave(self, data: dict[str, Any], then: str) -> None:
         """End the flow (no state) keeping the answers, in one write; then tell the owner
-        `then` (see `_tell`), which a replay after a crash can tell again."""
-        _mark_write(data, then)
+        `then` (see `_tell`)."""
         await self.repo.fsm.set_state_and_data(self.state.key, None, data)
         await _tell(self, then, data)
-
-    async def replayed(self) -> bool:
-        """True when this update is a replay after a crash and its answer was already
-        applied: nothing is applied twice; the current question is asked again only if the
-        crash came before it was sent."""
-        scope = current_scope()
-        if scope is None or not scope.replay:
-            return False
-        if await self.repo.fsm.written_by(self.state.key) != scope.update_id:
-            return False
-        data = await self.state.get_data()
-        mark = data.get(WRITE_MARK)
-        then = None
-        if isinstance(mark, list) and len(mark) == 3 and mark[0] == scope.update_id:
-            # Number the calls from where the first run stood when it wrote the state: what
-            # it sent after the write is found in the journal, or sent now.
-            scope.calls, then = int(mark[1]), mark[2]
-        elif scope.recorded:
-            return True
-        step = step_of(await self.state.get_state())
-        if step is not None:
-            await ask(step, self.bot, self.chat_id, data, self.content, self.settings)
-        elif then is not None:
-            await _tell(self, str(then), data)
-        elif data.get("submitted") and data.get("submitted") == data.get("draft"):
-            await _send_confirmation(self, data)
-        return True
-
-
-WRITE_MARK = "written_after"
-
-
-def _mark_write(data: dict[str, Any], then: str | None) -> None:
-    """Note in the data which update writes it, how many journaled messages that update had
-    sent by then and what it tells after the write (None: the question of the new step), so
-    a replay of the update after a crash sends exactly what the crash kept from going out."""
-    scope = current_scope()
-    if scope is not None:
-        data[WRITE_MARK] = [scope.update_id, scope.calls, then]
-    else:
-        data.pop(WRITE_MARK, None)
 
 
 async def _tell(c: Ctx, then: str, data: dict[str, Any]) -> None:
@@ -188,7 +148,7 @@ async def _tell(c: Ctx, then: str, data: dict[str, Any]) -> None:
             c.settings.min_turnover_mln,
             c.settings.min_years_on_market,
         )
-        await c.bot.send_message(
+        c.say(
             c.chat_id,
             c.content.render(
                 "diagnostic/unqualified.html",
@@ -200,13 +160,13 @@ async def _tell(c: Ctx, then: str, data: dict[str, Any]) -> None:
             reply_markup=main_kb.after_lessons(c.content),
         )
     elif then == "declined":
-        await c.bot.send_message(
+        c.say(
             c.chat_id,
             c.content.render("diagnostic/declined.html"),
             reply_markup=kb.declined(c.content),
         )
     elif then == "cancelled":
-        await c.bot.send_message(
+        c.say(
             c.chat_id,
             c.content.render("messages/cancel.html", had_state=True),
             reply_markup=main_kb.greeting(c.content),
@@ -217,20 +177,17 @@ def _number(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
 
-async def _mark_answered(query: CallbackQuery, content: Content, answer: str) -> None:
+def _mark_answered(query: CallbackQuery, c: Ctx, answer: str) -> None:
     """Turn the question into a record of the answer: same text, chosen option, no buttons."""
     message = query.message
     if not isinstance(message, Message) or message.text is None:
         return
-    try:
-        await message.edit_text(
-            content.render(
-                "diagnostic/answered.html", question=Markup(message.html_text), answer=answer
-            ),
-            reply_markup=None,
-        )
-    except TelegramBadRequest:
-        log.debug("question message could not be marked answered", exc_info=True)
+    c.reply(message.edit_text(
+        c.content.render(
+            "diagnostic/answered.html", question=Markup(message.html_text), answer=answer
+        ),
+        reply_markup=None,
+    ))
 
 
 # -- entry ----------------------------------------------------------------------------------
@@ -245,12 +202,12 @@ async def start_diagnostic(c: Ctx, *, fresh: bool = False) -> None:
         if current is not None:
             await c.state.set_state(STATE_OF[current])
     if current is not None and not fresh:
-        await c.bot.send_message(c.chat_id, c.content.render("diagnostic/resume.html"))
-        await ask(current, c.bot, c.chat_id, data, c.content, c.settings)
+        c.say(c.chat_id, c.content.render("diagnostic/resume.html"))
+        ask(current, c.reply, c.chat_id, data, c.content, c.settings)
         return
     lead = await c.repo.leads.for_user(c.user_id)
     if lead is not None and lead.qualified and lead.status in OPEN_STATUSES and not fresh:
-        await c.bot.send_message(
+        c.say(
             c.chat_id,
             c.content.render(
                 "diagnostic/existing_lead.html",
@@ -260,13 +217,13 @@ async def start_diagnostic(c: Ctx, *, fresh: bool = False) -> None:
         )
         return
     await c.repo.funnel.record(c.user_id, "diagnostic_started")
-    await c.bot.send_message(c.chat_id, c.content.render("diagnostic/intro.html"))
+    c.say(c.chat_id, c.content.render("diagnostic/intro.html"))
     await c.go(FIRST_STEP, {"draft": uuid.uuid4().hex[:16]})
 
 
 async def on_diagnostic_command(
     message: Message,
-    bot: Bot,
+    reply: Replies,
     state: FSMContext,
     repo: Repositories,
     content: Content,
@@ -274,21 +231,21 @@ async def on_diagnostic_command(
 ) -> None:
     assert message.from_user is not None
     await start_diagnostic(
-        Ctx(bot, message.chat.id, message.from_user.id, state, repo, content, settings)
+        Ctx(reply, message.chat.id, message.from_user.id, state, repo, content, settings)
     )
 
 
 async def on_menu_diagnostic(
     query: CallbackQuery,
-    bot: Bot,
+    reply: Replies,
     state: FSMContext,
     repo: Repositories,
     content: Content,
     settings: Settings,
 ) -> None:
-    await query.answer()
+    reply(query.answer())
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    await start_diagnostic(Ctx(bot, chat_id, query.from_user.id, state, repo, content, settings))
+    await start_diagnostic(Ctx(reply, chat_id, query.from_user.id, state, repo, content, settings))
 
 
 # -- button answers -------------------------------------------------------------------------
@@ -297,43 +254,40 @@ async def on_menu_diagnostic(
 async def on_button(
     query: CallbackQuery,
     callback_data: DiagCb,
-    bot: Bot,
+    reply: Replies,
     state: FSMContext,
     repo: Repositories,
     content: Content,
     settings: Settings,
 ) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    c = Ctx(bot, chat_id, query.from_user.id, state, repo, content, settings)
+    c = Ctx(reply, chat_id, query.from_user.id, state, repo, content, settings)
     step, value = callback_data.s, callback_data.v
-    if await c.replayed():
-        await query.answer()
-        return
     current = step_of(await state.get_state())
     data = await state.get_data()
 
     if step == "entry" and value == "update":
-        await query.answer()
+        c.reply(query.answer())
         await start_diagnostic(c, fresh=True)
         return
     if step == "consent" and value == "retry" and current is None and data.get("draft"):
-        await query.answer()
+        c.reply(query.answer())
         await c.go("consent", data)
         return
     if step != current:
         submitted = step == "review" and value == "submit" and data.get("submitted")
-        await query.answer(
+        c.reply(query.answer(
             content.label("diag_alerts.already_sent" if submitted else "diag_alerts.stale"),
             show_alert=not submitted,
-        )
+        ))
         return
     if value == "back":
-        await query.answer()
+        c.reply(query.answer())
         await _go_back(c, current, data)
         return
     handler = _BUTTON_HANDLERS.get(current)
     if handler is None:
-        await query.answer(content.label("diag_alerts.stale"), show_alert=True)
+        c.reply(query.answer(content.label("diag_alerts.stale"), show_alert=True))
         return
     await handler(query, c, value, data)
 
@@ -383,15 +337,15 @@ async def _advance(c: Ctx, step: str, data: dict[str, Any]) -> None:
 async def _choose(
     query: CallbackQuery, c: Ctx, data: dict[str, Any], step: str, key: str, value: Any, label: str
 ) -> None:
-    await query.answer()
+    c.reply(query.answer())
     data[key] = value
-    await _mark_answered(query, c.content, label)
+    _mark_answered(query, c, label)
     await _advance(c, step, data)
 
 
 async def _on_turnover(query: CallbackQuery, c: Ctx, value: str, data: dict[str, Any]) -> None:
     if value not in {b.code for b in TURNOVER_BANDS}:
-        await query.answer(c.content.label("diag_alerts.stale"), show_alert=True)
+        c.reply(query.answer(c.content.label("diag_alerts.stale"), show_alert=True))
         return
     await _choose(
         query, c, data, "turnover", "turnover", value, c.content.label(f"turnover.{value}")
@@ -400,14 +354,14 @@ async def _on_turnover(query: CallbackQuery, c: Ctx, value: str, data: dict[str,
 
 async def _on_years(query: CallbackQuery, c: Ctx, value: str, data: dict[str, Any]) -> None:
     if value not in {b.code for b in YEARS_BANDS}:
-        await query.answer(c.content.label("diag_alerts.stale"), show_alert=True)
+        c.reply(query.answer(c.content.label("diag_alerts.stale"), show_alert=True))
         return
     await _choose(query, c, data, "years", "years", value, c.content.label(f"years.{value}"))
 
 
 async def _on_dept_type(query: CallbackQuery, c: Ctx, value: str, data: dict[str, Any]) -> None:
     if value not in kb.DEPT_TYPES:
-        await query.answer(c.content.label("diag_alerts.stale"), show_alert=True)
+        c.reply(query.answer(c.content.label("diag_alerts.stale"), show_alert=True))
         return
     await _choose(
         query, c, data, "dept_type", "dept_type", int(value), c.content.label(f"dept_type.{value}")
@@ -416,7 +370,7 @@ async def _on_dept_type(query: CallbackQuery, c: Ctx, value: str, data: dict[str
 
 async def _on_lead_source(query: CallbackQuery, c: Ctx, value: str, data: dict[str, Any]) -> None:
     if value not in kb.LEAD_SOURCES:
-        await query.answer(c.content.label("diag_alerts.stale"), show_alert=True)
+        c.reply(query.answer(c.content.label("diag_alerts.stale"), show_alert=True))
         return
     await _choose(
         query, c, data, "lead_source", "lead_source", value, c.content.label(f"lead_source.{value}")
@@ -427,7 +381,7 @@ async def _on_segments_count(
     query: CallbackQuery, c: Ctx, value: str, data: dict[str, Any]
 ) -> None:
     if value not in {str(n) for n in range(1, kb.MAX_SEGMENTS + 1)}:
-        await query.answer(c.content.label("diag_alerts.stale"), show_alert=True)
+        c.reply(query.answer(c.content.label("diag_alerts.stale"), show_alert=True))
         return
     count = int(value)
     # Keep names already given (editing): trim or extend to the new count.
@@ -442,11 +396,11 @@ async def _on_segment_share_skip(
     query: CallbackQuery, c: Ctx, value: str, data: dict[str, Any]
 ) -> None:
     if value != "skip":
-        await query.answer(c.content.label("diag_alerts.stale"), show_alert=True)
+        c.reply(query.answer(c.content.label("diag_alerts.stale"), show_alert=True))
         return
-    await query.answer()
+    c.reply(query.answer())
     _set_share(data, None)
-    await _mark_answered(query, c.content, c.content.label("diag_buttons.skip"))
+    _mark_answered(query, c, c.content.label("diag_buttons.skip"))
     await _advance(c, "segment_share", data)
 
 
@@ -460,7 +414,7 @@ def _set_share(data: dict[str, Any], share: int | None) -> None:
 async def _on_strategic(query: CallbackQuery, c: Ctx, value: str, data: dict[str, Any]) -> None:
     names = segment_names(data)
     if not value.isdigit() or int(value) >= len(names):
-        await query.answer(c.content.label("diag_alerts.stale"), show_alert=True)
+        c.reply(query.answer(c.content.label("diag_alerts.stale"), show_alert=True))
         return
     index = int(value)
     await _choose(query, c, data, "strategic", "strategic", index, names[index])
@@ -468,14 +422,14 @@ async def _on_strategic(query: CallbackQuery, c: Ctx, value: str, data: dict[str
 
 async def _on_consent(query: CallbackQuery, c: Ctx, value: str, data: dict[str, Any]) -> None:
     if value not in ("agree", "decline"):
-        await query.answer(c.content.label("diag_alerts.stale"), show_alert=True)
+        c.reply(query.answer(c.content.label("diag_alerts.stale"), show_alert=True))
         return
-    await query.answer()
+    c.reply(query.answer())
     decision = "granted" if value == "agree" else "declined"
     consent_id = await c.repo.consents.record(
         c.user_id, decision, consent_hash(c.content, c.settings), CONSENT_SCOPES
     )
-    await _mark_answered(query, c.content, c.content.label(f"diag_buttons.{value}"))
+    _mark_answered(query, c, c.content.label(f"diag_buttons.{value}"))
     if decision == "declined":
         for key in (
             "name",
@@ -497,7 +451,7 @@ async def _on_consent(query: CallbackQuery, c: Ctx, value: str, data: dict[str, 
 
 async def _on_position_skip(query: CallbackQuery, c: Ctx, value: str, data: dict[str, Any]) -> None:
     if value != "skip":
-        await query.answer(c.content.label("diag_alerts.stale"), show_alert=True)
+        c.reply(query.answer(c.content.label("diag_alerts.stale"), show_alert=True))
         return
     await _choose(
         query, c, data, "position", "position", None, c.content.label("diag_buttons.skip")
@@ -506,22 +460,22 @@ async def _on_position_skip(query: CallbackQuery, c: Ctx, value: str, data: dict
 
 async def _on_phone_confirm(query: CallbackQuery, c: Ctx, value: str, data: dict[str, Any]) -> None:
     if value not in ("yes", "no"):
-        await query.answer(c.content.label("diag_alerts.stale"), show_alert=True)
+        c.reply(query.answer(c.content.label("diag_alerts.stale"), show_alert=True))
         return
-    await query.answer()
+    c.reply(query.answer())
     pending = data.pop("pending_phone", None)
     if value == "no" or not pending:
-        await _mark_answered(query, c.content, c.content.label("diag_buttons.other_phone"))
+        _mark_answered(query, c, c.content.label("diag_buttons.other_phone"))
         await c.go("phone", data)
         return
     data["phone"] = pending
-    await _mark_answered(query, c.content, c.content.label("diag_buttons.use_phone"))
+    _mark_answered(query, c, c.content.label("diag_buttons.use_phone"))
     await _phone_saved(c, data)
 
 
 async def _on_call_time(query: CallbackQuery, c: Ctx, value: str, data: dict[str, Any]) -> None:
     if value not in kb.CALL_TIMES:
-        await query.answer(c.content.label("diag_alerts.stale"), show_alert=True)
+        c.reply(query.answer(c.content.label("diag_alerts.stale"), show_alert=True))
         return
     await _choose(
         query, c, data, "call_time", "call_time", value, c.content.label(f"call_time.{value}")
@@ -530,15 +484,12 @@ async def _on_call_time(query: CallbackQuery, c: Ctx, value: str, data: dict[str
 
 async def _on_review(query: CallbackQuery, c: Ctx, value: str, data: dict[str, Any]) -> None:
     if value != "submit":
-        await query.answer(c.content.label("diag_alerts.stale"), show_alert=True)
+        c.reply(query.answer(c.content.label("diag_alerts.stale"), show_alert=True))
         return
-    await query.answer()
+    c.reply(query.answer())
     await _submit(c, data)
     if isinstance(query.message, Message):
-        try:
-            await query.message.edit_reply_markup(reply_markup=None)
-        except TelegramBadRequest:
-            log.debug("review keyboard could not be removed", exc_info=True)
+        c.reply(query.message.edit_reply_markup(reply_markup=None))
 
 
 _BUTTON_HANDLERS = {
@@ -562,16 +513,14 @@ _BUTTON_HANDLERS = {
 
 async def on_text(
     message: Message,
-    bot: Bot,
+    reply: Replies,
     state: FSMContext,
     repo: Repositories,
     content: Content,
     settings: Settings,
 ) -> None:
     assert message.from_user is not None and message.text is not None
-    c = Ctx(bot, message.chat.id, message.from_user.id, state, repo, content, settings)
-    if await c.replayed():
-        return
+    c = Ctx(reply, message.chat.id, message.from_user.id, state, repo, content, settings)
     step = step_of(await state.get_state())
     data = await state.get_data()
     if step is None:
@@ -632,7 +581,7 @@ async def _on_typed_phone(c: Ctx, raw: str, data: dict[str, Any]) -> None:
 
 async def _phone_saved(c: Ctx, data: dict[str, Any]) -> None:
     # The reply keyboard with the contact button goes away with this confirmation.
-    await c.bot.send_message(
+    c.say(
         c.chat_id,
         c.content.render("diagnostic/phone_saved.html", phone=data["phone"]),
         reply_markup=ReplyKeyboardRemove(),
@@ -642,16 +591,14 @@ async def _phone_saved(c: Ctx, data: dict[str, Any]) -> None:
 
 async def on_contact(
     message: Message,
-    bot: Bot,
+    reply: Replies,
     state: FSMContext,
     repo: Repositories,
     content: Content,
     settings: Settings,
 ) -> None:
     assert message.from_user is not None and message.contact is not None
-    c = Ctx(bot, message.chat.id, message.from_user.id, state, repo, content, settings)
-    if await c.replayed():
-        return
+    c = Ctx(reply, message.chat.id, message.from_user.id, state, repo, content, settings)
     data = await state.get_data()
     phone = normalize_phone(message.contact.phone_number)
     if phone is None:
@@ -659,7 +606,7 @@ async def on_contact(
         return
     if message.contact.user_id != message.from_user.id:
         data["pending_phone"] = phone
-        await bot.send_message(
+        c.say(
             c.chat_id,
             content.render("diagnostic/contact_received.html", phone=phone),
             reply_markup=ReplyKeyboardRemove(),
@@ -672,7 +619,7 @@ async def on_contact(
 
 async def on_unexpected(
     message: Message,
-    bot: Bot,
+    reply: Replies,
     state: FSMContext,
     repo: Repositories,
     content: Content,
@@ -680,9 +627,7 @@ async def on_unexpected(
 ) -> None:
     """Per-state fallback: a sticker, photo, voice or text where a button is expected."""
     assert message.from_user is not None
-    c = Ctx(bot, message.chat.id, message.from_user.id, state, repo, content, settings)
-    if await c.replayed():  # an answer applied before a crash, now met by the next state
-        return
+    c = Ctx(reply, message.chat.id, message.from_user.id, state, repo, content, settings)
     step = step_of(await state.get_state())
     if step is None:
         return
@@ -692,7 +637,7 @@ async def on_unexpected(
         await _go_back(c, step, data)
         return
     problem = "need_button" if step in BUTTON_STEPS else "need_text"
-    await ask(step, bot, c.chat_id, data, content, settings, problem=problem, kind=kind)
+    ask(step, reply, c.chat_id, data, content, settings, problem=problem, kind=kind)
 
 
 # -- review: edit and submit ----------------------------------------------------------------
@@ -701,21 +646,18 @@ async def on_unexpected(
 async def on_edit(
     query: CallbackQuery,
     callback_data: EditCb,
-    bot: Bot,
+    reply: Replies,
     state: FSMContext,
     repo: Repositories,
     content: Content,
     settings: Settings,
 ) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    c = Ctx(bot, chat_id, query.from_user.id, state, repo, content, settings)
-    if await c.replayed():
-        await query.answer()
-        return
+    c = Ctx(reply, chat_id, query.from_user.id, state, repo, content, settings)
     if step_of(await state.get_state()) != "review" or callback_data.f not in EDIT_GROUPS:
-        await query.answer(content.label("diag_alerts.stale"), show_alert=True)
+        c.reply(query.answer(content.label("diag_alerts.stale"), show_alert=True))
         return
-    await query.answer()
+    c.reply(query.answer())
     first, last = EDIT_GROUPS[callback_data.f]
     data = await state.get_data()
     data["edit_end"] = last
@@ -769,7 +711,7 @@ async def _send_confirmation(c: Ctx, data: dict[str, Any]) -> None:
     if not data.get("phone"):  # a not-qualified request: its answer went out with the verdict
         return
     labels = answer_labels(data, c.content)
-    await c.bot.send_message(
+    c.say(
         c.chat_id,
         c.content.render(
             "diagnostic/submitted.html",
@@ -779,7 +721,7 @@ async def _send_confirmation(c: Ctx, data: dict[str, Any]) -> None:
             call_time=labels["call_time"] if data.get("call_time") else "",
         ),
     )
-    await c.bot.send_message(
+    c.say(
         c.chat_id,
         _checklist(c, data),
         reply_markup=main_kb.after_submit(c.content),

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from aiogram import Bot
+from aiogram.methods import SendMessage
 from aiogram.types import KeyboardButton, ReplyKeyboardMarkup
 
 from bot.config import Settings
 from bot.content import Content
+from bot.delivery.replies import Replies
 from bot.flows.diagnostic import keyboards as kb
 
 BUTTON_STEPS = frozenset(
@@ -76,9 +77,9 @@ def call_time_label(data: dict[str, Any], content: Content) -> str:
     return str(value)
 
 
-async def ask(
+def ask(
     step: str,
-    bot: Bot,
+    reply: Replies,
     chat_id: int,
     data: dict[str, Any],
     content: Content,
@@ -94,7 +95,7 @@ async def ask(
             "diagnostic/reask.html", problem=problem, kind=kind or "text", limit=LIMITS.get(step, 0)
         )
         text = f"{hint}\n\n{text}"
-    await bot.send_message(chat_id, text, reply_markup=markup)
+    reply(SendMessage(chat_id=chat_id, text=text, reply_markup=markup))
 
 
 def _question(

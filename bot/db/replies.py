@@ -1,0 +1,122 @@
+"""Replies waiting for Telegram: Bot API calls an update committed and the sender still owes.
+
+A handler's calls are inserted in the transaction of its update (bot/runner.py) and deleted
+once Telegram has taken them, in the same transaction that records what the message was
+(`track`). Between the two they survive restarts; only a kill between Telegram's answer
+and the delete repeats one call. Rows are ordered per lane (the chat) by id.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.db.cards import LeadMessage, save_messages
+from bot.db.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedCall:
+    """A Bot API call as stored: the method's API name, its JSON fields, at most one file."""
+
+    method: str
+    payload: str
+    file: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewReply:
+    call: EncodedCall
+    track: dict[str, Any] | None = None  # {"kind": …, "data": {…}}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReply:
+    id: int
+    lane: int
+    call: EncodedCall
+    track: dict[str, Any] | None
+    attempts: int
+    next_attempt_at: float
+
+
+_COLUMNS = "id, lane, method, payload, file, track, attempts, next_attempt_at"
+
+
+def _stored(row: Any) -> StoredReply:
+    track = json.loads(row[5]) if row[5] else None
+    return StoredReply(
+        row[0], row[1], EncodedCall(row[2], row[3], row[4]), track, row[6], row[7]
+    )
+
+
+class ReplyRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add(self, lane: int, replies: Sequence[NewReply]) -> list[StoredReply]:
+        """Store one update's calls (inside its unit of work); return them with their ids."""
+        if not replies:
+            return []
+        now = time.time()
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(replies))
+        params: list[Any] = []
+        for reply in replies:
+            track = json.dumps(reply.track, ensure_ascii=False) if reply.track else None
+            params += [lane, reply.call.method, reply.call.payload, reply.call.file, track, now, now]
+        async with self.db.transaction() as conn:
+            rows = await conn.execute_fetchall(
+                "INSERT INTO replies (lane, method, payload, file, track, next_attempt_at, "
+                f"created_at) VALUES {values} RETURNING id",
+                params,
+            )
+        # Row ids grow in the order of VALUES; RETURNING may list them in any order.
+        ids = sorted(row[0] for row in rows)
+        return [
+            StoredReply(row_id, lane, reply.call, reply.track, 0, now)
+            for row_id, reply in zip(ids, replies, strict=True)
+        ]
+
+    async def pending(self) -> list[StoredReply]:
+        rows = await self.db.fetchall(f"SELECT {_COLUMNS} FROM replies ORDER BY lane, id")
+        return [_stored(row) for row in rows]
+
+    async def delivered(self, reply: StoredReply, chat_id: int | None, message_id: int | None) -> None:
+        """Telegram took the call: forget it, and record what the message shows."""
+        record = _record(reply, chat_id, message_id)
+        if record is None:
+            await self.db.write("DELETE FROM replies WHERE id = ?", (reply.id,))
+            return
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM replies WHERE id = ?", (reply.id,))
+            await save_messages(conn, [record])
+
+    async def retry_at(self, reply_id: int, at: float, error: str) -> None:
+        await self.db.write(
+            "UPDATE replies SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
+            "WHERE id = ?",
+            (at, error[:500], reply_id),
+        )
+
+    async def drop(self, reply_id: int) -> None:
+        """Give a call up (Telegram refused it for good)."""
+        await self.db.write("DELETE FROM replies WHERE id = ?", (reply_id,))
+
+    async def drop_lane(self, lane: int) -> int:
+        """Forget every call still owed to one chat (its person erased their data)."""
+        return await self.db.write("DELETE FROM replies WHERE lane = ?", (lane,))
+
+
+def _record(reply: StoredReply, chat_id: int | None, message_id: int | None) -> LeadMessage | None:
+    track = reply.track
+    if not track or chat_id is None or message_id is None:
+        return None
+    if track.get("kind") == "lead_message":
+        data = track.get("data") or {}
+        return LeadMessage(
+            chat_id, message_id, int(data["lead_id"]), str(data["role"]), data.get("user_id")
+        )
+    return None

@@ -1,0 +1,104 @@
+"""How handlers speak: they hand aiogram method objects to `reply`, never send themselves.
+
+    reply(message.answer(text, reply_markup=markup))
+    reply(query.answer(alert, show_alert=True), )
+    reply(message.answer(card_text), track=Track.lead_message(lead.id, "view"))
+
+aiogram's shortcuts (`message.answer`, `query.answer`, `message.edit_text` …) return the
+method object when not awaited. The update processor (bot/runner.py) commits what was
+collected in the same transaction as the update's other effects, and only then are the calls
+made, in order, by the reply sender (bot/delivery/sender.py). A handler therefore cannot say
+something it did not commit, and a crash can repeat at most the one call in flight.
+
+`DirectCallGuard` refuses any Bot API call that changes something in Telegram while an
+update is being handled, so a handler that sends directly fails in every test instead of
+quietly giving up that guarantee. Reads (`get…`) stay direct.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+
+_collecting: ContextVar[bool] = ContextVar("collecting_replies", default=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    """What to record once Telegram has taken a message (with the message's id).
+
+    `lead_message`: the message shows lead `lead_id` (its card, a notice, a consultant's
+    view, a prompt); erasing the lead later finds and replaces it."""
+
+    kind: str
+    data: dict[str, Any]
+
+    @classmethod
+    def lead_message(cls, lead_id: int, role: str, user_id: int | None = None) -> Track:
+        return cls("lead_message", {"lead_id": lead_id, "role": role, "user_id": user_id})
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    method: TelegramMethod[Any]
+    track: Track | None = None
+
+
+@dataclass(slots=True)
+class Replies:
+    """The calls one update's handlers want made, in order (injected as `reply`)."""
+
+    lane: int  # the chat whose order these keep
+    calls: list[Outgoing] = field(default_factory=list)
+
+    def __call__(self, method: TelegramMethod[Any], *, track: Track | None = None) -> None:
+        if not isinstance(method, TelegramMethod):
+            raise TypeError(
+                f"reply() takes an aiogram method object, not {type(method).__name__} "
+                "(did you await the shortcut?)"
+            )
+        self.calls.append(Outgoing(method, track))
+
+    def __bool__(self) -> bool:
+        return bool(self.calls)
+
+
+@contextmanager
+def collecting() -> Iterator[None]:
+    """Marks the current task as handling an update (see `DirectCallGuard`)."""
+    token = _collecting.set(True)
+    try:
+        yield
+    finally:
+        _collecting.reset(token)
+
+
+def is_read(method: TelegramMethod[Any]) -> bool:
+    return method.__api_method__.startswith("get")
+
+
+class DirectCallError(RuntimeError):
+    """A handler called the Bot API to change something instead of handing it to `reply`."""
+
+
+class DirectCallGuard(BaseRequestMiddleware):
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if _collecting.get() and not is_read(method):
+            raise DirectCallError(
+                f"{method.__api_method__} called directly while handling an update; "
+                "hand it to `reply` so that it is committed with the update"
+            )
+        return await make_request(bot, method)

@@ -1,0 +1,229 @@
+"""Delivers committed replies: in order per chat (lane), retried on Telegram's transient
+failures, each forgotten once Telegram has taken it.
+
+The update processor hands over the rows it just committed and awaits `deliver(lane)`, so
+an owner's next update is handled after the answer to the previous one went out and the
+common case costs no polling. A call Telegram throttles (429) or cannot take now (5xx,
+network, timeout) stays at the head of its lane with a due time; the background loop
+(`start()`) delivers it then, and everything behind it in that chat waits, so order holds.
+Rows left by a previous process are loaded at start and go first.
+
+Refusals that retrying cannot change end the call: an edit of a message that is gone or
+unchanged, a callback answered too late, a chat that blocked the bot (403) — logged, dropped,
+and the lane moves on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import Message
+
+from bot.db.replies import ReplyRepo, StoredReply
+from bot.delivery.codec import decode
+from bot.outbox.clock import Clock
+from bot.telegram_retry import direct_calls
+
+log = logging.getLogger(__name__)
+
+RETRY_BASE, RETRY_MAX = 0.5, 30.0
+MAX_UNEXPECTED_ATTEMPTS = 5
+# 400s that mean "nothing left to do" rather than "this call was wrong".
+SETTLED = (
+    "message is not modified",
+    "query is too old",
+    "query id is invalid",
+    "message to edit not found",
+    "message to delete not found",
+    "message can't be edited",
+    "message can't be deleted",
+)
+
+
+@dataclass(slots=True)
+class _Lane:
+    rows: deque[StoredReply] = field(default_factory=deque)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    due: float = 0.0  # the head may not be tried before this (after a transient failure)
+
+
+class ReplySender:
+    def __init__(
+        self,
+        bot: Bot,
+        replies: ReplyRepo,
+        *,
+        clock: Clock | None = None,
+        retry_base: float = RETRY_BASE,
+        retry_max: float = RETRY_MAX,
+    ) -> None:
+        self.bot = bot
+        self.replies = replies
+        self.clock = clock or Clock()
+        self.retry_base, self.retry_max = retry_base, retry_max
+        self._lanes: dict[int, _Lane] = {}
+        self._wakeup = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.delivered = 0  # calls Telegram took, since start (for metrics and tests)
+
+    # -- hand-over -------------------------------------------------------------------------
+
+    async def load(self) -> int:
+        """Take over what a previous process committed but did not deliver."""
+        rows = await self.replies.pending()
+        self.accept(rows)
+        if rows:
+            log.info("%d repl(ies) owed from before the restart", len(rows))
+        return len(rows)
+
+    def accept(self, rows: list[StoredReply]) -> None:
+        for row in rows:
+            lane = self._lanes.get(row.lane)
+            if lane is None:
+                lane = self._lanes[row.lane] = _Lane()
+            lane.rows.append(row)
+            if row.attempts:
+                lane.due = max(lane.due, row.next_attempt_at)
+
+    def owed(self, lane: int | None = None) -> int:
+        """Calls not yet delivered (to one chat, or in all)."""
+        if lane is not None:
+            found = self._lanes.get(lane)
+            return len(found.rows) if found else 0
+        return sum(len(found.rows) for found in self._lanes.values())
+
+    async def forget_lane(self, lane: int) -> None:
+        """Drop everything still owed to one chat (in memory and stored)."""
+        found = self._lanes.pop(lane, None)
+        if found is not None:
+            found.rows.clear()
+        await self.replies.drop_lane(lane)
+
+    # -- delivery --------------------------------------------------------------------------
+
+    async def deliver(self, lane_id: int) -> bool:
+        """Deliver the lane's due calls in order; True when the lane is empty afterwards."""
+        lane = self._lanes.get(lane_id)
+        if lane is None:
+            return True
+        async with lane.lock:
+            while lane.rows:
+                if lane.due > self.clock.now():
+                    self._wakeup.set()  # the loop takes it from here
+                    return False
+                if not await self._deliver_head(lane):
+                    self._wakeup.set()
+                    return False
+            if self._lanes.get(lane_id) is lane and not lane.rows:
+                del self._lanes[lane_id]
+            return True
+
+    async def _deliver_head(self, lane: _Lane) -> bool:
+        """Try the lane's first call; True when the lane may go on."""
+        row = lane.rows[0]
+        try:
+            method = decode(row.call)
+            with direct_calls():
+                result: Any = await self.bot(method)
+        except TelegramRetryAfter as error:
+            await self._later(lane, row, error.retry_after, error)
+            return False
+        except (TelegramServerError, TelegramNetworkError) as error:
+            await self._later(lane, row, self._backoff(row), error)
+            return False
+        except (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound) as error:
+            if any(marker in error.message.lower() for marker in SETTLED):
+                log.info("reply %d (%s): %s; nothing left to do", row.id, row.call.method,
+                         error.message)
+            else:
+                log.warning("reply %d (%s) refused by Telegram: %s; dropped", row.id,
+                            row.call.method, error.message)
+            await self.replies.drop(row.id)
+            lane.rows.popleft()
+            return True
+        except Exception:  # a bug must not hold the chat forever
+            log.exception("reply %d (%s) failed", row.id, row.call.method)
+            if row.attempts + 1 >= MAX_UNEXPECTED_ATTEMPTS:
+                await self.replies.drop(row.id)
+                lane.rows.popleft()
+                return True
+            await self._later(lane, row, self._backoff(row), None)
+            return False
+        chat_id = message_id = None
+        if isinstance(result, Message):
+            chat_id, message_id = result.chat.id, result.message_id
+        await self.replies.delivered(row, chat_id, message_id)
+        lane.rows.popleft()
+        lane.due = 0.0
+        self.delivered += 1
+        return True
+
+    def _backoff(self, row: StoredReply) -> float:
+        return float(min(self.retry_base * 2 ** min(row.attempts, 30), self.retry_max))
+
+    async def _later(
+        self, lane: _Lane, row: StoredReply, delay: float, error: BaseException | None
+    ) -> None:
+        at = self.clock.now() + delay
+        description = f"{type(error).__name__}: {getattr(error, 'message', error)}" if error else "error"
+        log.warning("reply %d (%s): %s; retry in %.1fs", row.id, row.call.method, description, delay)
+        await self.replies.retry_at(row.id, at, description)
+        lane.rows[0] = StoredReply(
+            row.id, row.lane, row.call, row.track, row.attempts + 1, at
+        )
+        lane.due = at
+
+    # -- the background loop ---------------------------------------------------------------
+
+    def start(self) -> asyncio.Task[None]:
+        if self._task is None or self._task.done():
+            self._stopping.clear()
+            self._task = asyncio.create_task(self._run(), name="reply-sender")
+        return self._task
+
+    async def stop(self, grace: float = 5.0) -> None:
+        self._stopping.set()
+        self._wakeup.set()
+        task, self._task = self._task, None
+        if task is None:
+            return
+        done, _ = await asyncio.wait({task}, timeout=grace)
+        if not done:
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._wakeup.clear()
+            next_due = math.inf
+            for lane_id, lane in list(self._lanes.items()):
+                if self._stopping.is_set():
+                    return
+                if lane.lock.locked():  # the processor is delivering it
+                    continue
+                if lane.due > self.clock.now():
+                    next_due = min(next_due, lane.due)
+                    continue
+                try:
+                    if not await self.deliver(lane_id):
+                        next_due = min(next_due, lane.due)
+                except Exception:
+                    log.exception("delivering to chat %d failed", lane_id)
+            await self.clock.sleep_until(min(next_due, self.clock.now() + 60.0), self._wakeup)
