@@ -27,6 +27,8 @@ from bot.content import Content
 from bot.db.repos import Repositories
 from bot.delivery.replies import DirectCallGuard
 from bot.delivery.sender import RETRY_BASE, RETRY_MAX, ReplySender
+from bot.flows.diagnostic import QUESTIONNAIRE
+from bot.flows.diagnostic.form import Form
 from bot.group.access import Consultants
 from bot.handlers import build_routers
 from bot.middlewares import TrackUsersMiddleware
@@ -44,10 +46,12 @@ def create_dispatcher(
     repo: Repositories,
     content: Content,
     events_isolation: BaseEventIsolation | None = None,
+    questionnaire: Form = QUESTIONNAIRE,
     **dependencies: Any,
 ) -> Dispatcher:
     """Build a fresh dispatcher (fresh routers every call); dependencies reach handlers by name.
 
+    `questionnaire`: the diagnostic's declaration (a test may pass a changed copy).
     Optional dependency: `consultants` (membership cache; one is made when not given). Each
     update also brings `reply` (bot/delivery/replies.py), given by the update processor.
     Exceptions are not caught here: the processor rolls the update back and apologises.
@@ -60,10 +64,11 @@ def create_dispatcher(
         settings=settings,
         repo=repo,
         content=content,
+        questionnaire=questionnaire,
         **dependencies,
     )
     dispatcher.update.outer_middleware(TrackUsersMiddleware())
-    dispatcher.include_routers(*build_routers())
+    dispatcher.include_routers(*build_routers(questionnaire))
     return dispatcher
 
 
@@ -130,6 +135,7 @@ def create_app(
     clock: Clock | None = None,
     outbox_bot: Bot | None = None,
     reply_retry: tuple[float, float] | None = None,
+    questionnaire: Form = QUESTIONNAIRE,
     **processor_options: Any,
 ) -> BotApp:
     """The dispatcher, the update processor and both senders on one database.
@@ -138,7 +144,10 @@ def create_app(
     the reply sender's first and longest back-off (tests shorten them)."""
     bot = bot or create_bot(settings)
     consultants = Consultants(settings, repo.kv)
-    dispatcher = create_dispatcher(settings, repo=repo, content=content, consultants=consultants)
+    dispatcher = create_dispatcher(
+        settings, repo=repo, content=content, consultants=consultants,
+        questionnaire=questionnaire,
+    )
     base, longest = reply_retry or (RETRY_BASE, RETRY_MAX)
     replies = ReplySender(bot, repo.replies, clock=clock, retry_base=base, retry_max=longest)
     outbox = OutboxSender(outbox_bot or bot, repo, content, settings, clock=clock)

@@ -33,12 +33,12 @@ def clean_text(raw: str | None, limit: int, *, need_letters: bool = True) -> Tex
     return TextCheck(text, None, limit)
 
 
-def parse_share(raw: str | None) -> int | None:
-    """A revenue share in whole percent, 1..100 ("40", "40%", " 40 % ")."""
+def parse_number(raw: str | None, low: int, high: int) -> int | None:
+    """A whole number within [low, high], as typed: "40", "40%", " 40 % "."""
     if raw is None:
         return None
-    match = re.fullmatch(r"\s*(\d{1,3})\s*%?\s*", raw)
+    match = re.fullmatch(r"\s*(\d{1,6})\s*%?\s*", raw)
     if not match:
         return None
     value = int(match.group(1))
-    return value if 1 <= value <= 100 else None
+    return value if low <= value <= high else None

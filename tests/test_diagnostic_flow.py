@@ -157,10 +157,10 @@ async def test_editing_a_field_from_the_review_returns_to_the_review(
     assert "АО «Василёк»" in review.content and "Ромашка" not in review.content
     await owner.click("✏️ Сегменты")
     await owner.click("1")
-    await owner.send("опт")
-    await owner.click("Пропустить")
+    await owner.send("опт")  # one segment: no share to ask, no strategic pick
     review = await owner.expect("Проверьте заявку")
-    assert "опт ⭐️" in review.content and "дилеры" not in review.content
+    assert "1. опт\n" in review.content and "дилеры" not in review.content
+    assert "⭐️" not in review.content
     await owner.click("✅ Отправить")
     await owner.expect("Заявка принята")
     lead = await repo.leads.for_user(owner.id)

@@ -7,7 +7,9 @@ import importlib
 from bot.content import Content
 from bot.db.repos import Repositories
 from bot.emulator.inprocess_driver import InProcessWorld
+from bot.flows.diagnostic import QUESTIONNAIRE
 from bot.flows.diagnostic import keyboards as diagnostic
+from bot.flows.diagnostic.draft import Draft
 from bot.keyboards import _built, after_lessons, lesson_nav
 from tests.test_diagnostic_flow import answer_until_review
 
@@ -15,16 +17,29 @@ from tests.test_diagnostic_flow import answer_until_review
 def test_a_keyboard_is_built_once_per_content_and_arguments(content: Content) -> None:
     assert lesson_nav(content, 2, 4) is lesson_nav(content, 2, 4)
     assert lesson_nav(content, 3, 4) is not lesson_nav(content, 2, 4)
-    assert diagnostic.back_only(content, "name") is diagnostic.back_only(content, "name")
-    assert diagnostic.back_only(content, "name", skip=True) != diagnostic.back_only(content, "name")
+    questions = list(QUESTIONNAIRE.questions.values())
+    text, skippable = (
+        next(q for q in questions if q.limit and q.skip is skip and not q.codes)
+        for skip in (False, True)
+    )
+    draft = Draft()
+    assert diagnostic.question_markup(content, QUESTIONNAIRE, text, draft) is (
+        diagnostic.question_markup(content, QUESTIONNAIRE, text, draft)
+    )
+    assert diagnostic.question_markup(content, QUESTIONNAIRE, skippable, draft) != (
+        diagnostic.question_markup(content, QUESTIONNAIRE, text, draft)
+    )
     other = Content(content.root)
     assert after_lessons(other) is not after_lessons(content)
     assert after_lessons(other) == after_lessons(content)
 
 
-def test_strategic_keyboard_with_the_owners_words_is_not_kept(content: Content) -> None:
-    first = diagnostic.strategic(content, ["розница"])
-    assert diagnostic.strategic(content, ["розница"]) is not first
+def test_a_keyboard_with_the_owners_words_is_not_kept(content: Content) -> None:
+    pick = next(q for q in QUESTIONNAIRE.questions.values() if q.pick is not None)
+    draft = Draft.load({"seg_count": 2, "segments": [{"name": "розница"}, {"name": "опт"}]})
+    first = diagnostic.question_markup(content, QUESTIONNAIRE, pick, draft)
+    assert diagnostic.question_markup(content, QUESTIONNAIRE, pick, draft) is not first
+    assert first == diagnostic.question_markup(content, QUESTIONNAIRE, pick, draft)
 
 
 async def test_a_whole_journey_leaves_every_shared_keyboard_as_built(

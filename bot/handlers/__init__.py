@@ -12,10 +12,11 @@ from aiogram import Router
 
 from bot import group
 from bot.flows import diagnostic, lessons
+from bot.flows.diagnostic.form import Form
 from bot.handlers import fallback, privacy, share, start
 
 
-def build_routers() -> list[Router]:
+def build_routers(questionnaire: Form = diagnostic.QUESTIONNAIRE) -> list[Router]:
     """Fresh routers, most specific first; fallbacks last."""
     return [
         *group.build_routers(),
@@ -23,8 +24,8 @@ def build_routers() -> list[Router]:
         privacy.build_router(),
         share.build_router(),
         lessons.build_router(),
-        diagnostic.build_router(),
+        diagnostic.build_router(questionnaire),
         lessons.build_fallback_router(),
-        diagnostic.build_fallback_router(),
+        diagnostic.build_fallback_router(questionnaire),
         fallback.build_router(),
     ]

@@ -16,7 +16,8 @@ from bot.content import Content
 from bot.db.repos import Repositories
 from bot.delivery.replies import Replies
 from bot.filters import InChat
-from bot.flows.diagnostic.handlers import Ctx, start_diagnostic
+from bot.flows.diagnostic import open_request
+from bot.flows.diagnostic.form import Form
 
 # Telegram allows 1-64 characters of A-Z a-z 0-9 _ - in a start payload.
 PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -39,6 +40,7 @@ async def on_start(
     repo: Repositories,
     content: Content,
     settings: Settings,
+    questionnaire: Form,
 ) -> None:
     user = message.from_user
     assert user is not None  # private chats always have a sender
@@ -53,7 +55,9 @@ async def on_start(
     await repo.referrals.record_touch(user.id, touch, referrer)
     await repo.funnel.record(user.id, "start", detail=payload if valid else None)
     if touch.diagnostic:
-        await start_diagnostic(Ctx(reply, message.chat.id, user.id, state, repo, content, settings))
+        await open_request(
+            reply, message.chat.id, user.id, state, repo, content, settings, questionnaire
+        )
         return
     row = await repo.users.get(user.id)
     lesson = row.lesson if row else 0

@@ -171,7 +171,7 @@ class Request:
                     ),
                     ASK_PHONE_CONFIRM,
                 ),
-                click(label("diag_buttons.use_phone"), ASK_CALL_TIME),
+                click(label("phone_confirm.yes"), ASK_CALL_TIME),
             ]
         if self.phone_by_contact:
             return [share_contact(self.phone, ASK_CALL_TIME)]

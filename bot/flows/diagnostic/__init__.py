@@ -1,6 +1,36 @@
-"""The diagnostic request flow: qualification, segments, consent, contacts, review, submit."""
+"""The diagnostic request: a declared questionnaire (questionnaire.py) run by one engine.
 
-from bot.flows.diagnostic.handlers import build_fallback_router, build_router
-from bot.flows.diagnostic.states import DiagnosticStates
+`build_router(form)` and `build_fallback_router(form)` register its handlers; `open_request`
+is the entry other flows use (the menu, lesson CTAs, the `diag` deep link).
+"""
 
-__all__ = ["DiagnosticStates", "build_fallback_router", "build_router"]
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.fsm.context import FSMContext
+
+from bot.config import Settings
+from bot.content import Content
+from bot.db.repos import Repositories
+from bot.delivery.replies import Replies
+from bot.flows.diagnostic.engine import FormHandlers, Step, start
+from bot.flows.diagnostic.form import Form
+from bot.flows.diagnostic.questionnaire import QUESTIONNAIRE
+
+__all__ = ["QUESTIONNAIRE", "build_fallback_router", "build_router", "open_request"]
+
+
+def build_router(form: Form = QUESTIONNAIRE) -> Router:
+    return FormHandlers(form).router()
+
+
+def build_fallback_router(form: Form = QUESTIONNAIRE) -> Router:
+    return FormHandlers(form).fallback()
+
+
+async def open_request(
+    reply: Replies, chat_id: int, user_id: int, state: FSMContext, repo: Repositories,
+    content: Content, settings: Settings, form: Form = QUESTIONNAIRE,
+) -> None:
+    """Resume the request in progress, show the one already sent, or begin."""
+    await start(Step(form, reply, chat_id, user_id, state, repo, content, settings))

@@ -1,8 +1,10 @@
-"""Keyboards of the diagnostic flow (labels from content/diagnostic.toml)."""
+"""Keyboards of the diagnostic, made from the questionnaire's declaration (labels from
+content/diagnostic.toml): a question's options, «Пропустить», «Назад», the contact button,
+the review's submit and edit buttons; and the few keyboards around the form."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from aiogram.types import (
     InlineKeyboardButton,
@@ -13,112 +15,110 @@ from aiogram.types import (
 
 from bot.callbacks import DiagCb, EditCb, MenuAction, MenuCb
 from bot.content import Content
-from bot.flows.diagnostic.states import EDIT_GROUPS
+from bot.flows.diagnostic.draft import Draft
+from bot.flows.diagnostic.form import REVIEW, Form, Kind, Question
 from bot.keyboards import built_once
-from bot.qualification import TURNOVER_BANDS, YEARS_BANDS
 
-CALL_TIMES = ("morning", "day", "evening", "any")
-LEAD_SOURCES = ("marketing", "sales", "both")
-DEPT_TYPES = ("1", "2", "3")
-MAX_SEGMENTS = 5
+BACK, SKIP, SUBMIT, RETRY, UPDATE = "back", "skip", "submit", "retry", "update"
+ENTRY = "entry"  # DiagCb step of buttons that open the form rather than answer a question
+BUTTON_TEXT = 25  # longest label made from the owner's words (phones cut longer ones)
 
 
-def _b(content: Content, key: str, step: str, value: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=content.label(key), callback_data=DiagCb(s=step, v=value).pack()
-    )
+def _b(content: Content, label: str, step: str, value: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=content.label(label), callback_data=DiagCb(s=step, v=value).pack())
 
 
-def _back(content: Content, step: str) -> list[InlineKeyboardButton]:
-    return [_b(content, "diag_buttons.back", step, "back")]
+def short(text: str, limit: int = BUTTON_TEXT) -> str:
+    """A button label from the owner's words, cut at a word where possible."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,.;:—-") + "…"
 
 
-def choices(
-    content: Content,
-    step: str,
-    table: str,
-    codes: Sequence[str],
-    *,
-    per_row: int = 1,
-    skip: bool = False,
-) -> InlineKeyboardMarkup:
-    buttons = [_b(content, f"{table}.{code}", step, code) for code in codes]
-    rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
-    if skip:
-        rows.append([_b(content, "diag_buttons.skip", step, "skip")])
-    rows.append(_back(content, step))
+def question_markup(
+    content: Content, form: Form, question: Question, draft: Draft
+) -> InlineKeyboardMarkup | ReplyKeyboardMarkup:
+    if question.kind is Kind.PICK:
+        assert question.pick is not None
+        return _pick(content, question, question.pick(draft))
+    if question.kind is Kind.CONTACT:
+        return _contact(content)
+    if question.kind is Kind.REVIEW:
+        return _review(content, form)
+    return _static(content, form, question.key)
+
+
+@built_once
+def _static(content: Content, form: Form, key: str) -> InlineKeyboardMarkup:
+    """Options (if any), «Пропустить», «Назад»: the same for every owner."""
+    question = form.questions[key]
+    if question.labels:
+        buttons = [_b(content, f"{question.labels}.{code}", key, code) for code in question.codes]
+    else:  # codes that read as they are (1 … 5)
+        buttons = [
+            InlineKeyboardButton(text=code, callback_data=DiagCb(s=key, v=code).pack())
+            for code in question.codes
+        ]
+    width = question.columns
+    rows = [buttons[i : i + width] for i in range(0, len(buttons), width)]
+    if question.skip:
+        rows.append([_b(content, "diag_buttons.skip", key, SKIP)])
+    if question.back:
+        rows.append([_b(content, "diag_buttons.back", key, BACK)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-@built_once
-def turnover(content: Content) -> InlineKeyboardMarkup:
-    return choices(content, "turnover", "turnover", [b.code for b in TURNOVER_BANDS], per_row=2)
-
-
-@built_once
-def years(content: Content) -> InlineKeyboardMarkup:
-    return choices(content, "years", "years", [b.code for b in YEARS_BANDS], per_row=2)
-
-
-@built_once
-def dept_type(content: Content) -> InlineKeyboardMarkup:
-    return choices(content, "dept_type", "dept_type", DEPT_TYPES)
-
-
-@built_once
-def lead_source(content: Content) -> InlineKeyboardMarkup:
-    return choices(content, "lead_source", "lead_source", LEAD_SOURCES)
-
-
-@built_once
-def segments_count(content: Content) -> InlineKeyboardMarkup:
-    row = [
-        InlineKeyboardButton(text=str(n), callback_data=DiagCb(s="segments_count", v=str(n)).pack())
-        for n in range(1, MAX_SEGMENTS + 1)
-    ]
-    return InlineKeyboardMarkup(inline_keyboard=[row, _back(content, "segments_count")])
-
-
-@built_once
-def back_only(content: Content, step: str, *, skip: bool = False) -> InlineKeyboardMarkup:
-    rows = [[_b(content, "diag_buttons.skip", step, "skip")]] if skip else []
-    rows.append(_back(content, step))
-    return InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def strategic(content: Content, names: Iterable[str]) -> InlineKeyboardMarkup:
+def _pick(content: Content, question: Question, options: Iterable[str]) -> InlineKeyboardMarkup:
     # Labels are the owner's own words (plain text in buttons, nothing to escape);
     # callback data carries only the index.
     rows = [
         [
             InlineKeyboardButton(
-                text=f"⭐️ {name}"[:64], callback_data=DiagCb(s="strategic", v=str(i)).pack()
+                text=content.label("diag_buttons.pick", option=short(option)),
+                callback_data=DiagCb(s=question.key, v=str(index)).pack(),
             )
         ]
-        for i, name in enumerate(names)
+        for index, option in enumerate(options)
     ]
-    rows.append(_back(content, "strategic"))
+    if question.back:
+        rows.append([_b(content, "diag_buttons.back", question.key, BACK)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 @built_once
-def consent(content: Content) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                _b(content, "diag_buttons.agree", "consent", "agree"),
-                _b(content, "diag_buttons.decline", "consent", "decline"),
-            ],
-            _back(content, "consent"),
-        ]
+def _contact(content: Content) -> ReplyKeyboardMarkup:
+    """The contact button and «Назад» under the input field (a reply keyboard)."""
+    return ReplyKeyboardMarkup(
+        keyboard=[
+            [KeyboardButton(text=content.label("diag_buttons.share_phone"), request_contact=True)],
+            [KeyboardButton(text=content.label("diag_buttons.back"))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
     )
 
 
 @built_once
-def declined(content: Content) -> InlineKeyboardMarkup:
+def _review(content: Content, form: Form) -> InlineKeyboardMarkup:
+    edits = [
+        InlineKeyboardButton(text=content.label(f"edit.{group}"), callback_data=EditCb(f=group).pack())
+        for group in form.edit_groups()
+    ]
+    rows = [edits[i : i + 2] for i in range(0, len(edits), 2)]
+    rows.insert(0, [_b(content, "diag_buttons.submit", REVIEW, SUBMIT)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+@built_once
+def declined(content: Content, consent_key: str) -> InlineKeyboardMarkup:
+    """After consent was declined: change one's mind (that question again), or the lessons."""
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [_b(content, "diag_buttons.retry_consent", "consent", "retry")],
+            [_b(content, "diag_buttons.retry_consent", consent_key, RETRY)],
             [
                 InlineKeyboardButton(
                     text=content.label("diag_buttons.to_lessons"),
@@ -129,41 +129,17 @@ def declined(content: Content) -> InlineKeyboardMarkup:
     )
 
 
-def phone_request(content: Content) -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(
-        keyboard=[
-            [KeyboardButton(text=content.label("diag_buttons.share_phone"), request_contact=True)]
-        ],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
-
-
-@built_once
-def phone_confirm(content: Content) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [_b(content, "diag_buttons.use_phone", "phone_confirm", "yes")],
-            [_b(content, "diag_buttons.other_phone", "phone_confirm", "no")],
+def corrections(content: Content, keys: Iterable[str]) -> InlineKeyboardMarkup:
+    """Below the verdict: correct a mistaken answer (the question again), or the lessons."""
+    rows = [[_b(content, f"correct.{key}", key, RETRY)] for key in keys]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                text=content.label("diag_buttons.to_lessons"),
+                callback_data=MenuCb(a=MenuAction.lessons).pack(),
+            )
         ]
     )
-
-
-@built_once
-def call_time(content: Content) -> InlineKeyboardMarkup:
-    return choices(content, "call_time", "call_time", CALL_TIMES, per_row=2)
-
-
-@built_once
-def review(content: Content) -> InlineKeyboardMarkup:
-    edits = [
-        InlineKeyboardButton(
-            text=content.label(f"edit.{field}"), callback_data=EditCb(f=field).pack()
-        )
-        for field in EDIT_GROUPS
-    ]
-    rows = [edits[i : i + 2] for i in range(0, len(edits), 2)]
-    rows.insert(0, [_b(content, "diag_buttons.submit", "review", "submit")])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -171,7 +147,7 @@ def review(content: Content) -> InlineKeyboardMarkup:
 def existing_lead(content: Content) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [_b(content, "diag_buttons.update_request", "entry", "update")],
+            [_b(content, "diag_buttons.update_request", ENTRY, UPDATE)],
             [
                 InlineKeyboardButton(
                     text=content.label("diag_buttons.to_lessons"),
@@ -183,16 +159,18 @@ def existing_lead(content: Content) -> InlineKeyboardMarkup:
 
 
 def sample_keyboards(content: Content) -> Iterable[tuple[str, InlineKeyboardMarkup]]:
-    yield "diag.turnover", turnover(content)
-    yield "diag.years", years(content)
-    yield "diag.dept_type", dept_type(content)
-    yield "diag.lead_source", lead_source(content)
-    yield "diag.segments_count", segments_count(content)
-    yield "diag.segment_share", back_only(content, "segment_share", skip=True)
-    yield "diag.strategic", strategic(content, ["я" * 40] * MAX_SEGMENTS)
-    yield "diag.consent", consent(content)
-    yield "diag.declined", declined(content)
-    yield "diag.phone_confirm", phone_confirm(content)
-    yield "diag.call_time", call_time(content)
-    yield "diag.review", review(content)
+    """Every keyboard of the form with extreme values (for the content check)."""
+    from bot.flows.diagnostic.questionnaire import QUESTIONNAIRE
+
+    form = QUESTIONNAIRE
+    draft = Draft(seg_count=5)
+    draft.set_segment_count(5)
+    for segment in draft.segments:
+        segment.name = "я" * 40
+    for key, question in form.questions.items():
+        markup = question_markup(content, form, question, draft)
+        if isinstance(markup, InlineKeyboardMarkup):
+            yield f"diag.{key}", markup
+    yield "diag.declined", declined(content, "consent")
+    yield "diag.corrections", corrections(content, ["turnover", "years"])
     yield "diag.existing_lead", existing_lead(content)

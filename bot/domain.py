@@ -1,0 +1,77 @@
+"""The bot's domain words, defined once: lead statuses, funnel steps, outbox kinds, sources.
+
+Pure: no I/O, no aiogram. Values are what the database stores and callback data carries, so
+they never change once released (add new members instead). Everything else imports these;
+nothing redefines them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class LeadStatus(StrEnum):
+    unqualified = "unqualified"  # below the thresholds: stored, not a lead for consultants
+    new = "new"
+    claimed = "claimed"
+    contacted = "contacted"
+    scheduled = "scheduled"
+    done = "done"
+    lost = "lost"
+
+
+OPEN_STATUSES = (LeadStatus.new, LeadStatus.claimed, LeadStatus.contacted, LeadStatus.scheduled)
+CLOSED_STATUSES = (LeadStatus.done, LeadStatus.lost, LeadStatus.unqualified)
+PIPELINE = (
+    LeadStatus.new,
+    LeadStatus.claimed,
+    LeadStatus.contacted,
+    LeadStatus.scheduled,
+    LeadStatus.done,
+)
+"""The way a lead goes when all is well; /stats shows the conversion between neighbours."""
+
+
+class FunnelStep(StrEnum):
+    """An owner's steps, in funnel order (`lesson_<n>` steps are made by `lesson_step`)."""
+
+    start = "start"
+    lesson_1 = "lesson_1"
+    lesson_2 = "lesson_2"
+    lesson_3 = "lesson_3"
+    lesson_4 = "lesson_4"
+    lessons_done = "lessons_done"
+    diagnostic_started = "diagnostic_started"
+    qualified = "qualified"
+    consent = "consent"
+    lead_submitted = "lead_submitted"
+    claimed = "claimed"
+    contacted = "contacted"
+    scheduled = "scheduled"
+    done = "done"
+    # Side steps: logged, not on the funnel's main line.
+    not_qualified = "not_qualified"
+    lost = "lost"
+
+
+FUNNEL_LINE = tuple(step for step in FunnelStep if step not in ("not_qualified", "lost"))
+SIDE_STEPS = (FunnelStep.not_qualified, FunnelStep.lost)
+
+
+def lesson_step(number: int) -> str:
+    """The funnel step of opening lesson `number` (1-based)."""
+    return f"lesson_{number}"
+
+
+class OutboxKind(StrEnum):
+    """What an outbox row asks the sender to do (bot/outbox/deliveries.py)."""
+
+    lead_card = "lead_card"
+    lead_erased = "lead_erased"
+    sla_reminder = "sla_reminder"
+    admin_alert = "admin_alert"
+    referrer_thanks = "referrer_thanks"
+
+
+DIRECT_SOURCE = "direct"  # an owner whose first /start carried no source
+REFERRAL_SOURCE = "referral"  # an owner who came by another owner's personal link

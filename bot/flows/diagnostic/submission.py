@@ -1,0 +1,165 @@
+"""The end of a request: the lead stored (one per owner, idempotent per draft), what the owner
+is told — the confirmation and the preliminary checklist, or the verdict with a way to correct
+an answer — and what the draft keeps afterwards (no personal data)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aiogram.types import CallbackQuery, Message
+
+from bot import keyboards as main_kb
+from bot.db.leads import LeadDraft, Notification
+from bot.domain import FunnelStep, OutboxKind
+from bot.flows.diagnostic.draft import Draft
+from bot.flows.diagnostic.rules import CALL_TIMES
+from bot.qualification import Qualification, qualify
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.flows.diagnostic.engine import Step
+
+# The questions whose answers decide qualification, by the verdict's parts (for «Исправить»).
+TURNOVER_QUESTION, YEARS_QUESTION = "turnover", "years"
+
+
+def _number(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def conditions(settings: Settings) -> dict[str, Any]:
+    """The diagnostic's conditions, as the texts quote them."""
+    return {
+        "min_turnover": _number(settings.min_turnover_mln),
+        "min_years": settings.min_years_on_market,
+    }
+
+
+def verdict(step: Step, draft: Draft) -> Qualification:
+    return qualify(
+        draft.turnover or "",
+        draft.years or "",
+        step.settings.min_turnover_mln,
+        step.settings.min_years_on_market,
+    )
+
+
+def verdict_context(step: Step, draft: Draft) -> dict[str, Any]:
+    outcome = verdict(step, draft)
+    return {
+        **conditions(step.settings),
+        "turnover_ok": outcome.turnover_ok,
+        "years_ok": outcome.years_ok,
+    }
+
+
+def answers(draft: Draft) -> dict[str, Any]:
+    """What the lead keeps of the answers about the company (the card and export read it)."""
+    return {
+        "turnover": draft.turnover,
+        "years": draft.years,
+        "dept_type": draft.dept_type,
+        "lead_source": draft.lead_source,
+        "segments": [
+            {"name": segment.name, "share": segment.share} for segment in draft.segments
+        ],
+        "strategic": draft.strategic,
+    }
+
+
+def call_time_label(step: Step, draft: Draft) -> str | None:
+    if draft.call_time is None:
+        return None
+    if draft.call_time in CALL_TIMES:
+        return step.content.label(f"call_time.{draft.call_time}")
+    return draft.call_time
+
+
+def qualification_text(step: Step, draft: Draft) -> str:
+    outcome = verdict(step, draft)
+    content = step.content
+    return content.render(
+        "diagnostic/qualification.html",
+        turnover=content.label(f"turnover.{draft.turnover}") if draft.turnover else "—",
+        years=content.label(f"years.{draft.years}") if draft.years else "—",
+        turnover_ok=outcome.turnover_ok,
+        years_ok=outcome.years_ok,
+        **conditions(step.settings),
+    )
+
+
+async def store_unqualified(step: Step, draft: Draft) -> list[str]:
+    """The request below the thresholds is stored as such; returns the questions whose
+    answers the owner may correct (the ones that did not pass)."""
+    notify = Notification(OutboxKind.lead_card, None, {}) if step.settings.notify_unqualified else None
+    lead = LeadDraft(
+        user_id=step.user_id,
+        draft_id=draft.draft,
+        qualified=False,
+        qualification=qualification_text(step, draft),
+        answers=answers(draft),
+    )
+    await step.repo.leads.submit(lead, notify)
+    draft.submitted = draft.draft
+    outcome = verdict(step, draft)
+    return [
+        key for key, ok in ((TURNOVER_QUESTION, outcome.turnover_ok),
+                            (YEARS_QUESTION, outcome.years_ok)) if not ok
+    ]
+
+
+async def submit(step: Step, draft: Draft, query: CallbackQuery) -> None:
+    """«Отправить»: the lead and the consultants' card are stored, then the owner is thanked
+    and gets the checklist. The draft keeps only its id afterwards."""
+    outcome = verdict(step, draft)
+    source, referrer_id = await step.repo.referrals.attribution(step.user_id)
+    lead = LeadDraft(
+        user_id=step.user_id,
+        draft_id=draft.draft,
+        qualified=outcome.qualified,
+        qualification=qualification_text(step, draft),
+        answers=answers(draft),
+        source=source,
+        referrer_id=referrer_id,
+        name=draft.name,
+        company=draft.company,
+        position=draft.position,
+        phone=draft.phone,
+        call_time=call_time_label(step, draft),
+        consent_id=draft.consent_id,
+    )
+    notify = Notification(OutboxKind.lead_card, None, {}) if outcome.qualified else None
+    result = await step.repo.leads.submit(lead, notify)
+    if not result.replayed:
+        await step.repo.funnel.record(
+            step.user_id, FunnelStep.lead_submitted, lead_id=result.lead.id
+        )
+        if outcome.qualified:
+            await step.repo.referrals.thank_once(step.user_id, "lead")
+    if isinstance(query.message, Message):
+        step.reply(query.message.edit_reply_markup(reply_markup=None))
+    step.say(
+        "diagnostic/submitted.html",
+        name=draft.name or "",
+        expectation=step.settings.callback_expectation
+        or step.content.label("diag_texts.callback_expectation"),
+        call_time=call_time_label(step, draft) or "",
+    )
+    step.say(
+        "diagnostic/checklist.html",
+        main_kb.after_submit(step.content),
+        **checklist_context(draft),
+    )
+    kept = type(draft)(draft=draft.draft, submitted=draft.draft)
+    await step.save(kept, None)
+
+
+def checklist_context(draft: Draft) -> dict[str, Any]:
+    names = draft.segment_names()
+    strategic = draft.strategic if draft.strategic < len(names) else 0
+    return {
+        "dept_type_number": int(draft.dept_type or 1),
+        "lead_source": draft.lead_source or "",
+        "segments": [{"name": s.name, "share": s.share} for s in draft.segments],
+        "strategic_name": names[strategic] if names else "",
+    }
