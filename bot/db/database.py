@@ -24,7 +24,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.db.migrations import LATEST_VERSION, MIGRATIONS
+from bot.db.migrations import LATEST_VERSION, MIGRATIONS, REBUILDS
 
 log = logging.getLogger(__name__)
 
@@ -107,17 +107,36 @@ class Database:
                     f"({LATEST_VERSION}); refusing to run an older release on it"
                 )
             for number in range(version + 1, LATEST_VERSION + 1):
-                await conn.execute("BEGIN IMMEDIATE")
-                try:
-                    for statement in MIGRATIONS[number - 1]:
-                        await conn.execute(statement)
-                    await conn.execute(f"PRAGMA user_version = {number}")
-                    await conn.execute("COMMIT")
-                except BaseException:
-                    await conn.execute("ROLLBACK")
-                    raise
+                await self._apply(conn, number)
                 log.info("database migrated to version %d", number)
             return max(version, LATEST_VERSION)
+
+    async def _apply(self, conn: aiosqlite.Connection, number: int) -> None:
+        """One migration in one transaction; a rebuild with foreign key enforcement off
+        (it cannot be switched inside a transaction) and checked before it commits."""
+        rebuild = number in REBUILDS
+        if rebuild:
+            await conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in MIGRATIONS[number - 1]:
+                    await conn.execute(statement)
+                if rebuild:
+                    broken = await (await conn.execute("PRAGMA foreign_key_check")).fetchall()
+                    if broken:
+                        raise DatabaseError(
+                            f"DATABASE_PATH: migration {number} would break "
+                            f"{len(broken)} foreign key(s); nothing was changed"
+                        )
+                await conn.execute(f"PRAGMA user_version = {number}")
+                await conn.execute("COMMIT")
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+        finally:
+            if rebuild:
+                await conn.execute("PRAGMA foreign_keys = ON")
 
     async def close(self) -> None:
         if self._flusher is not None:
