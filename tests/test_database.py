@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.db import Database, DatabaseError
+from bot.db.cards import CardRepo, LeadMessage
 from bot.db.migrations import LATEST_VERSION, MIGRATIONS
 
 
@@ -206,6 +207,10 @@ async def test_rebuilding_leads_keeps_every_row_and_its_children_and_never_reuse
         "INSERT INTO outbox (kind, dedup_key, payload, next_attempt_at, created_at) "
         "VALUES ('lead_erased', 'lead_erased:3', '{\"lead_id\": 3}', 0, 0)"
     )
+    conn.execute(
+        "INSERT INTO lead_messages (chat_id, message_id, lead_id, kind, user_id, created_at) "
+        "VALUES (-100, 5, 1, 'lost_prompt', 7, 0)"
+    )
     conn.close()
 
     db = await Database(db_path).connect()
@@ -218,6 +223,7 @@ async def test_rebuilding_leads_keeps_every_row_and_its_children_and_never_reuse
         assert await db.fetchval("SELECT count(*) FROM lead_history") == 2
         assert await db.fetchval("SELECT count(*) FROM lead_notes") == 2
         assert await db.fetchval("SELECT count(*) FROM outbox") == 3
+        assert await CardRepo(db).message(-100, 5) == LeadMessage(-100, 5, 1, "lost_prompt", 7)
 
         await db.write("DELETE FROM leads WHERE id = 2")  # children still follow their lead
         assert await db.fetchval("SELECT count(*) FROM lead_history WHERE lead_id = 2") == 0

@@ -1,8 +1,11 @@
-"""Where the bot's messages about each lead are in the consultants' group.
+"""Where the bot's messages about each lead are, in the consultants' group and elsewhere.
 
 `lead_cards` holds the current card of a lead (the one whose buttons work); `lead_messages`
-maps every bot message about a lead (card, update notice, reminder, refusal prompt) back
-to it, so a consultant's reply to any of them can be attributed to the right lead.
+maps every bot message about a lead back to it: in the group the card, update notices,
+reminders and refusal prompts (a consultant's reply to any of them is attributed to the
+right lead), and, wherever they were sent, the /lead answers ('view') and /leads pages
+('page', one row per lead the page lists) that show the lead's personal data — so erasing
+the lead can replace each of them.
 """
 
 from __future__ import annotations
@@ -29,8 +32,16 @@ class LeadMessage:
     chat_id: int
     message_id: int
     lead_id: int
-    kind: str  # card | update | reminder | lost_prompt
+    kind: str  # card | update | reminder | lost_prompt | view | page
     user_id: int | None = None  # who was asked (lost_prompt)
+    detail: str | None = None  # a page's filter, number and page count (JSON)
+
+
+REPLY_KINDS = ("card", "update", "reminder", "lost_prompt")
+"""Messages a consultant's reply is attributed to (each is about exactly one lead)."""
+SHOWS_DATA = ("card", "view", "page")
+"""Messages that show a lead's personal data: erasure replaces them."""
+_COLUMNS = "chat_id, message_id, lead_id, kind, user_id, detail"
 
 
 class CardRepo:
@@ -53,9 +64,10 @@ class CardRepo:
         return found is not None
 
     async def message(self, chat_id: int, message_id: int) -> LeadMessage | None:
+        """The lead a reply to this bot message is about (None: not about one lead)."""
         row = await self.db.fetchone(
-            "SELECT chat_id, message_id, lead_id, kind, user_id FROM lead_messages "
-            "WHERE chat_id = ? AND message_id = ?",
+            f"SELECT {_COLUMNS} FROM lead_messages WHERE chat_id = ? AND message_id = ? "
+            f"AND kind IN {REPLY_KINDS}",
             (chat_id, message_id),
         )
         return None if row is None else LeadMessage(*row)
@@ -68,6 +80,70 @@ class CardRepo:
         await self.db.write(
             "DELETE FROM lead_messages WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
         )
+
+    async def track_view(self, lead_id: int, chat_id: int, message_ids: list[int]) -> bool:
+        """Record the messages of a /lead answer; False when the lead is gone meanwhile
+        (erased while the answer was on its way: nothing recorded, the caller replaces them)."""
+        async with self.db.transaction() as conn:
+            if not await _exists(conn, lead_id):
+                return False
+            await save_messages(
+                conn, [LeadMessage(chat_id, message_id, lead_id, "view") for message_id in message_ids]
+            )
+        return True
+
+    async def track_page(
+        self, chat_id: int, message_id: int, lead_ids: list[int], detail: str
+    ) -> list[int]:
+        """Record which leads a /leads page (sent or just edited) lists, replacing what it
+        listed before; returns the listed ids whose lead is gone meanwhile (not recorded)."""
+        now = time.time()
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM lead_messages WHERE chat_id = ? AND message_id = ?",
+                (chat_id, message_id),
+            )
+            gone = []
+            for lead_id in lead_ids:
+                if not await _exists(conn, lead_id):
+                    gone.append(lead_id)
+                    continue
+                await conn.execute(
+                    "INSERT INTO lead_messages (chat_id, message_id, lead_id, kind, created_at, "
+                    "detail) VALUES (?, ?, ?, 'page', ?, ?)",
+                    (chat_id, message_id, lead_id, now, detail),
+                )
+        return gone
+
+    async def showing(self, lead_id: int) -> list[LeadMessage]:
+        """Every recorded message that shows this lead's personal data, oldest first."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM lead_messages WHERE lead_id = ? AND kind IN {SHOWS_DATA} "
+            "ORDER BY created_at, chat_id, message_id",
+            (lead_id,),
+        )
+        return [LeadMessage(*row) for row in rows]
+
+    async def listed_on(self, chat_id: int, message_id: int) -> list[int]:
+        """The leads a /leads page lists (newest first, as the page shows them)."""
+        rows = await self.db.fetchall(
+            "SELECT lead_id FROM lead_messages WHERE chat_id = ? AND message_id = ? "
+            "AND kind = 'page' ORDER BY lead_id DESC",
+            (chat_id, message_id),
+        )
+        return [row[0] for row in rows]
+
+    async def forget_shown(self, message: LeadMessage) -> None:
+        """This message no longer shows the lead (replaced, or out of reach for good)."""
+        await self.db.write(
+            "DELETE FROM lead_messages WHERE chat_id = ? AND message_id = ? AND lead_id = ?",
+            (message.chat_id, message.message_id, message.lead_id),
+        )
+
+
+async def _exists(conn: aiosqlite.Connection, lead_id: int) -> bool:
+    rows = await conn.execute_fetchall("SELECT 1 FROM leads WHERE id = ?", (lead_id,))
+    return bool(rows)
 
 
 async def save_card(conn: aiosqlite.Connection, card: CardRow) -> None:
@@ -89,13 +165,21 @@ async def save_card(conn: aiosqlite.Connection, card: CardRow) -> None:
 
 
 async def save_messages(conn: aiosqlite.Connection, messages: Iterable[LeadMessage]) -> None:
+    """Record messages that are each about one lead (a message id Telegram reuses, e.g. in
+    a chat that was deleted and made again, stops meaning whatever it meant before)."""
     now = time.time()
-    await conn.executemany(
-        "INSERT INTO lead_messages (chat_id, message_id, lead_id, kind, user_id, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO UPDATE SET "
-        "lead_id = excluded.lead_id, kind = excluded.kind, user_id = excluded.user_id",
-        [(m.chat_id, m.message_id, m.lead_id, m.kind, m.user_id, now) for m in messages],
-    )
+    for m in messages:
+        await conn.execute(
+            "DELETE FROM lead_messages WHERE chat_id = ? AND message_id = ? AND lead_id <> ?",
+            (m.chat_id, m.message_id, m.lead_id),
+        )
+        await conn.execute(
+            "INSERT INTO lead_messages (chat_id, message_id, lead_id, kind, user_id, created_at, "
+            "detail) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (chat_id, message_id, lead_id) DO UPDATE SET "
+            "kind = excluded.kind, user_id = excluded.user_id, detail = excluded.detail",
+            (m.chat_id, m.message_id, m.lead_id, m.kind, m.user_id, now, m.detail),
+        )
 
 
 async def forget_lead(conn: aiosqlite.Connection, lead_id: int) -> None:

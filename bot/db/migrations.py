@@ -320,6 +320,31 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) WHERE name = 'leads'
         """,
     ),
+    # 7: every message that shows a lead's personal data is on record, wherever it went, so
+    # erasure can replace it: besides the group's card and notices, /lead answers ('view')
+    # and /leads pages ('page', one row per lead listed; `detail` holds the page's filter,
+    # number and page count as JSON), in the group and in consultants' private chats.
+    (
+        """
+        CREATE TABLE lead_messages_v7 (
+            chat_id    INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            lead_id    INTEGER NOT NULL,
+            kind       TEXT    NOT NULL
+                       CHECK (kind IN ('card', 'update', 'reminder', 'lost_prompt', 'view',
+                                       'page')),
+            user_id    INTEGER,
+            created_at REAL    NOT NULL,
+            detail     TEXT,
+            PRIMARY KEY (chat_id, message_id, lead_id)
+        )
+        """,
+        "INSERT INTO lead_messages_v7 (chat_id, message_id, lead_id, kind, user_id, created_at) "
+        "SELECT chat_id, message_id, lead_id, kind, user_id, created_at FROM lead_messages",
+        "DROP TABLE lead_messages",
+        "ALTER TABLE lead_messages_v7 RENAME TO lead_messages",
+        "CREATE INDEX lead_messages_lead ON lead_messages (lead_id)",
+    ),
 )
 
 REBUILDS: frozenset[int] = frozenset({6})

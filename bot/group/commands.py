@@ -22,9 +22,10 @@ from bot.group import stats as stats_view
 from bot.group.access import Consultants
 from bot.group.buttons import canonical
 from bot.group.callbacks import LeadsPageCb
+from bot.group.card import tombstone_text
 from bot.group.export import export_csv
 from bot.group.lead_view import lead_messages
-from bot.group.leads_list import FILTERS, MAX_PAGE, parse_filter, render_page
+from bot.group.leads_list import FILTERS, MAX_PAGE, Page, parse_filter, render_page, without
 from bot.group.times import local
 
 
@@ -37,7 +38,8 @@ async def on_leads(
         await message.answer(content.render("group/leads_usage.html", codes=list(FILTERS)))
         return
     page = await render_page(code, 0, repo, content, settings)
-    await message.answer(page.text, reply_markup=page.markup)
+    sent = await message.answer(page.text, reply_markup=page.markup)
+    await _track_page(sent, page, repo, content, settings)
 
 
 async def on_leads_page(
@@ -62,6 +64,23 @@ async def on_leads_page(
     except TelegramBadRequest as error:
         if "not modified" not in error.message:
             raise
+    await _track_page(query.message, page, repo, content, settings)
+
+
+async def _track_page(
+    message: Message, page: Page, repo: Repositories, content: Content, settings: Settings
+) -> None:
+    """Remember which leads the page shows (erasing one rewrites the page without it); a
+    lead erased while the page was on its way is taken out of it at once."""
+    gone = await repo.cards.track_page(
+        message.chat.id, message.message_id, page.lead_ids, page.detail
+    )
+    if not gone:
+        return
+    kept = [lead_id for lead_id in page.lead_ids if lead_id not in gone]
+    fresh = await without(page.detail, kept, repo, content, settings)
+    if fresh is not None:
+        await message.edit_text(fresh.text, reply_markup=fresh.markup)
 
 
 def _has_pager(message: Message) -> bool:
@@ -86,8 +105,14 @@ async def on_lead(
     if lead is None:
         await message.answer(content.render("group/lead_not_found.html", id=int(argument)))
         return
+    sent = []
     for part in await lead_messages(lead, repo, content, settings):
-        await message.answer(part)
+        sent.append(await message.answer(part))
+    # On record wherever it went, so erasing the lead replaces it; a lead erased while the
+    # answer was on its way is replaced at once.
+    if not await repo.cards.track_view(lead.id, message.chat.id, [m.message_id for m in sent]):
+        for part in sent:
+            await part.edit_text(tombstone_text(lead.id, content))
 
 
 async def on_export(
