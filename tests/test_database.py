@@ -17,6 +17,7 @@ async def test_pragmas_are_read_back_as_configured(db: Database) -> None:
     assert await db.pragma("journal_mode") == "wal"
     assert await db.pragma("foreign_keys") == 1
     assert await db.pragma("busy_timeout") == 5000
+    assert await db.pragma("secure_delete") == 1
 
 
 async def test_migrations_run_from_empty_to_latest(db: Database) -> None:

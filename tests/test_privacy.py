@@ -151,3 +151,37 @@ async def test_after_delete_me_a_half_filled_request_is_not_brought_back(
     await owner.send("/diagnostic")
     question = await owner.expect("Какой у компании оборот")
     assert "+7 916" not in question.content and "Ромашка" not in question.content
+
+
+async def test_erasure_leaves_no_copy_in_others_failed_updates_or_in_thanks_sent(
+    world: InProcessWorld, repo: Repositories
+) -> None:
+    """A consultant's update that failed keeps its payload for days — and a button pressed
+    under a card carries the card; a thank-you sent to the referrer names the friend."""
+    owner = await world.user("Анна")
+    await answer_until_review(owner)
+    await owner.click("✅ Отправить")
+    await owner.expect("Заявка принята")
+    quoting = (
+        '{"callback_query": {"from": {"id": 5}, "message": {"text": "Имя: Анна, ООО «Ромашка»"}}}'
+    )
+    unrelated = '{"message": {"from": {"id": 5}, "text": "/leads"}}'
+    await repo.inbox.store([(9001, quoting), (9002, unrelated)], {9001: "boom", 9002: "boom"})
+    await repo.db.write(
+        "INSERT INTO outbox (kind, dedup_key, chat_id, payload, status, next_attempt_at, "
+        "created_at) VALUES ('referrer_thanks', ?, 5, ?, 'sent', 0, 0)",
+        (f"thanks:5:{owner.id}", '{"friend_name": "Анна"}'),
+    )
+
+    await owner.send("/delete_me")
+    await owner.click("Да, удалить всё")
+    await owner.expect("удалены")
+
+    rows = await repo.db.fetchall(
+        "SELECT update_id, payload FROM inbox WHERE update_id IN (9001, 9002)"
+    )
+    payloads = {row[0]: row[1] for row in rows}
+    assert payloads == {9001: "", 9002: unrelated}
+    assert await repo.db.fetchval(
+        "SELECT count(*) FROM outbox WHERE kind = 'referrer_thanks'"
+    ) == 0

@@ -82,6 +82,8 @@ class Database:
             "busy_timeout": BUSY_TIMEOUT_MS,
             "foreign_keys": 1,
             "synchronous": {"OFF": 0, "NORMAL": 1, "FULL": 2, "EXTRA": 3}[self.synchronous],
+            # Deleted and overwritten content is zeroed, not left in free space of the file.
+            "secure_delete": 1,
         }
         if writer:
             await conn.execute("PRAGMA journal_mode = WAL")
@@ -255,3 +257,15 @@ class Database:
 
     async def pragma(self, name: str) -> Any:
         return await self.fetchval(f"PRAGMA {name}")
+
+    async def truncate_wal(self) -> bool:
+        """Copy every page from the WAL into the main file and cut the WAL to zero bytes, so
+        no old image of a page (say, with rows just erased) stays in it. Runs between
+        transactions, holding the writer; True when done (False: a reader kept an old
+        snapshot past the busy timeout, the next checkpoint copies it)."""
+        conn = self._require_writer()
+        async with self._write_lock:
+            row = await (await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")).fetchone()
+        if row[0]:
+            log.warning("WAL checkpoint was blocked by a reader; it stays until the next one")
+        return not row[0]

@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import aiosqlite
+
 from bot.db.database import Database
 
 # Where a Telegram user id can appear inside a stored update.
@@ -113,6 +115,7 @@ class PrivacyRepo:
                     "SELECT id FROM leads WHERE user_id = ?", (user_id,)
                 )
             ]
+            needles = await _personal_values(conn, user_id)
             now = time.time()
             for lead_id in lead_ids:
                 # The group card is replaced by a tombstone through the outbox.
@@ -140,8 +143,9 @@ class PrivacyRepo:
                 "DELETE FROM referral_thanks WHERE referrer_id = ? OR friend_id = ?",
                 (user_id, user_id),
             )
+            # Thanks to or about them, sent or not: the payload names the friend.
             await conn.execute(
-                "DELETE FROM outbox WHERE kind = 'referrer_thanks' AND status = 'pending' "
+                "DELETE FROM outbox WHERE kind = 'referrer_thanks' "
                 "AND (chat_id = ? OR dedup_key LIKE 'thanks:%:' || ?)",
                 (user_id, user_id),
             )
@@ -157,7 +161,36 @@ class PrivacyRepo:
                 "ELSE 0 END",
                 (user_id,) * len(_INBOX_USER_PATHS),
             )
+            # Other people's updates kept after a failure may quote them (a consultant's
+            # button under the card carries the card): those payloads go too.
+            for update_id, payload in await conn.execute_fetchall(
+                "SELECT update_id, payload FROM inbox WHERE status = 'failed' AND payload <> ''"
+            ):
+                if _mentions(_loads(payload), needles):
+                    await conn.execute(
+                        "UPDATE inbox SET payload = '' WHERE update_id = ?", (update_id,)
+                    )
         return lead_ids
+
+
+async def _personal_values(conn: aiosqlite.Connection, user_id: int) -> list[str]:
+    """What would identify the person inside someone else's stored update."""
+    rows = await conn.execute_fetchall(
+        "SELECT name, company, phone FROM leads WHERE user_id = ? "
+        "UNION ALL SELECT username, NULL, NULL FROM users WHERE id = ?",
+        (user_id, user_id),
+    )
+    return [value for row in rows for value in row if isinstance(value, str) and len(value) > 2]
+
+
+def _mentions(data: Any, needles: list[str]) -> bool:
+    if isinstance(data, str):
+        return any(needle in data for needle in needles)
+    if isinstance(data, dict):
+        return any(_mentions(value, needles) for value in data.values())
+    if isinstance(data, list):
+        return any(_mentions(item, needles) for item in data)
+    return False
 
 
 def _loads(text: str | None) -> Any:

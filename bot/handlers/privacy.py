@@ -104,4 +104,4 @@ async def on_delete_confirm(
     await bot.send_message(query.from_user.id, content.render("messages/delete_done.html"))
     # The replay journal has just kept a copy of that farewell (with the chat's name); this
     # update cannot be replayed any more (its inbox row went with the erasure): drop it.
-    await repo.journal.forget_chat(query.from_user.id)
+    await repo.forget_farewell(query.from_user.id)
