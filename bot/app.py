@@ -149,8 +149,11 @@ def create_app(
         questionnaire=questionnaire,
     )
     base, longest = reply_retry or (RETRY_BASE, RETRY_MAX)
-    replies = ReplySender(bot, repo.replies, clock=clock, retry_base=base, retry_max=longest)
     outbox = OutboxSender(outbox_bot or bot, repo, content, settings, clock=clock)
+    replies = ReplySender(
+        bot, repo.replies, clock=clock, retry_base=base, retry_max=longest,
+        on_recorded=outbox.wake,
+    )
     processor_options.setdefault("max_concurrency", settings.max_concurrent_updates)
     processor = UpdateProcessor(
         bot,

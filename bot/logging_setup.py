@@ -1,4 +1,5 @@
-"""Process logging: one line per record, with secrets and phone numbers redacted everywhere.
+"""Process logging: one line per record, with secrets and phone numbers redacted everywhere,
+and no library's record that carries people's data (SQL parameters, FSM data) at any level.
 
 Redaction happens on the fully formatted record (message, arguments and traceback alike), so
 a token inside an exception text, a URL or a `repr()` never reaches a log sink. Two formats:
@@ -16,6 +17,7 @@ import sys
 import threading
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import TextIO
 from urllib.parse import quote
 
 # Anything shaped like a bot token, also URL-encoded (":" as %3A) and glued to a prefix
@@ -30,6 +32,9 @@ PHONE_SHAPE = re.compile(
 )
 REDACTED = "[REDACTED]"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+DATA_LOGGERS = ("aiosqlite", "aiogram.scene")
+"""Libraries whose records below INFO carry the data itself: aiosqlite logs every statement
+with its parameters (names, companies, answers, phones), aiogram's scenes the FSM data."""
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
@@ -47,6 +52,18 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
 def one_line(text: str) -> str:
     """Fold a multi-line text (a traceback, a pasted message) into one physical line."""
     return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
+
+
+class NoDataRecords(logging.Filter):
+    """Drops the debug records of `DATA_LOGGERS` at the handler, whatever level a logger is
+    set to: no pattern can recognise a name or a company, so they must never be written.
+    Our own code logs ids and counts only, never the values people typed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.INFO:
+            return True
+        name = record.name
+        return not any(name == quiet or name.startswith(quiet + ".") for quiet in DATA_LOGGERS)
 
 
 class RedactingFormatter(logging.Formatter):
@@ -83,18 +100,25 @@ class JsonFormatter(logging.Formatter):
         return redact(line, self.secrets)
 
 
-def setup_logging(level: str, secrets: tuple[str, ...] = (), log_format: str = "text") -> None:
-    handler = logging.StreamHandler(sys.stderr)
+def setup_logging(
+    level: str, secrets: tuple[str, ...] = (), log_format: str = "text",
+    stream: TextIO | None = None,
+) -> None:
+    handler = logging.StreamHandler(sys.stderr if stream is None else stream)
     formatter: logging.Formatter = (
         JsonFormatter(secrets) if log_format == "json" else RedactingFormatter(TEXT_FORMAT, secrets)
     )
     handler.setFormatter(formatter)
+    handler.addFilter(NoDataRecords())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for name in DATA_LOGGERS:  # not even built: the filter above is the guarantee
+        logging.getLogger(name).setLevel(logging.INFO)
     # aiogram logs every handled update at INFO; keep it for DEBUG runs only.
-    if level != "DEBUG":
-        logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    logging.getLogger("aiogram.event").setLevel(
+        logging.NOTSET if level == "DEBUG" else logging.WARNING
+    )
     logging.captureWarnings(True)
     _route_uncaught_exceptions()
 

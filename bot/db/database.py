@@ -22,6 +22,7 @@ savepoint. Caches that must follow the outcome register `after_commit`/`after_ro
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -33,7 +34,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.db.migrations import LATEST_VERSION, MIGRATIONS
+from bot.db.migrations import LATEST_VERSION, MIGRATIONS, REBUILDS
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +58,10 @@ class _Unit:
 
     db: Database
     conn: aiosqlite.Connection | None = None  # the writer, once the unit has begun
-    committed: list[Callable[[], None]] = field(default_factory=list)
-    rolled_back: list[Callable[[], None]] = field(default_factory=list)
+    committed: list[Callable[[], Any]] = field(default_factory=list)
+    rolled_back: list[Callable[[], Any]] = field(default_factory=list)
     savepoints: int = 0
+    ended: bool = False  # committed or rolled back: what runs after is outside it
 
 
 _current_unit: ContextVar[_Unit | None] = ContextVar("database_unit", default=None)
@@ -105,6 +107,8 @@ class Database:
             "busy_timeout": BUSY_TIMEOUT_MS,
             "foreign_keys": 1,
             "synchronous": {"OFF": 0, "NORMAL": 1, "FULL": 2, "EXTRA": 3}[self.synchronous],
+            # Deleted and overwritten content is zeroed, not left in free space of the file.
+            "secure_delete": 1,
         }
         if writer:
             await conn.execute("PRAGMA journal_mode = WAL")
@@ -130,17 +134,36 @@ class Database:
                     f"({LATEST_VERSION}); refusing to run an older release on it"
                 )
             for number in range(version + 1, LATEST_VERSION + 1):
-                await conn.execute("BEGIN IMMEDIATE")
-                try:
-                    for statement in MIGRATIONS[number - 1]:
-                        await conn.execute(statement)
-                    await conn.execute(f"PRAGMA user_version = {number}")
-                    await conn.execute("COMMIT")
-                except BaseException:
-                    await conn.execute("ROLLBACK")
-                    raise
+                await self._apply(conn, number)
                 log.info("database migrated to version %d", number)
             return max(version, LATEST_VERSION)
+
+    async def _apply(self, conn: aiosqlite.Connection, number: int) -> None:
+        """One migration in one transaction; a rebuild with foreign key enforcement off
+        (it cannot be switched inside a transaction) and checked before it commits."""
+        rebuild = number in REBUILDS
+        if rebuild:
+            await conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in MIGRATIONS[number - 1]:
+                    await conn.execute(statement)
+                if rebuild:
+                    broken = await (await conn.execute("PRAGMA foreign_key_check")).fetchall()
+                    if broken:
+                        raise DatabaseError(
+                            f"DATABASE_PATH: migration {number} would break "
+                            f"{len(broken)} foreign key(s); nothing was changed"
+                        )
+                await conn.execute(f"PRAGMA user_version = {number}")
+                await conn.execute("COMMIT")
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+        finally:
+            if rebuild:
+                await conn.execute("PRAGMA foreign_keys = ON")
 
     async def close(self) -> None:
         if self._flusher is not None:
@@ -165,7 +188,7 @@ class Database:
 
     def _unit(self) -> _Unit | None:
         unit = _current_unit.get()
-        return unit if unit is not None and unit.db is self else None
+        return unit if unit is not None and unit.db is self and not unit.ended else None
 
     @property
     def in_unit(self) -> bool:
@@ -218,16 +241,21 @@ class Database:
                     with suppress(Exception):  # a dead connection rolled back by itself
                         await conn.execute("ROLLBACK")
         finally:
+            unit.ended = True
             if conn is not None:
                 self._write_lock.release()
             for callback in unit.committed if commit else unit.rolled_back:
                 try:
-                    callback()
+                    outcome = callback()
+                    if inspect.isawaitable(outcome):
+                        await outcome
                 except Exception:
                     log.exception("unit of work callback failed")
 
-    def after_commit(self, callback: Callable[[], None]) -> None:
-        """Run `callback` once the current unit commits (at once outside a unit)."""
+    def after_commit(self, callback: Callable[[], Any]) -> None:
+        """Run `callback` once the current unit commits (outside a unit: at once, and an
+        awaitable it returns is then the caller's to await). Awaitables returned after a
+        commit are awaited by the unit, with the writer released."""
         unit = self._unit()
         if unit is None:
             callback()
@@ -365,3 +393,18 @@ class Database:
 
     async def pragma(self, name: str) -> Any:
         return await self.fetchval(f"PRAGMA {name}")
+
+    async def truncate_wal(self) -> bool:
+        """Copy every page from the WAL into the main file and cut the WAL to zero bytes, so
+        no old image of a page (say, with rows just erased) stays in it. Runs between
+        transactions, holding the writer; True when done (False: a reader kept an old
+        snapshot past the busy timeout, the next checkpoint copies it)."""
+        if self._unit() is not None:  # only what is committed can be checkpointed
+            self.after_commit(self.truncate_wal)
+            return True
+        conn = self._require_writer()
+        async with self._write_lock:
+            row = await (await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")).fetchone()
+        if row[0]:
+            log.warning("WAL checkpoint was blocked by a reader; it stays until the next one")
+        return not row[0]

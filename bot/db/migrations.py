@@ -3,6 +3,12 @@
 Never edit or reorder a released migration: add a new one at the end. Each migration is a
 tuple of single SQL statements (run in one transaction together with the version bump).
 Timestamps are REAL unix seconds (UTC).
+
+A migration listed in `REBUILDS` rebuilds a table that other tables refer to (SQLite's
+procedure for the changes ALTER TABLE cannot make, https://sqlite.org/lang_altertable.html):
+it runs with foreign key enforcement off — with it on, dropping the old table would cascade
+into the children, and the pragma cannot be changed inside the transaction, so the runner
+turns it off before BEGIN — and `PRAGMA foreign_key_check` must find nothing before COMMIT.
 """
 
 from __future__ import annotations
@@ -250,7 +256,96 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "DELETE FROM sent_journal WHERE update_id NOT IN "
         "(SELECT update_id FROM inbox WHERE status = 'pending')",
     ),
-    # 6: replies — the Bot API calls an update committed, owed to Telegram until it takes
+    # 6: lead numbers are never reused. Without AUTOINCREMENT, erasing the newest lead
+    # freed its number for the next one, and everything named after it (the tombstone's
+    # outbox key, cards, events, the consultants' memory of "№6") met a second person.
+    # The sequence starts above every number ever handed out, also of leads erased before.
+    (
+        """
+        CREATE TABLE leads_v6 (
+            id           INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id      INTEGER NOT NULL UNIQUE,
+            status       TEXT    NOT NULL,
+            qualified    INTEGER NOT NULL,
+            qualification TEXT   NOT NULL DEFAULT '',
+            source       TEXT,
+            referrer_id  INTEGER,
+            answers      TEXT    NOT NULL DEFAULT '{}',
+            name         TEXT,
+            company      TEXT,
+            position     TEXT,
+            phone        TEXT,
+            call_time    TEXT,
+            consent_id   INTEGER REFERENCES consents (id) ON DELETE SET NULL,
+            draft_id     TEXT    NOT NULL,
+            is_returning INTEGER NOT NULL DEFAULT 0,
+            submissions  INTEGER NOT NULL DEFAULT 1,
+            assignee_id  INTEGER,
+            assignee_name TEXT,
+            created_at   REAL    NOT NULL,
+            updated_at   REAL    NOT NULL,
+            lost_reason  TEXT,
+            sla_reminded_at REAL
+        )
+        """,
+        "INSERT INTO leads_v6 (id, user_id, status, qualified, qualification, source, "
+        "referrer_id, answers, name, company, position, phone, call_time, consent_id, draft_id, "
+        "is_returning, submissions, assignee_id, assignee_name, created_at, updated_at, "
+        "lost_reason, sla_reminded_at) "
+        "SELECT id, user_id, status, qualified, qualification, source, referrer_id, answers, "
+        "name, company, position, phone, call_time, consent_id, draft_id, is_returning, "
+        "submissions, assignee_id, assignee_name, created_at, updated_at, lost_reason, "
+        "sla_reminded_at FROM leads",
+        "DROP TABLE leads",
+        "ALTER TABLE leads_v6 RENAME TO leads",
+        "CREATE INDEX leads_status ON leads (status, created_at)",
+        "CREATE INDEX leads_created ON leads (created_at)",
+        "CREATE INDEX leads_source ON leads (source)",
+        "CREATE INDEX leads_qualified ON leads (qualified, created_at)",
+        "INSERT INTO sqlite_sequence (name, seq) SELECT 'leads', 0 "
+        "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'leads')",
+        # Numbers of erased leads live on in the tombstones' outbox rows, events and the
+        # group's message map: the next number is above all of them.
+        """
+        UPDATE sqlite_sequence SET seq = (
+            SELECT max(coalesce(max(n), 0), seq) FROM (
+                SELECT max(id) AS n FROM leads
+                UNION ALL SELECT max(lead_id) FROM outbox
+                UNION ALL SELECT max(CAST(json_extract(payload, '$.lead_id') AS INTEGER))
+                          FROM outbox WHERE kind = 'lead_erased' AND json_valid(payload)
+                UNION ALL SELECT max(lead_id) FROM events
+                UNION ALL SELECT max(lead_id) FROM lead_cards
+                UNION ALL SELECT max(lead_id) FROM lead_messages
+            )
+        ) WHERE name = 'leads'
+        """,
+    ),
+    # 7: every message that shows a lead's personal data is on record, wherever it went, so
+    # erasure can replace it: besides the group's card and notices, /lead answers ('view')
+    # and /leads pages ('page', one row per lead listed; `detail` holds the page's filter,
+    # number and page count as JSON), in the group and in consultants' private chats.
+    (
+        """
+        CREATE TABLE lead_messages_v7 (
+            chat_id    INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            lead_id    INTEGER NOT NULL,
+            kind       TEXT    NOT NULL
+                       CHECK (kind IN ('card', 'update', 'reminder', 'lost_prompt', 'view',
+                                       'page')),
+            user_id    INTEGER,
+            created_at REAL    NOT NULL,
+            detail     TEXT,
+            PRIMARY KEY (chat_id, message_id, lead_id)
+        )
+        """,
+        "INSERT INTO lead_messages_v7 (chat_id, message_id, lead_id, kind, user_id, created_at) "
+        "SELECT chat_id, message_id, lead_id, kind, user_id, created_at FROM lead_messages",
+        "DROP TABLE lead_messages",
+        "ALTER TABLE lead_messages_v7 RENAME TO lead_messages",
+        "CREATE INDEX lead_messages_lead ON lead_messages (lead_id)",
+    ),
+    # 8: replies — the Bot API calls an update committed, owed to Telegram until it takes
     # them (they replace the sent journal: an update's effects and its replies now commit
     # together, so nothing is replayed and nothing needs to be remembered as sent).
     (
@@ -273,5 +368,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "DROP TABLE sent_journal",
     ),
 )
+
+REBUILDS: frozenset[int] = frozenset({6})
+"""Migration numbers that rebuild a referenced table (see the module docstring)."""
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -6,6 +6,9 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
 
 from bot.db.database import Database
 
@@ -21,15 +24,30 @@ _INBOX_USER_PATHS = (
 )
 
 
+PROFILE_FIELDS = ("first_name", "last_name", "username", "language_code")
+LEAD_FIELDS = ("name", "company", "position", "phone", "call_time")
+# Keys of the questionnaire's answers wherever they sit in the FSM data (the draft).
+DRAFT_ANSWER_KEYS = frozenset(
+    {"name", "company", "position", "phone", "call_time", "segments", "turnover", "years",
+     "dept_type", "lead_source", "strategic"}
+)
+
+
 @dataclass(frozen=True, slots=True)
 class StoredData:
-    has_profile: bool
+    """What the database holds about one person right now, field by field."""
+
+    profile: list[str]  # PROFILE_FIELDS that are set
     first_seen: float | None
     lesson: int
+    arrival: list[str]  # "link" (the link's tag), "referrer" (who invited them)
+    has_ref_code: bool
+    invited: int  # people who came by their link
+    events: int  # their funnel marks
     has_lead: bool
-    lead_fields: list[str]
+    lead_fields: list[str]  # LEAD_FIELDS set, "answers", then "notes", "history", "lost_reason"
     consents: int
-    has_draft: bool
+    draft: str | None  # None, "open" (an unfinished request) or "copy" (of the one sent)
 
 
 class PrivacyRepo:
@@ -37,33 +55,55 @@ class PrivacyRepo:
         self.db = db
 
     async def stored(self, user_id: int) -> StoredData:
+        """Computed from the rows themselves, so /privacy lists exactly what is there."""
         user = await self.db.fetchone(
-            "SELECT first_seen, lesson FROM users WHERE id = ?", (user_id,)
-        )
-        lead = await self.db.fetchone(
-            "SELECT name, company, position, phone, call_time, answers FROM leads WHERE user_id = ?",
+            "SELECT first_name, last_name, username, language_code, first_seen, lesson, "
+            "source, campaign, start_payload, last_source, last_campaign, referrer_id, ref_code "
+            "FROM users WHERE id = ?",
             (user_id,),
         )
-        fields: list[str] = []
+        lead = await self.db.fetchone(
+            "SELECT id, name, company, position, phone, call_time, answers, lost_reason, draft_id "
+            "FROM leads WHERE user_id = ?",
+            (user_id,),
+        )
+        lead_fields: list[str] = []
         if lead is not None:
-            names = ("name", "company", "position", "phone", "call_time")
-            fields = [name for name, value in zip(names, lead[:5], strict=True) if value]
-            if lead[5] and json.loads(lead[5]):
-                fields.append("answers")
-        consents = await self.db.fetchval(
-            "SELECT count(*) FROM consents WHERE user_id = ?", (user_id,)
-        )
-        draft = await self.db.fetchval(
-            "SELECT count(*) FROM fsm WHERE user_id = ? AND data <> '{}'", (user_id,)
-        )
+            lead_fields = [n for n, v in zip(LEAD_FIELDS, lead[1:6], strict=True) if v]
+            if _has_answers(_loads(lead[6])):
+                lead_fields.append("answers")
+            for name, sql in (
+                ("notes", "SELECT count(*) FROM lead_notes WHERE lead_id = ?"),
+                ("history", "SELECT count(*) FROM lead_history WHERE lead_id = ?"),
+            ):
+                if await self.db.fetchval(sql, (lead[0],)):
+                    lead_fields.append(name)
+            if lead[7]:
+                lead_fields.append("lost_reason")
+        draft = None
+        for row in await self.db.fetchall("SELECT data FROM fsm WHERE user_id = ?", (user_id,)):
+            data = _loads(row[0])
+            if _has_answers(data):
+                sent = lead is not None and isinstance(data, dict) and data.get("draft") == lead[8]
+                draft = "copy" if sent and draft is None else "open"
+        arrival = []
+        if user is not None and any(user[6:11]):
+            arrival.append("link")
+        if user is not None and user[11] is not None:
+            arrival.append("referrer")
+        count = "SELECT count(*) FROM {} WHERE {} = ?"
         return StoredData(
-            has_profile=user is not None,
-            first_seen=user[0] if user else None,
-            lesson=user[1] if user else 0,
+            profile=[n for n, v in zip(PROFILE_FIELDS, user[:4], strict=True) if v] if user else [],
+            first_seen=user[4] if user else None,
+            lesson=user[5] if user else 0,
+            arrival=arrival,
+            has_ref_code=bool(user and user[12]),
+            invited=int(await self.db.fetchval(count.format("users", "referrer_id"), (user_id,))),
+            events=int(await self.db.fetchval(count.format("events", "user_id"), (user_id,))),
             has_lead=lead is not None,
-            lead_fields=fields,
-            consents=int(consents or 0),
-            has_draft=bool(draft),
+            lead_fields=lead_fields,
+            consents=int(await self.db.fetchval(count.format("consents", "user_id"), (user_id,))),
+            draft=draft,
         )
 
     async def erase(self, user_id: int) -> list[int]:
@@ -75,6 +115,7 @@ class PrivacyRepo:
                     "SELECT id FROM leads WHERE user_id = ?", (user_id,)
                 )
             ]
+            needles = await _personal_values(conn, user_id)
             now = time.time()
             for lead_id in lead_ids:
                 # The group card is replaced by a tombstone through the outbox.
@@ -100,8 +141,9 @@ class PrivacyRepo:
                 "DELETE FROM referral_thanks WHERE referrer_id = ? OR friend_id = ?",
                 (user_id, user_id),
             )
+            # Thanks to or about them, sent or not: the payload names the friend.
             await conn.execute(
-                "DELETE FROM outbox WHERE kind = 'referrer_thanks' AND status = 'pending' "
+                "DELETE FROM outbox WHERE kind = 'referrer_thanks' "
                 "AND (chat_id = ? OR dedup_key LIKE 'thanks:%:' || ?)",
                 (user_id, user_id),
             )
@@ -117,4 +159,52 @@ class PrivacyRepo:
                 "ELSE 0 END",
                 (user_id,) * len(_INBOX_USER_PATHS),
             )
+            # Other people's updates kept after a failure may quote them (a consultant's
+            # button under the card carries the card): those payloads go too.
+            for update_id, payload in await conn.execute_fetchall(
+                "SELECT update_id, payload FROM inbox WHERE status = 'failed' AND payload <> ''"
+            ):
+                if _mentions(_loads(payload), needles):
+                    await conn.execute(
+                        "UPDATE inbox SET payload = '' WHERE update_id = ?", (update_id,)
+                    )
         return lead_ids
+
+
+async def _personal_values(conn: aiosqlite.Connection, user_id: int) -> list[str]:
+    """What would identify the person inside someone else's stored update."""
+    rows = await conn.execute_fetchall(
+        "SELECT name, company, phone FROM leads WHERE user_id = ? "
+        "UNION ALL SELECT username, NULL, NULL FROM users WHERE id = ?",
+        (user_id, user_id),
+    )
+    return [value for row in rows for value in row if isinstance(value, str) and len(value) > 2]
+
+
+def _mentions(data: Any, needles: list[str]) -> bool:
+    if isinstance(data, str):
+        return any(needle in data for needle in needles)
+    if isinstance(data, dict):
+        return any(_mentions(value, needles) for value in data.values())
+    if isinstance(data, list):
+        return any(_mentions(item, needles) for item in data)
+    return False
+
+
+def _loads(text: str | None) -> Any:
+    try:
+        return json.loads(text or "null")
+    except ValueError:
+        return None
+
+
+def _has_answers(data: Any) -> bool:
+    """Whether JSON data holds a questionnaire answer with a value, at any depth."""
+    if isinstance(data, dict):
+        return any(
+            (key in DRAFT_ANSWER_KEYS and value not in (None, "", [], {})) or _has_answers(value)
+            for key, value in data.items()
+        )
+    if isinstance(data, list):
+        return any(_has_answers(item) for item in data)
+    return False

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.db.cards import LeadMessage, save_messages
+from bot.db.cards import record_shown
 from bot.db.database import Database
 
 
@@ -84,15 +84,16 @@ class ReplyRepo:
         rows = await self.db.fetchall(f"SELECT {_COLUMNS} FROM replies ORDER BY lane, id")
         return [_stored(row) for row in rows]
 
-    async def delivered(self, reply: StoredReply, chat_id: int | None, message_id: int | None) -> None:
-        """Telegram took the call: forget it, and record what the message shows."""
-        record = _record(reply, chat_id, message_id)
-        if record is None:
+    async def delivered(
+        self, reply: StoredReply, chat_id: int | None, message_id: int | None
+    ) -> None:
+        """Telegram took the call: forget it, and record what the message shows (`track`)."""
+        if not reply.track or chat_id is None or message_id is None:
             await self.db.write("DELETE FROM replies WHERE id = ?", (reply.id,))
             return
         async with self.db.transaction() as conn:
             await conn.execute("DELETE FROM replies WHERE id = ?", (reply.id,))
-            await save_messages(conn, [record])
+            await record_shown(conn, chat_id, message_id, reply.track)
 
     async def retry_at(self, reply_id: int, at: float, error: str) -> None:
         await self.db.write(
@@ -109,14 +110,3 @@ class ReplyRepo:
         """Forget every call still owed to one chat (its person erased their data)."""
         return await self.db.write("DELETE FROM replies WHERE lane = ?", (lane,))
 
-
-def _record(reply: StoredReply, chat_id: int | None, message_id: int | None) -> LeadMessage | None:
-    track = reply.track
-    if not track or chat_id is None or message_id is None:
-        return None
-    if track.get("kind") == "lead_message":
-        data = track.get("data") or {}
-        return LeadMessage(
-            chat_id, message_id, int(data["lead_id"]), str(data["role"]), data.get("user_id")
-        )
-    return None

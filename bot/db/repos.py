@@ -60,9 +60,15 @@ class Repositories:
 
     async def erase_person(self, user_id: int) -> list[int]:
         """Erase everything personal about one user (/delete_me) and forget what the
-        repositories keep of them in memory; return the ids of the erased leads."""
+        repositories keep of them in memory; return the ids of the erased leads.
+
+        Once committed, the WAL is checkpointed and truncated: with secure_delete the main
+        file keeps no trace of the erased rows, and the WAL no old page image of them (inside
+        a unit of work, right after the unit commits)."""
         try:
-            return await self.privacy.erase(user_id)
+            erased = await self.privacy.erase(user_id)
         finally:
             self.users.forget_cache(user_id)
             self.fsm.forget_user(user_id)
+        await self.db.truncate_wal()
+        return erased

@@ -35,8 +35,10 @@ _collecting: ContextVar[bool] = ContextVar("collecting_replies", default=False)
 class Track:
     """What to record once Telegram has taken a message (with the message's id).
 
-    `lead_message`: the message shows lead `lead_id` (its card, a notice, a consultant's
-    view, a prompt); erasing the lead later finds and replaces it."""
+    `lead_message`: the message shows lead `lead_id` (a consultant's view, a prompt …);
+    `lead_page`: a /leads page listing these leads. Erasing a lead later finds and replaces
+    every such message (bot/outbox/deliveries.py); one that reaches Telegram after its lead
+    was erased is replaced at once."""
 
     kind: str
     data: dict[str, Any]
@@ -44,6 +46,10 @@ class Track:
     @classmethod
     def lead_message(cls, lead_id: int, role: str, user_id: int | None = None) -> Track:
         return cls("lead_message", {"lead_id": lead_id, "role": role, "user_id": user_id})
+
+    @classmethod
+    def lead_page(cls, lead_ids: list[int], detail: str) -> Track:
+        return cls("lead_page", {"lead_ids": list(lead_ids), "detail": detail})
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ import contextlib
 import logging
 import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,7 +72,11 @@ class ReplySender:
         clock: Clock | None = None,
         retry_base: float = RETRY_BASE,
         retry_max: float = RETRY_MAX,
+        on_recorded: Callable[[], None] | None = None,
     ) -> None:
+        """`on_recorded`: called after a tracked message was recorded (the outbox may have
+        work: a lead erased while its message was on the way)."""
+        self.on_recorded = on_recorded
         self.bot = bot
         self.replies = replies
         self.clock = clock or Clock()
@@ -169,6 +174,8 @@ class ReplySender:
         if isinstance(result, Message):
             chat_id, message_id = result.chat.id, result.message_id
         await self.replies.delivered(row, chat_id, message_id)
+        if row.track and self.on_recorded is not None:
+            self.on_recorded()
         lane.rows.popleft()
         lane.due = 0.0
         self.delivered += 1

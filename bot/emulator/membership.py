@@ -163,6 +163,18 @@ class MembershipMixin:
             chat.banned.add(user_id)
         self._chat_member(chat, user, old)
 
+    def set_admin(self: BotWorld, chat_id: int, user_id: int, admin: bool) -> None:
+        """Promote a member to administrator, or demote one back to member."""
+        chat, user = self.group(chat_id), self.user(user_id)
+        if user_id not in chat.members:
+            raise ControlError(f"user {user_id} is not a member of {chat_id}")
+        old = self.member_status(chat, user_id)["status"]
+        if admin:
+            chat.admins.add(user_id)
+        else:
+            chat.admins.discard(user_id)
+        self._chat_member(chat, user, old)
+
     def set_bot_in_chat(
         self: BotWorld,
         chat_id: int,
@@ -331,8 +343,9 @@ class MembershipMixin:
         )
 
     def _chat_member(self: BotWorld, chat: ChatRecord, user: UserRecord, old: str) -> None:
+        """Telegram tells a bot about other members' changes only where it is an admin."""
         new_member = self.member_status(chat, user.id)
-        if not chat.bot_present or new_member["status"] == old:
+        if not (chat.bot_present and chat.bot_admin) or new_member["status"] == old:
             return
         self.enqueue(
             {

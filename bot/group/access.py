@@ -1,8 +1,11 @@
 """Who is a consultant: an admin from ADMIN_IDS or a member of the bound group.
 
 Membership comes from getChatMember, cached per user for `member_cache_seconds`; a failed
-lookup (group unreachable) counts as "not a member" and is not cached. Router filters built
-on it keep group chats and consultants' private commands apart from everything else.
+lookup (group unreachable) counts as "not a member" and is not cached. Where the bot is an
+administrator of the group, Telegram also tells it of every member's change (chat_member):
+that replaces the cached verdict at once, so someone removed loses access immediately, not
+when the cache expires. Router filters built on it keep group chats and consultants'
+private commands apart from everything else.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Filter
-from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.types import CallbackQuery, ChatMember, Message, TelegramObject
 
 from bot.config import Settings
 from bot.db.kv import KvRepo
@@ -37,6 +40,7 @@ class Consultants:
         self.binding = GroupBinding(settings, kv)
         self._monotonic = monotonic
         self._cache: dict[tuple[int, int], tuple[float, bool]] = {}
+        self._observed = 0  # changes Telegram reported; a lookup older than one is stale
 
     def is_admin(self, user_id: int) -> bool:
         return user_id in self.settings.admin_ids
@@ -55,19 +59,27 @@ class Consultants:
         cached = self._cache.get(key)
         if cached is not None and cached[0] > now:
             return cached[1]
+        observed = self._observed
         try:
             member = await bot.get_chat_member(chat_id, user_id)
         except TelegramAPIError as error:
             log.info("getChatMember(%d, %d) failed: %s", chat_id, user_id, error)
             return False
-        status = str(getattr(member.status, "value", member.status))
-        verdict = status in MEMBER_STATUSES or (
-            status == "restricted" and bool(getattr(member, "is_member", False))
-        )
+        verdict = counts_as_member(member)
+        if self._observed != observed and key in self._cache:
+            return self._cache[key][1]  # a change reported meanwhile is newer than our answer
+        self._remember(key, verdict)
+        return verdict
+
+    def observe(self, chat_id: int, member: ChatMember) -> None:
+        """Telegram reported this member's new status (chat_member): trust it at once."""
+        self._observed += 1
+        self._remember((chat_id, member.user.id), counts_as_member(member))
+
+    def _remember(self, key: tuple[int, int], verdict: bool) -> None:
         if len(self._cache) >= CACHE_LIMIT:
             self._cache.clear()
-        self._cache[key] = (now + self.settings.member_cache_seconds, verdict)
-        return verdict
+        self._cache[key] = (self._monotonic() + self.settings.member_cache_seconds, verdict)
 
     def forget(self, user_id: int | None = None) -> None:
         if user_id is None:
@@ -75,6 +87,13 @@ class Consultants:
         else:
             for key in [key for key in self._cache if key[1] == user_id]:
                 del self._cache[key]
+
+
+def counts_as_member(member: ChatMember) -> bool:
+    status = str(getattr(member.status, "value", member.status))
+    return status in MEMBER_STATUSES or (
+        status == "restricted" and bool(getattr(member, "is_member", False))
+    )
 
 
 def _chat_id(event: TelegramObject) -> int | None:

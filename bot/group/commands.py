@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.content import Content
 from bot.db.pipeline import valid_id
 from bot.db.repos import Repositories
-from bot.delivery.replies import Replies
+from bot.delivery.replies import Replies, Track
 from bot.group import stats as stats_view
 from bot.group.access import Consultants
 from bot.group.buttons import canonical
@@ -37,7 +37,10 @@ async def on_leads(
         reply(message.answer(content.render("group/leads_usage.html", codes=list(FILTERS))))
         return
     page = await render_page(code, 0, repo, content, settings)
-    reply(message.answer(page.text, reply_markup=page.markup))
+    reply(
+        message.answer(page.text, reply_markup=page.markup),
+        track=Track.lead_page(page.lead_ids, page.detail),
+    )
 
 
 async def on_leads_page(
@@ -57,7 +60,10 @@ async def on_leads_page(
         return
     reply(query.answer())
     page = await render_page(code, number, repo, content, settings)
-    reply(query.message.edit_text(page.text, reply_markup=page.markup))
+    reply(
+        query.message.edit_text(page.text, reply_markup=page.markup),
+        track=Track.lead_page(page.lead_ids, page.detail),
+    )
 
 
 def _has_pager(message: Message) -> bool:
@@ -83,7 +89,8 @@ async def on_lead(
         reply(message.answer(content.render("group/lead_not_found.html", id=int(argument))))
         return
     for part in await lead_messages(lead, repo, content, settings):
-        reply(message.answer(part))
+        # On record wherever it went, so erasing the lead replaces it.
+        reply(message.answer(part), track=Track.lead_message(lead.id, "view"))
 
 
 async def on_export(

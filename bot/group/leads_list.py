@@ -1,7 +1,9 @@
-"""/leads: which leads a filter means, and one page of the list as a message with a pager."""
+"""/leads: which leads a filter means, and one page of the list as a message with a pager;
+a page sent earlier rendered again without a lead that was erased since."""
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 
@@ -9,6 +11,7 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.config import Settings
 from bot.content import Content
+from bot.db.models import LeadRow
 from bot.db.repos import Repositories
 from bot.group.card import shorten, status_label
 from bot.group.keyboards import pager
@@ -47,6 +50,15 @@ def filter_label(code: str, content: Content) -> str:
 class Page:
     text: str
     markup: InlineKeyboardMarkup | None
+    code: str  # the filter
+    number: int  # 0-based
+    pages: int
+    lead_ids: list[int]  # the leads it lists, as shown
+
+    @property
+    def detail(self) -> str:
+        """What to remember with the page to render it again (see `without`)."""
+        return json.dumps({"s": self.code, "p": self.number, "n": self.pages})
 
 
 async def render_page(
@@ -59,6 +71,29 @@ async def render_page(
     if page >= pages and total:
         page = pages - 1
         rows, total = await repo.pipeline.page(statuses, page * size, size)
+    return _page(code, page, pages, rows, content, settings)
+
+
+async def without(
+    detail: str | None, lead_ids: list[int], repo: Repositories, content: Content,
+    settings: Settings,
+) -> Page | None:
+    """A page as it was sent, listing only `lead_ids` (the erased lead's line dropped, the
+    other leads' lines as they are now); None when `detail` is not a page's."""
+    try:
+        meta = json.loads(detail or "")
+        code, number, pages = meta["s"], int(meta["p"]), int(meta["n"])
+    except (ValueError, TypeError, KeyError):
+        return None
+    if code not in FILTERS:
+        return None
+    leads = [lead for lead in [await repo.leads.get(i) for i in lead_ids] if lead is not None]
+    return _page(code, number, pages, leads, content, settings)
+
+
+def _page(
+    code: str, page: int, pages: int, rows: list[LeadRow], content: Content, settings: Settings
+) -> Page:
     items = [
         {
             "id": lead.id,
@@ -74,4 +109,6 @@ async def render_page(
         "group/leads_list.html",
         filter=filter_label(code, content), page=page + 1, pages=pages, items=items,
     )
-    return Page(text, pager(code, page, pages, content))
+    return Page(
+        text, pager(code, page, pages, content), code, page, pages, [lead.id for lead in rows]
+    )

@@ -1,6 +1,7 @@
 """Routers of the consultants' side, with the filters that keep chats apart.
 
-* setup — any group or supergroup: /bind, supergroup upgrades, the bot's own membership;
+* setup — any group or supergroup: /bind, supergroup upgrades, the bot's own membership,
+  and (in the bound group) other members' changes, which grant or revoke access at once;
 * group — the bound group only: commands, replies (notes, refusal reasons) and buttons;
   messages count only from consultants, buttons answer everyone (with an alert);
 * private — a consultant's private chat: the same commands and a hint on /start and /help;
@@ -15,7 +16,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
 
 from bot.filters import InChat, Magic
-from bot.group import buttons, commands, private, replies, setup
+from bot.group import buttons, commands, members, private, replies, setup
 from bot.group.access import InConsultantsGroup, IsConsultant
 from bot.group.callbacks import CardCb, LeadsPageCb
 
@@ -31,7 +32,9 @@ def build_group_chats_router() -> Router:
     """setup, group and group leftovers, behind one filter on the chat type: an owner's
     update is turned away once, not by each of them (a router costs ~13 µs to pass by)."""
     router = Router(name="group-chats")
-    for observer in (router.message, router.callback_query, router.my_chat_member):
+    for observer in (
+        router.message, router.callback_query, router.my_chat_member, router.chat_member
+    ):
         observer.filter(InChat(*GROUP_TYPES))
     router.include_routers(
         build_setup_router(), build_group_router(), build_group_leftovers_router()
@@ -47,6 +50,7 @@ def build_setup_router() -> Router:
     router.message.register(setup.on_migrated_to, Magic(F.migrate_to_chat_id))
     router.message.register(setup.on_migrated_from, Magic(F.migrate_from_chat_id))
     router.my_chat_member.register(setup.on_bot_membership)
+    router.chat_member.register(members.on_member_change, InConsultantsGroup())
     return router
 
 

@@ -61,19 +61,33 @@ async def on_privacy(
             "messages/privacy.html",
             policy_url=settings.privacy_policy_url,
             consent_url=settings.consent_doc_url,
+            profile=[content.label(f"privacy_profile.{name}") for name in stored.profile],
             first_seen=first_seen,
             lesson=stored.lesson,
+            arrival=[content.label(f"privacy_arrival.{name}") for name in stored.arrival],
+            has_ref_code=stored.has_ref_code,
+            invited=stored.invited,
+            events=stored.events,
             has_lead=stored.has_lead,
             lead_fields=[content.label(f"privacy_fields.{name}") for name in stored.lead_fields],
             consents=stored.consents,
-            has_draft=stored.has_draft,
+            draft=stored.draft or "",
+            backup_days=backup_days(settings),
         )
     ))
 
 
-async def on_delete_me(message: Message, reply: Replies, content: Content) -> None:
+def backup_days(settings: Settings) -> int:
+    """How long erased data may live on in the daily backups (0: no backups are made)."""
+    return settings.backup_keep if settings.backup_dir is not None else 0
+
+
+async def on_delete_me(
+    message: Message, reply: Replies, content: Content, settings: Settings
+) -> None:
     reply(message.answer(
-        content.render("messages/delete_confirm.html"), reply_markup=confirm_keyboard(content)
+        content.render("messages/delete_confirm.html", backup_days=backup_days(settings)),
+        reply_markup=confirm_keyboard(content),
     ))
 
 

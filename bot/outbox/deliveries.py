@@ -1,7 +1,8 @@
 """What each outbox kind does in Telegram, and what to record once it is done.
 
 `lead_card` posts a card (or, for a lead that already has one, edits it and replies with a
-short notice), `lead_erased` turns the card into a tombstone, `sla_reminder` replies to the
+short notice), `lead_erased` turns the card — and every other message that showed the
+lead — into a tombstone, `sla_reminder` replies to the
 card, `admin_alert` writes to one admin, `referrer_thanks` thanks an owner whose link
 brought a friend. Errors propagate to the sender, which decides
 between retrying, following a migration and giving up; only outcomes that cannot improve
@@ -29,6 +30,7 @@ from bot.content import Content
 from bot.db.cards import CardRow, LeadMessage
 from bot.db.outbox import ADMIN_ALERT, OutboxRow
 from bot.db.repos import Repositories
+from bot.group import leads_list
 from bot.group.binding import GroupTarget
 from bot.group.card import card_text, load_extras, status_label, tombstone_text
 from bot.group.keyboards import card_keyboard
@@ -36,6 +38,8 @@ from bot.group.keyboards import card_keyboard
 log = logging.getLogger(__name__)
 
 GONE = ("message to edit not found", "message can't be edited", "message_id_invalid")
+FOR_GOOD = (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound, TelegramMigrateToChat)
+"""Refusals that retrying cannot change (the chat or message is gone, the bot blocked)."""
 NOT_MODIFIED = "message is not modified"
 ALERTS = frozenset({"group_down", "group_back", "delivery_failed"})
 OUTAGE_REASONS = frozenset({"kicked", "not_found", "unbound", "no_rights"})
@@ -123,22 +127,63 @@ class Deliveries:
     # -- lead_erased ----------------------------------------------------------------------
 
     async def lead_erased(self, row: OutboxRow, target: GroupTarget | None) -> Delivered:
+        """Replace every message that showed the lead: its cards become the tombstone, so do
+        /lead answers (in the group and in consultants' private chats), and each /leads page
+        that listed it is rendered again without its line. Each message done (or out of
+        reach for good) is struck off at once, so a retry after a transient error goes on
+        with the rest; the current card's failures are the group's (outage, retry)."""
         lead_id = row.payload.get("lead_id")
         if not isinstance(lead_id, int) or isinstance(lead_id, bool):
             return Delivered()
+        tombstone = tombstone_text(lead_id, self.content)
+        late = _shown(row.payload.get("shown"), lead_id)
+        if late is not None:  # one message that reached Telegram after the erasure
+            try:
+                await self._replace(late, tombstone)
+            except FOR_GOOD as error:
+                log.info("late message about erased lead %d is out of reach: %s",
+                         lead_id, error.message)
+            return Delivered()
         card = await self.repo.cards.get(lead_id)
-        if card is None:
-            return Delivered(forget=lead_id)
-        current = target is not None and card.chat_id == target.chat_id
-        try:
-            await self._edit(card, tombstone_text(lead_id, self.content), None)
-        except (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound,
-                TelegramMigrateToChat):
-            if current:
-                raise
-            # A card left behind in a former group cannot be reached any more.
-            log.info("card of erased lead %d is in unreachable chat %d", lead_id, card.chat_id)
+        if card is not None:
+            current = target is not None and card.chat_id == target.chat_id
+            try:
+                await self._edit(card, tombstone, None)
+            except FOR_GOOD:
+                if current:
+                    raise
+                # A card left behind in a former group cannot be reached any more.
+                log.info("card of erased lead %d is in unreachable chat %d", lead_id, card.chat_id)
+        for shown in await self.repo.cards.showing(lead_id):
+            if card is not None and (shown.chat_id, shown.message_id) == (
+                card.chat_id, card.message_id
+            ):
+                continue
+            try:
+                await self._replace(shown, tombstone)
+            except FOR_GOOD as error:
+                if target is not None and shown.chat_id == target.chat_id:
+                    raise  # the group itself refuses: an outage, not this message's fate
+                log.info(
+                    "message %d about erased lead %d in chat %d is out of reach: %s",
+                    shown.message_id, lead_id, shown.chat_id, error.message,
+                )
+            await self.repo.cards.forget_shown(shown)
         return Delivered(forget=lead_id)
+
+    async def _replace(self, shown: LeadMessage, tombstone: str) -> None:
+        """One message that showed an erased lead, replaced: a page without the lead's line,
+        anything else by the tombstone."""
+        text, markup = tombstone, None
+        if shown.kind == "page":
+            others = await self.repo.cards.listed_on(shown.chat_id, shown.message_id)
+            page = await leads_list.without(
+                shown.detail, [i for i in others if i != shown.lead_id], self.repo,
+                self.content, self.settings,
+            )
+            if page is not None:
+                text, markup = page.text, page.markup
+        await self._edit(CardRow(shown.lead_id, shown.chat_id, shown.message_id, None), text, markup)
 
     # -- sla_reminder ---------------------------------------------------------------------
 
@@ -196,6 +241,19 @@ class Deliveries:
             ),
         )
         return Delivered()
+
+
+def _shown(value: Any, lead_id: int) -> LeadMessage | None:
+    """The one message a late erasure row names (only well-formed values)."""
+    if not isinstance(value, dict):
+        return None
+    chat_id, message_id = value.get("chat_id"), value.get("message_id")
+    kind, detail = value.get("kind"), value.get("detail")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (chat_id, message_id)):
+        return None
+    if kind not in ("view", "page") or not (detail is None or isinstance(detail, str)):
+        return None
+    return LeadMessage(chat_id, message_id, lead_id, kind, None, detail)
 
 
 def _alert_context(payload: dict[str, Any], content: Content) -> dict[str, Any]:

@@ -229,8 +229,9 @@ class OutboxSender:
         log.error("outbox row %d (%s) given up: %s", row.id, row.kind, _describe(error))
         await self.repo.outbox.fail(row.id, _describe(error))
         if row.to_group and row.lead_id is not None:
+            # Keyed by the row's dedup key, unique forever; row ids of deleted rows recur.
             await self.repo.outbox.alert_admins(
-                self.settings.admin_ids, "delivery_failed", str(row.id), lead_id=row.lead_id
+                self.settings.admin_ids, "delivery_failed", row.dedup_key, lead_id=row.lead_id
             )
 
     async def _retry(self, row: OutboxRow, error: BaseException) -> None:

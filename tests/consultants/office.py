@@ -190,10 +190,12 @@ async def open_office(
     start_sender: bool = True,
     emulator: Emulator | None = None,
     sender_bot: Bot | None = None,
+    bot_admin: bool = False,
     **settings_fields: Any,
 ) -> AsyncIterator[Office]:
     """`sender_bot`: the Bot the outbox sender uses (e.g. one talking HTTP to the emulator);
-    by default the dispatcher's in-process bot."""
+    by default the dispatcher's in-process bot. `bot_admin`: the bot is an administrator of
+    the group (Telegram then tells it of members' changes)."""
     emulator = emulator or Emulator()
     telegram = emulator.world(TOKEN)
     anna = telegram.add_user(first_name="Анна", last_name="Консультант", started=True)
@@ -202,7 +204,7 @@ async def open_office(
     owner = telegram.add_user(first_name="Ольга", username="olga_owner", started=True)
     group = telegram.add_group(
         title="Консультанты", type=group_type, is_forum=is_forum,
-        members=[anna.id, boris.id, ada.id],
+        members=[anna.id, boris.id, ada.id], bot_admin=bot_admin,
     )
     fields: dict[str, Any] = {
         "bot_token": TOKEN,

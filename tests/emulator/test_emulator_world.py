@@ -243,12 +243,34 @@ def test_removing_the_bot_from_group_emits_my_chat_member(world: BotWorld) -> No
 
 def test_chat_member_updates_are_filtered_by_default(world: BotWorld) -> None:
     world.add_user(1, "Ирина")
-    group = world.add_group(title="Консультанты")
+    group = world.add_group(title="Консультанты", bot_admin=True)
     world.add_member(group.id, 1)
     assert world.pending_updates() == []
     world.set_allowed_updates(["message", "chat_member"])
     world.remove_member(group.id, 1)
     assert world.pending_updates()[-1]["chat_member"]["new_chat_member"]["status"] == "left"
+
+
+def test_chat_member_updates_come_only_where_the_bot_is_an_admin(world: BotWorld) -> None:
+    """Bot API, Update.chat_member: «The bot must be an administrator in the chat and must
+    explicitly specify "chat_member" in the list of allowed_updates»."""
+    world.add_user(1, "Ирина")
+    world.set_allowed_updates(["message", "chat_member"])
+    plain = world.add_group(title="Без прав", members=[1])
+    world.remove_member(plain.id, 1)
+    assert world.pending_updates() == []
+
+    group = world.add_group(title="Консультанты", members=[1], admins=[1], bot_admin=True)
+    world.set_admin(group.id, 1, admin=False)
+    world.remove_member(group.id, 1, banned=True)
+    world.add_member(group.id, 1)
+    changes = [
+        (u["chat_member"]["old_chat_member"]["status"], u["chat_member"]["new_chat_member"]["status"])
+        for u in world.pending_updates()
+    ]
+    assert changes == [("administrator", "member"), ("member", "kicked"), ("kicked", "member")]
+    for update in world.pending_updates():
+        parse(update)
 
 
 def test_migration_creates_supergroup_and_service_messages(world: BotWorld) -> None:

@@ -1,6 +1,7 @@
-"""Logs never carry the token or phone numbers: not in messages, tracebacks, aiohttp errors
-with URLs, reprs of settings, uncaught exceptions — nor in what the real process writes while
-Telegram fails under it or cannot be reached at all."""
+"""Logs never carry the token or personal data: not in messages, tracebacks, aiohttp errors
+with URLs, reprs of settings, uncaught exceptions — nor in what the real process writes at
+DEBUG while Telegram fails under it or cannot be reached at all, nor anything people typed
+(names, companies, answers, phones) during a whole journey at DEBUG."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from yarl import URL
 from bot.config import load_settings
 from bot.emulator.http_driver import HttpWorld
 from bot.emulator.world import BotWorld
-from bot.logging_setup import JsonFormatter, RedactingFormatter, setup_logging
+from bot.logging_setup import DATA_LOGGERS, JsonFormatter, RedactingFormatter, setup_logging
+from tests.consultants.office import open_office
 from tests.e2e.harness import TOKEN
 from tests.ops.conftest import Spawn, free_port, submit_request
 
@@ -31,7 +33,8 @@ TOKEN_SHAPE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
 SECRET_PART = TOKEN.split(":", 1)[1]
 ROOT = Path(__file__).resolve().parents[2]
 # The sample phones, as typed/shared and as stored (E.164).
-PHONES = ("+79161234567", "79161234567", "8 (916) 765-43-21", "+79167654321", "79167654321")
+PHONES = ("+79161234567", "79161234567", "8 (916) 765-43-21", "+79167654321", "79167654321",
+          "+79123456789", "9123456789", "345-67-89")
 RECORD_START = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3} [A-Z]+ \S+: ")
 
 
@@ -41,6 +44,7 @@ def assert_clean(text: str) -> None:
     for phone in PHONES:
         assert phone not in text, phone
     assert "9161234567" not in text and "765-43-21" not in text and "9167654321" not in text
+    assert "345-67-89" not in text and "9123456789" not in text
 
 
 @pytest.fixture
@@ -168,10 +172,87 @@ def test_setup_logging_json_format_writes_json_lines(capsys: pytest.CaptureFixtu
     assert entry["message"] == "token [REDACTED]"
 
 
+# -- a whole journey at DEBUG ---------------------------------------------------------------
+
+# What people typed or have in their profiles, as the journeys below use them.
+PERSONAL = ("Евлампия", "Зюзюкина", "Квазиморда", "Смотритель маяка", "Сегментоид",
+            "Профилевна", "zyuzyukina_e", "Консультант", "boris_k", "позвонить после обеда",
+            "дорого для нас")
+
+
+@pytest.fixture
+def debug_log() -> Iterator[io.StringIO]:
+    """The process's own logging set-up at LOG_LEVEL=DEBUG, writing into a buffer."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level, sys.excepthook, threading.excepthook
+    levels = {name: logging.getLogger(name).level for name in (*DATA_LOGGERS, "aiogram.event")}
+    stream = io.StringIO()
+    setup_logging("DEBUG", (TOKEN,), "text", stream=stream)
+    try:
+        yield stream
+    finally:
+        root.handlers[:], level, sys.excepthook, threading.excepthook = saved
+        root.setLevel(level)
+        logging.captureWarnings(False)
+        for name, old in levels.items():
+            logging.getLogger(name).setLevel(old)
+
+
+async def test_a_whole_journey_at_debug_logs_nothing_people_typed(
+    debug_log: io.StringIO, db_path: Path
+) -> None:
+    """Lessons, the diagnostic with two segments, consent, contact, submit, the card, a
+    claim, /lead and /leads, a note and a refusal, then /delete_me — all at DEBUG."""
+    async with open_office(db_path) as office:
+        owner = await office.world.user(
+            "Евлампия", last_name="Профилевна", username="zyuzyukina_e"
+        )
+        await owner.send("/start")
+        await owner.click("Начать обучение")
+        await owner.expect("Урок 1")
+        await owner.send("/diagnostic")
+        for click in ("3–10 млн ₽", "5–10 лет", "2 — все три шага", "Отдел продаж", "2"):
+            await owner.click(click)
+        for answer in ("Сегментоид-А", "60", "Сегментоид-Б", "40"):
+            await owner.send(answer)
+        await owner.click("Сегментоид-Б")
+        await owner.click("Согласен")
+        for answer in ("Евлампия Зюзюкина", "ООО Квазиморда", "Смотритель маяка"):
+            await owner.send(answer)
+        await owner.share_contact("+7 912 345-67-89")
+        await owner.click("Утром, 9–12")
+        await owner.click("✅ Отправить")
+        await owner.expect("Заявка принята")
+        lead = await office.repo.leads.for_user(owner.id)
+        assert lead is not None
+        card = await office.card(lead.id)
+        await office.press(office.anna, card, "Взять в работу")
+        await office.anna.reply_to(card, "позвонить после обеда")
+        await office.anna.expect("Заметка")
+        await office.boris.in_private().send(f"/lead {lead.id}")
+        await office.boris.in_private().expect("Квазиморда")
+        await office.anna.send("/leads")
+        await office.anna.expect("Квазиморда")
+        await office.press(office.anna, await office.card(lead.id), "Отказ")
+        prompt = await office.anna.expect("почему отказ")
+        await office.anna.reply_to(prompt, "дорого для нас")
+        await office.anna.expect("Отказ по заявке")
+        await owner.send("/delete_me")
+        await owner.click("Да, удалить всё")
+        await owner.expect("удалены")
+        await office.idle()
+
+    log = debug_log.getvalue()
+    assert " DEBUG " in log and "Update id=" in log  # it did log at DEBUG all along
+    assert_clean(log)
+    for value in PERSONAL:
+        assert value not in log, value
+
+
 # -- the real process -----------------------------------------------------------------------
 
 
-async def test_the_real_process_logs_no_token_and_no_phone_while_telegram_fails(
+async def test_the_real_process_logs_no_token_and_no_personal_data_while_telegram_fails(
     spawn: Spawn, http_world: HttpWorld, telegram: BotWorld
 ) -> None:
     group = await http_world.group("Консультанты")
@@ -197,8 +278,11 @@ async def test_the_real_process_logs_no_token_and_no_phone_while_telegram_fails(
     assert await bot.stop() == 0
 
     log = bot.log()
-    assert "[PHONE]" in log  # phones did reach the log path (SQL parameters at DEBUG) ...
-    assert_clean(log)  # ... and came out redacted
+    assert " DEBUG " in log  # it logged at DEBUG all along ...
+    assert_clean(log)  # ... and wrote no token, no phone ...
+    for typed in ("Анна", "Борис", "Ирина", "Ромашка", "коммерческий директор", "розница",
+                  "дилеры"):
+        assert typed not in log, typed  # ... and no name, company or answer (no SQL values)
     assert "TelegramNetworkError" in log or "ServerDisconnected" in log
     lines = log.splitlines()
     assert all(RECORD_START.match(line) for line in lines), "a record spans several lines"

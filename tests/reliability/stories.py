@@ -138,6 +138,9 @@ class Request:
         for index, (name, share) in enumerate(self.segments):
             last = index == count - 1
             after = ASK_SEGMENT if not last else (ASK_STRATEGIC if count > 1 else ASK_CONSENT)
+            if count == 1:  # one source brings all the revenue: no share is asked
+                steps.append(send(name, after))
+                continue
             steps.append(send(name, ASK_SHARE))
             if share is not None:
                 steps.append(send(f"{share}%", after))
@@ -197,7 +200,10 @@ class Request:
             "answers": {
                 "turnover": self.turnover, "years": self.years,
                 "dept_type": int(self.dept_type), "lead_source": self.lead_source,
-                "segments": [{"name": n, "share": s} for n, s in self.segments],
+                "segments": [
+                    {"name": n, "share": s if len(self.segments) > 1 else None}
+                    for n, s in self.segments
+                ],
                 "strategic": self.strategic if len(self.segments) > 1 else 0,
             },
         }

@@ -62,8 +62,8 @@ def answers(draft: Draft) -> dict[str, Any]:
         "lead_source": draft.lead_source,
         "segments": [
             {"name": segment.name, "share": segment.share} for segment in draft.segments
-        ],
-        "strategic": draft.strategic,
+        ] if draft.seg_count else None,
+        "strategic": draft.strategic if draft.seg_count else None,
     }
 
 
