@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench check-content clean
+.PHONY: run test lint bench check-content golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -22,6 +22,9 @@ test: $(STAMP)
 
 check-content: $(STAMP)
 	$(PY) -m bot check-content
+
+golden: $(STAMP)
+	$(PY) -m tests.golden
 
 bench: $(STAMP)
 	$(PY) -m bench.run $(BENCH_ARGS)

@@ -34,6 +34,8 @@ from bot.telegram_html import (
 )
 
 UI_PREFIX = "ui:"
+CASE_KEY = "_case"
+"""An optional short name of a sample context (shown in golden renders, never rendered)."""
 HOSTILE_VALUES = ('<b>&"', "<script>alert('x')</script>", 'Рога & Копыта "Ltd" </i>')
 """Rendered into every variable a samples.toml entry lists under `user`."""
 
@@ -128,8 +130,19 @@ def run_check(
 # --------------------------------------------------------------------------- samples
 
 
+def load_samples(root: Path) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Sample contexts from samples.toml and every *.samples.toml, keyed by template/UI key.
+
+    Each entry: "contexts" (dicts to render with), "cases" (a short name per context: its
+    optional `_case` key, taken out of the context; "" when absent), "user" (variables holding
+    user-supplied text) and "file". Also returns the problems found in the files.
+    """
+    report = Report()
+    samples = _load_samples(root, report)
+    return samples, report.problems
+
+
 def _load_samples(root: Path, report: Report) -> dict[str, dict[str, Any]]:
-    """Sample contexts from samples.toml and every *.samples.toml, keyed by template/UI key."""
     extra = (p for p in root.glob("*.toml") if p.name != SAMPLES_FILE and is_samples_file(p.name))
     paths = [root / SAMPLES_FILE, *sorted(extra)]
     samples: dict[str, dict[str, Any]] = {}
@@ -158,8 +171,12 @@ def _load_samples(root: Path, report: Report) -> dict[str, dict[str, Any]]:
             if name in samples:
                 report.add(f"{where}: samples for {name} are already given in another file")
                 continue
+            cases = [str(ctx.get(CASE_KEY, "")) for ctx in contexts]
             samples[name] = {
-                "contexts": [dict(ctx) for ctx in contexts], "user": user, "file": path.name,
+                "contexts": [{k: v for k, v in ctx.items() if k != CASE_KEY} for ctx in contexts],
+                "cases": cases,
+                "user": user,
+                "file": path.name,
             }
     return samples
 
