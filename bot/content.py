@@ -14,6 +14,8 @@ keep its own, e.g. `diagnostic.toml`), addressed by dotted keys such as "buttons
 `samples.toml` and `*.samples.toml` hold the content check's sample contexts instead.
 
 Both use StrictUndefined: a missing context variable is an error, never an empty string.
+Line breaks are what the template shows (`bot.template_lines`): a line holding only
+`{% … %}` tags disappears whole, every other line keeps its line break.
 Templates are compiled once per process; lesson pages are memoized.
 
 Templates may use, besides their context: the filters `num` (3.0 -> "3", 2.5 -> "2,5") and
@@ -33,6 +35,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from bot.telegram_html import MESSAGE_LIMIT, split_html
+from bot.template_lines import KeepLineBreaks
 
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 UI_FILE = "ui.toml"
@@ -86,6 +89,7 @@ def _make_env(root: Path, *, autoescape: bool) -> Environment:
         lstrip_blocks=True,
         auto_reload=False,  # templates are read once per process
         keep_trailing_newline=False,
+        extensions=[KeepLineBreaks],
     )
     env.filters["plural"] = plural
     env.filters["num"] = number

@@ -5,7 +5,8 @@ Renders every template under `content/` with each sample context from
 text, every lesson page and every keyboard the bot builds, and reports what Telegram would
 reject or show wrong: HTML it cannot parse, disallowed tags, messages over 4096 visible
 characters, unescaped user data, template errors, over-long labels, alerts and command
-descriptions, malformed command names and callback data over 64 bytes.
+descriptions, malformed command names, callback data over 64 bytes, and lines run
+together (a lost line break, `bot.text_layout`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from bot.telegram_html import (
     parse,
     utf16_len,
 )
+from bot.text_layout import glued_lines
 
 UI_PREFIX = "ui:"
 CASE_KEY = "_case"
@@ -236,6 +238,8 @@ def _check_message(
             f"{where}: tag <{tag}> is not allowed "
             f"(use b, i, u, s, a, code, pre, blockquote, tg-spoiler)"
         )
+    for glued in glued_lines(parsed.text):
+        report.add(f"{where}: {glued}")
     length = utf16_len(parsed.text)
     if limit is not None and length > limit:
         report.add(f"{where}: {length} visible characters, over Telegram's limit of {limit}")

@@ -10,6 +10,7 @@ from jinja2 import UndefinedError
 
 from bot.content import DEFAULT_CONTENT_DIR, Content, ContentError, number, plural
 from bot.telegram_html import MESSAGE_LIMIT, parse_html, visible_length
+from bot.template_lines import keep_line_breaks
 
 HOSTILE = '<b>&"<script>'
 
@@ -60,6 +61,38 @@ def test_render_strips_and_collapses_blank_lines(tmp_path: Path) -> None:
     template = "\n\n  a  \n\n\n\n\nb\n  \n\n\nc\n\n"
     c = make_content(tmp_path, {"ui.toml": MINIMAL_UI, "t.html": template})
     assert c.render("t.html") == "a\n\nb\n\nc"
+
+
+def test_a_tag_ending_a_line_of_text_keeps_its_line_break(tmp_path: Path) -> None:
+    """What the author sees is what the owner reads: lines stay lines (bot.template_lines)."""
+    template = (
+        "<b>Сегменты:</b>\n"
+        "{% for s in segments %}\n"
+        "{{ loop.index }}. {{ s.name }}{% if s.share %} — {{ s.share }}%{% endif %}\n"
+        "{% endfor %}\n"
+        "{# a comment alone on its line leaves nothing #}\n"
+        "<b>Имя:</b> {{ name }}{# a trailing comment keeps the break #}\n"
+        "{% if phone %}<b>Телефон:</b> {{ phone }}{% endif %}\n"
+        "Конец{%- if false %}{% endif -%}\n"
+        "!"
+    )
+    content = make_content(tmp_path, {"ui.toml": MINIMAL_UI, "m.html": template})
+    segments = [{"name": "розница", "share": 60}, {"name": "дилеры", "share": None}]
+    assert content.render("m.html", segments=segments, name="Ольга", phone="+7") == (
+        "<b>Сегменты:</b>\n1. розница — 60%\n2. дилеры\n<b>Имя:</b> Ольга\n"
+        "<b>Телефон:</b> +7\nКонец!"  # an explicit `-%}` still trims
+    )
+
+
+def test_keep_line_breaks_marks_only_tags_that_end_a_line_of_text() -> None:
+    assert keep_line_breaks("a{% endif %}\n") == "a{% endif +%}\n"
+    assert keep_line_breaks("{{ x }}{% endif %}\n") == "{{ x }}{% endif +%}\n"
+    assert keep_line_breaks("  {% endif %}\n") == "  {% endif %}\n"
+    assert keep_line_breaks("{% endif %}{% if y %}\n") == "{% endif %}{% if y %}\n"
+    assert keep_line_breaks("{#\n many\n lines\n#}\nx") == "{#\n many\n lines\n#}\nx"
+    assert keep_line_breaks("a {# c #}\n") == "a {# c +#}\n"
+    assert keep_line_breaks("a{% endif -%}\n") == "a{% endif -%}\n"
+    assert keep_line_breaks("a{% if x %}b\n") == "a{% if x %}b\n"
 
 
 def test_render_autoescapes_user_values(content: Content) -> None:

@@ -182,6 +182,32 @@ def test_hostile_value_given_in_a_sample_is_checked_too(root: Path) -> None:
     only(problems(root), "messages/new.html", "appears unescaped")
 
 
+@pytest.mark.parametrize(
+    ("html", "needle"),
+    [
+        ("<b>Сегменты:</b>\n1. розница — 60%2. дилеры", "list number glued"),
+        ("3. интернет-магазин<b>Имя:</b> Ольга", "capitalised word glued"),
+        ("Запустили бота: 1Урок 1: 1 · 100% от предыдущегоУрок 2: 0", "capitalised word glued"),
+        ("• имя;• прогресс", "bullet glued"),
+    ],
+)
+def test_lines_run_together(root: Path, html: str, needle: str) -> None:
+    write(root, "messages/glued.html", html)
+    append(root, "samples.toml", '\n["messages/glued.html"]\ncontexts = [{}]\n')
+    assert any(needle in found for found in problems(root))
+
+
+def test_separate_lines_and_ordinary_text_are_not_glued(root: Path) -> None:
+    write(
+        root,
+        "messages/fine.html",
+        "1. розница — 60%\n2. дилеры\n<b>Имя:</b> Ольга · <b>Телефон:</b> +7\n"
+        "Заявка №12. Оборот 2,5 млн ₽ · 3 года; ООО «Ромашка» — iPhone, 4 урока.",
+    )
+    append(root, "samples.toml", '\n["messages/fine.html"]\ncontexts = [{}]\n')
+    assert problems(root) == []
+
+
 def test_empty_message(root: Path) -> None:
     write(root, "messages/new.html", "{% if x %}текст{% endif %}")
     append(root, "samples.toml", '\n["messages/new.html"]\ncontexts = [{ x = false }]\n')

@@ -39,3 +39,8 @@ def test_renders_match_the_golden_files(rendered: tuple[dict[str, str], list[str
         f"renders changed: {differ}; golden files without a template: {stale}. "
         f"Run `{REGENERATE}` and review the diff."
     )
+
+
+def test_no_render_runs_two_lines_together(rendered: tuple[dict[str, str], list[str]]) -> None:
+    """A lost line break glues a label or a list item to the value before it."""
+    assert rendered[1] == []
