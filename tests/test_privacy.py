@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.db.repos import Repositories
 from bot.emulator.inprocess_driver import InProcessWorld
 from tests.test_diagnostic_flow import answer_until_review
@@ -29,6 +31,19 @@ async def test_privacy_lists_what_is_stored_with_the_policy_link(world: InProces
     reply = await owner.expect("Ваши данные")
     assert "https://example.com/privacy" in reply.content
     assert "телефон" in reply.content and "заявка на диагностику" in reply.content
+
+
+async def test_privacy_shows_the_first_visit_date_in_the_timezone_of_the_cards(
+    world: InProcessWorld, repo: Repositories
+) -> None:
+    owner = await world.user("Анна")
+    await owner.send("/start")
+    # 25.11.2026 22:30 UTC is already 26.11.2026 01:30 in Moscow (the default TIMEZONE).
+    late_evening_utc = dt.datetime(2026, 11, 25, 22, 30, tzinfo=dt.UTC).timestamp()
+    await repo.db.write("UPDATE users SET first_seen = ? WHERE id = ?", (late_evening_utc, owner.id))
+    await owner.send("/privacy")
+    reply = await owner.expect("Ваши данные")
+    assert "дата первого визита — 26.11.2026" in reply.content
 
 
 async def test_delete_me_erases_all_personal_data_after_confirmation(

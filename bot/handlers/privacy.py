@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -13,6 +11,7 @@ from bot.config import Settings
 from bot.content import Content
 from bot.db.repos import Repositories
 from bot.filters import InChat
+from bot.group.times import DATE_FORMAT, local
 
 
 def build_router() -> Router:
@@ -50,7 +49,7 @@ async def on_privacy(
     assert message.from_user is not None
     stored = await repo.privacy.stored(message.from_user.id)
     first_seen = (
-        dt.datetime.fromtimestamp(stored.first_seen, dt.UTC).strftime("%d.%m.%Y")
+        local(stored.first_seen, settings.timezone).strftime(DATE_FORMAT)
         if stored.first_seen
         else ""
     )
