@@ -189,11 +189,18 @@ async def test_only_the_assignee_or_an_admin_moves_a_claimed_lead(office: Office
 
 async def test_the_whole_way_to_a_done_diagnostic_is_recorded(office: Office) -> None:
     lead = await office.submit()
-    await office.press(office.anna, await office.card(lead.id), "Взять в работу")
-    await office.press(office.anna, await office.card(lead.id), "Связались")
-    await office.press(office.anna, await office.card(lead.id), "Диагностика назначена")
-    await office.press(office.anna, await office.card(lead.id), "Диагностика проведена")
+    titles = [(await office.card(lead.id)).content.splitlines()[0]]
+    for button in ("Взять в работу", "Связались", "Диагностика назначена", "Диагностика проведена"):
+        await office.press(office.anna, await office.card(lead.id), button)
+        titles.append((await office.card(lead.id)).content.splitlines()[0])
 
+    assert titles == [  # the card's title says where the lead is, not «Новая» forever
+        f"🆕 Новая заявка №{lead.id}",
+        f"✋ Заявка №{lead.id} — в работе",
+        f"📞 Заявка №{lead.id} — связались",
+        f"📅 Заявка №{lead.id} — диагностика назначена",
+        f"✅ Заявка №{lead.id} — диагностика проведена",
+    ]
     card = await office.card(lead.id)
     assert "диагностика проведена" in card.content
     assert [b.text for b in card.buttons] == ["↩️ Вернуть в новые"]
