@@ -6,7 +6,8 @@ text, every lesson page and every keyboard the bot builds, and reports what Tele
 reject or show wrong: HTML it cannot parse, disallowed tags, messages over 4096 visible
 characters, unescaped user data, template errors, over-long labels, alerts and command
 descriptions, malformed command names, callback data over 64 bytes, and lines run
-together (a lost line break, `bot.text_layout`).
+together (a lost line break, `bot.text_layout`), and wording out of the bot's voice
+(«я», «передумал(а)»: `bot.wording`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from bot.telegram_html import (
     utf16_len,
 )
 from bot.text_layout import glued_lines
+from bot.wording import wording_problems
 
 UI_PREFIX = "ui:"
 CASE_KEY = "_case"
@@ -59,7 +61,7 @@ BUTTON_ACTIONS = (
 REQUIRED_TEMPLATES = (
     "messages/greeting.html", "messages/greeting_back.html", "messages/final_cta.html",
     "messages/help.html", "messages/cancel.html", "messages/unknown_input.html",
-    "messages/lessons_done.html", "messages/diagnostic_soon.html", "messages/error.html",
+    "messages/lessons_done.html", "messages/error.html",
     "messages/lesson_header.html",
 )
 REQUIRED_UI_KEYS = (
@@ -240,6 +242,9 @@ def _check_message(
         )
     for glued in glued_lines(parsed.text):
         report.add(f"{where}: {glued}")
+    if not where.startswith("lessons/"):  # the lessons are the article, in its author's voice
+        for problem in wording_problems(parsed.text):
+            report.add(f"{where}: {problem}")
     length = utf16_len(parsed.text)
     if limit is not None and length > limit:
         report.add(f"{where}: {length} visible characters, over Telegram's limit of {limit}")
@@ -344,6 +349,8 @@ def _check_plain(report: Report, where: str, table: str, value: str, escaped: st
     if not value.strip():
         report.add(f"{where}: empty")
         return
+    for problem in wording_problems(value):
+        report.add(f"{where}: {problem}")
     if (table == "buttons" or table.endswith("_buttons")) and len(value) > LABEL_LIMIT:
         report.add(f"{where}: button label of {len(value)} characters, over {LABEL_LIMIT}")
     if table == "alerts" or table.endswith("_alerts"):

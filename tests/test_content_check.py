@@ -21,7 +21,7 @@ OWNED = [
     *(
         f"messages/{name}.html"
         for name in (
-            "cancel", "diagnostic_soon", "error", "final_cta", "greeting", "greeting_back",
+            "cancel", "error", "final_cta", "greeting", "greeting_back",
             "help", "lesson_cta_1", "lesson_cta_2", "lesson_cta_3", "lesson_cta_4",
             "lesson_header", "lessons_done", "share", "unknown_input",
         )
@@ -206,6 +206,28 @@ def test_separate_lines_and_ordinary_text_are_not_glued(root: Path) -> None:
     )
     append(root, "samples.toml", '\n["messages/fine.html"]\ncontexts = [{}]\n')
     assert problems(root) == []
+
+
+@pytest.mark.parametrize(
+    ("html", "needle"),
+    [
+        ("Фото я не смогу разобрать.", "speaks as «я»"),
+        ("Я передумал(а)", "gendered form"),
+        ("Заявку уже взял(а) Анна.", "gendered form"),
+        ("Менять статус может он(а).", "gendered form"),
+    ],
+)
+def test_wording_out_of_the_bots_voice(root: Path, html: str, needle: str) -> None:
+    write(root, "messages/voice.html", html)
+    append(root, "samples.toml", '\n["messages/voice.html"]\ncontexts = [{}]\n')
+    assert any(needle in found for found in problems(root))
+
+
+def test_wording_rules_apply_to_labels_but_not_to_the_article(root: Path) -> None:
+    append(root, "ui.toml", '\n[extra_buttons]\nretry = "Я передумал(а)"\n')
+    assert any("extra_buttons.retry" in found for found in problems(root))
+    append(root, "lessons/1.html", "\n\nИ я вам скажу: 2-я часть впереди.")
+    assert not any(found.startswith("lessons/") for found in problems(root))
 
 
 def test_empty_message(root: Path) -> None:

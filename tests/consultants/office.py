@@ -46,8 +46,8 @@ def lead_draft(user_id: int, draft: str = "d1", **fields: Any) -> LeadDraft:
         "draft_id": draft,
         "qualified": True,
         "qualification": (
-            "Оборот 3–10 млн ₽ ✅ (порог — от 3 млн ₽/мес), на рынке 5–10 лет ✅ "
-            "(порог — от 3 лет)"
+            "Оборот: более 3, до 10 млн ₽ ✅ (условие — более 3 млн ₽ в месяц); "
+            "на рынке: более 5, до 10 лет ✅ (условие — более 3 лет)"
         ),
         "answers": {
             "turnover": "3_10", "years": "5_10", "dept_type": 2, "lead_source": "sales",

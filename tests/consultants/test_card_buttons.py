@@ -52,7 +52,7 @@ async def test_of_two_simultaneous_claims_one_wins_and_the_other_is_told_who(
 
     answers = [office.answer_of(p.query_id) for p in pressed]
     winners = [a for a in answers if "ваша" in (a.get("text") or "")]
-    losers = [a for a in answers if "уже взял" in (a.get("text") or "")]
+    losers = [a for a in answers if "уже в работе" in (a.get("text") or "")]
     assert len(winners) == 1 and len(losers) == 1
     stored = await office.repo.leads.get(lead.id)
     assert stored is not None and stored.assignee_name is not None
@@ -71,7 +71,7 @@ async def test_a_late_claim_is_told_who_already_has_the_lead(office: Office) -> 
     await office.world.settle()
 
     answer = office.answer_of(answer_query.query_id)
-    assert answer["text"] == "Заявку уже взял(а) Анна Консультант."
+    assert answer["text"] == "Заявка уже в работе: Анна Консультант."
     assert answer["show_alert"] is True
 
 
@@ -179,7 +179,7 @@ async def test_only_the_assignee_or_an_admin_moves_a_claimed_lead(office: Office
     await office.press(office.anna, card, "Взять в работу")
 
     refused = await office.press(office.boris, await office.card(lead.id), "Связались")
-    assert "в работе у Анна Консультант" in refused["text"] and refused["show_alert"]
+    assert "В работе: Анна Консультант." in refused["text"] and refused["show_alert"]
     assert (await office.repo.leads.get(lead.id)).status == "claimed"  # type: ignore[union-attr]
 
     await office.press(office.ada, await office.card(lead.id), "Связались")

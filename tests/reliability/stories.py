@@ -54,8 +54,8 @@ ASK_CALL_TIME = "Когда вам удобно"
 REVIEW = "Проверьте заявку"
 ACCEPTED = "Заявка принята"
 CHECKLIST = "Предварительный чек-лист"
-NOT_QUALIFIED = "рассчитана на компании"
-DECLINED = "без согласия"
+NOT_QUALIFIED = "проводится для компаний, у которых"
+DECLINED = "Без согласия мы не запрашиваем"
 
 Action = Callable[[Person], Awaitable[object]]
 
@@ -68,7 +68,7 @@ def label(key: str) -> str:
 class Step:
     """One thing the owner does, and (a substring of) what the bot must show next."""
 
-    what: str  # for failure messages: "click '3–10 млн ₽'"
+    what: str  # for failure messages: "click 'более 3, до 10 млн ₽'"
     act: Action
     reply: str
 
