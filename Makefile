@@ -1,27 +1,42 @@
 # Two entry points: `make run` starts the bot (sandbox when BOT_TOKEN is not set),
-# `make test` runs the whole test suite. Both create .venv and install on first use.
+# `make test` runs the whole test suite. Both create .venv and install on first use:
+# `make run` only what running needs, `make test` also the test tools (the dev extras).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint bench check-content clean
+.PHONY: run test lint bench check-content golden clean
 
-$(STAMP): pyproject.toml
+$(PY):
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-	touch $(STAMP)
 
-run: $(STAMP)
+# What running needs: the package and its dependencies.
+$(RUN_STAMP): pyproject.toml | $(PY)
+	$(PIP_INSTALL) -e .
+	touch $(RUN_STAMP)
+
+# Everything: the package with the dev extras (pytest, ruff, playwright, ...).
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP_INSTALL) -e '.[dev]'
+	touch $(RUN_STAMP) $(STAMP)
+
+run: $(RUN_STAMP)
 	$(PY) -m bot
 
 test: $(STAMP)
 	$(PY) -m ruff check bot tests bench
 	$(PY) -m pytest
 
-check-content: $(STAMP)
+check-content: $(RUN_STAMP)
 	$(PY) -m bot check-content
+
+# Rewrite tests/golden/renders/ from the current texts; review the diff before committing.
+golden: $(RUN_STAMP)
+	$(PY) -m tests.golden
 
 bench: $(STAMP)
 	$(PY) -m bench.run $(BENCH_ARGS)

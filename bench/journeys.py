@@ -124,13 +124,13 @@ def journey(content: Content | None = None) -> tuple[Act, ...]:
     acts.append(Act(label=finish, ready=shows(diagnostic)))
     acts += [
         Act(label=diagnostic, ready=says("Какой у компании оборот")),
-        Act(label="3–10 млн ₽", ready=says("Сколько лет")),
-        Act(label="5–10 лет", ready=says("тип отдела продаж")),
-        Act(label="1 — шаги 2 и 3", ready=says("приводит в компанию лидов")),
+        Act(label="более 3, до 10 млн ₽", ready=says("Сколько лет")),
+        Act(label="более 5, до 10 лет", ready=says("тип отдела продаж")),
+        Act(label="Продаёт лидам от маркетинга", ready=says("приводит в компанию лидов")),
         Act(label="Маркетинг", ready=says("сегментов целевой аудитории")),
         Act(label="1", ready=says("назовёте")),
         Act(text="розница", ready=says("Согласие на обработку")),
-        Act(label="Согласен", ready=says("Как к вам обращаться")),
+        Act(label="Даю согласие", ready=says("Как к вам обращаться")),
         Act(text="Анна", ready=says("Как называется ваша компания")),
         Act(text="ООО «Ромашка»", ready=says("Ваша должность")),
         Act(label="Пропустить", ready=says("Ваш телефон")),

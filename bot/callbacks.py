@@ -27,6 +27,12 @@ class LessonCb(CallbackData, prefix="ls"):
     i: int
 
 
+class LessonPageCb(CallbackData, prefix="lp"):
+    """Turn the message the button is on into lesson `i` («Назад», and «Далее» after it)."""
+
+    i: int
+
+
 class DiagCb(CallbackData, prefix="dg"):
     """An answer button of the diagnostic: `s` is the step it answers, `v` the value code."""
 

@@ -14,11 +14,16 @@ keep its own, e.g. `diagnostic.toml`), addressed by dotted keys such as "buttons
 `samples.toml` and `*.samples.toml` hold the content check's sample contexts instead.
 
 Both use StrictUndefined: a missing context variable is an error, never an empty string.
+Line breaks are what the template shows (`bot.template_lines`): a line holding only
+`{% … %}` tags disappears whole, every other line keeps its line break.
 Templates are compiled once per process; lesson pages are memoized.
 
 Templates may use, besides their context: the filters `num` (3.0 -> "3", 2.5 -> "2,5") and
 `plural` (`n|plural("урок", "урока", "уроков")`), and the globals `button("next")` (a button
-label, to quote it in a message), `lesson_total()` and `commands()` (the [commands] menu).
+label, to quote it in a message), `label("diag_buttons.agree")` (any plain UI text, with its
+variables as keyword arguments: the one place a phrase is worded, quoted everywhere),
+`lesson_total()`, `commands()` (the [commands] menu) and `checklist_mismatch(type, source)`
+(the checklist's contradiction rule, `bot.checklist.mismatch`).
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
+from bot.checklist import mismatch
 from bot.telegram_html import MESSAGE_LIMIT, split_html
+from bot.template_lines import KeepLineBreaks
 
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 UI_FILE = "ui.toml"
@@ -59,8 +66,17 @@ class ContentError(Exception):
 
 
 def plural(number: object, one: str, few: str, many: str) -> str:
-    """Russian plural form for `number`: plural(1, "урок", "урока", "уроков") -> "урок"."""
-    n = abs(int(float(str(number).replace(",", "."))))
+    """Russian plural form for `number`: plural(1, "урок", "урока", "уроков") -> "урок".
+
+    1, 21, 101 -> one; 2-4, 22-24 -> few; 0, 5-20, 25-30 -> many; a fraction (2,5) takes the
+    genitive singular, which is `few` when counting in the nominative («2,5 года»).
+    Pass the forms the phrase needs: after «более» all three are genitive
+    (plural(n, "года", "лет", "лет"): «более 1 года», «более 3 лет», «более 21 года»).
+    """
+    value = float(str(number).replace(",", "."))
+    if not value.is_integer():
+        return few
+    n = abs(int(value))
     if n % 10 == 1 and n % 100 != 11:
         return one
     if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
@@ -86,6 +102,7 @@ def _make_env(root: Path, *, autoescape: bool) -> Environment:
         lstrip_blocks=True,
         auto_reload=False,  # templates are read once per process
         keep_trailing_newline=False,
+        extensions=[KeepLineBreaks],
     )
     env.filters["plural"] = plural
     env.filters["num"] = number
@@ -106,6 +123,8 @@ class Content:
         self._plain_env = _make_env(self.root, autoescape=False)
         for env in (self.env, self._plain_env):
             env.globals["button"] = self._button
+            env.globals["label"] = self.label
+            env.globals["checklist_mismatch"] = mismatch
             env.globals["lesson_total"] = lambda: self.lesson_count
             env.globals["commands"] = self.commands
         self._compiled: dict[tuple[str, bool], Template] = {}

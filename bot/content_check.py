@@ -5,7 +5,9 @@ Renders every template under `content/` with each sample context from
 text, every lesson page and every keyboard the bot builds, and reports what Telegram would
 reject or show wrong: HTML it cannot parse, disallowed tags, messages over 4096 visible
 characters, unescaped user data, template errors, over-long labels, alerts and command
-descriptions, malformed command names and callback data over 64 bytes.
+descriptions, malformed command names, callback data over 64 bytes, and lines run
+together (a lost line break, `bot.text_layout`), and wording out of the bot's voice
+(«я», «передумал(а)»: `bot.wording`).
 """
 
 from __future__ import annotations
@@ -32,8 +34,12 @@ from bot.telegram_html import (
     parse,
     utf16_len,
 )
+from bot.text_layout import glued_lines
+from bot.wording import wording_problems
 
 UI_PREFIX = "ui:"
+CASE_KEY = "_case"
+"""An optional short name of a sample context (shown in golden renders, never rendered)."""
 HOSTILE_VALUES = ('<b>&"', "<script>alert('x')</script>", 'Рога & Копыта "Ltd" </i>')
 """Rendered into every variable a samples.toml entry lists under `user`."""
 
@@ -55,7 +61,7 @@ BUTTON_ACTIONS = (
 REQUIRED_TEMPLATES = (
     "messages/greeting.html", "messages/greeting_back.html", "messages/final_cta.html",
     "messages/help.html", "messages/cancel.html", "messages/unknown_input.html",
-    "messages/lessons_done.html", "messages/diagnostic_soon.html", "messages/error.html",
+    "messages/lessons_done.html", "messages/error.html",
     "messages/lesson_header.html",
 )
 REQUIRED_UI_KEYS = (
@@ -128,8 +134,19 @@ def run_check(
 # --------------------------------------------------------------------------- samples
 
 
+def load_samples(root: Path) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Sample contexts from samples.toml and every *.samples.toml, keyed by template/UI key.
+
+    Each entry: "contexts" (dicts to render with), "cases" (a short name per context: its
+    optional `_case` key, taken out of the context; "" when absent), "user" (variables holding
+    user-supplied text) and "file". Also returns the problems found in the files.
+    """
+    report = Report()
+    samples = _load_samples(root, report)
+    return samples, report.problems
+
+
 def _load_samples(root: Path, report: Report) -> dict[str, dict[str, Any]]:
-    """Sample contexts from samples.toml and every *.samples.toml, keyed by template/UI key."""
     extra = (p for p in root.glob("*.toml") if p.name != SAMPLES_FILE and is_samples_file(p.name))
     paths = [root / SAMPLES_FILE, *sorted(extra)]
     samples: dict[str, dict[str, Any]] = {}
@@ -158,8 +175,12 @@ def _load_samples(root: Path, report: Report) -> dict[str, dict[str, Any]]:
             if name in samples:
                 report.add(f"{where}: samples for {name} are already given in another file")
                 continue
+            cases = [str(ctx.get(CASE_KEY, "")) for ctx in contexts]
             samples[name] = {
-                "contexts": [dict(ctx) for ctx in contexts], "user": user, "file": path.name,
+                "contexts": [{k: v for k, v in ctx.items() if k != CASE_KEY} for ctx in contexts],
+                "cases": cases,
+                "user": user,
+                "file": path.name,
             }
     return samples
 
@@ -219,6 +240,11 @@ def _check_message(
             f"{where}: tag <{tag}> is not allowed "
             f"(use b, i, u, s, a, code, pre, blockquote, tg-spoiler)"
         )
+    for glued in glued_lines(parsed.text):
+        report.add(f"{where}: {glued}")
+    if not where.startswith("lessons/"):  # the lessons are the article, in its author's voice
+        for problem in wording_problems(parsed.text):
+            report.add(f"{where}: {problem}")
     length = utf16_len(parsed.text)
     if limit is not None and length > limit:
         report.add(f"{where}: {length} visible characters, over Telegram's limit of {limit}")
@@ -323,6 +349,8 @@ def _check_plain(report: Report, where: str, table: str, value: str, escaped: st
     if not value.strip():
         report.add(f"{where}: empty")
         return
+    for problem in wording_problems(value):
+        report.add(f"{where}: {problem}")
     if (table == "buttons" or table.endswith("_buttons")) and len(value) > LABEL_LIMIT:
         report.add(f"{where}: button label of {len(value)} characters, over {LABEL_LIMIT}")
     if table == "alerts" or table.endswith("_alerts"):

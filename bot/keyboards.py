@@ -16,7 +16,7 @@ from weakref import WeakKeyDictionary
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import LessonCb, MenuAction, MenuCb
+from bot.callbacks import LessonCb, LessonPageCb, MenuAction, MenuCb
 from bot.content import Content
 
 P = ParamSpec("P")
@@ -69,12 +69,18 @@ def resume(content: Content, lesson: int) -> InlineKeyboardMarkup:
 
 
 @built_once
-def lesson_nav(content: Content, index: int, total: int) -> InlineKeyboardMarkup:
+def lesson_nav(
+    content: Content, index: int, total: int, *, in_place: bool = False
+) -> InlineKeyboardMarkup:
+    """Back and Next under lesson `index`. «Назад» turns this very message into the previous
+    lesson, so going back never adds a copy; «Далее» does the same on a message that was
+    turned back (`in_place`), and sends the next lesson as a new message otherwise."""
     row: list[InlineKeyboardButton] = []
     if index > 1:
-        row.append(_button(content, "back", LessonCb(i=index - 1).pack()))
+        row.append(_button(content, "back", LessonPageCb(i=index - 1).pack()))
     if index < total:
-        row.append(_button(content, "next", LessonCb(i=index + 1).pack()))
+        forward = LessonPageCb(i=index + 1) if in_place else LessonCb(i=index + 1)
+        row.append(_button(content, "next", forward.pack()))
     else:
         row.append(_button(content, "finish", LessonCb(i=total + 1).pack()))
     return InlineKeyboardMarkup(
@@ -113,6 +119,7 @@ def sample_keyboards(content: Content) -> Iterable[tuple[str, InlineKeyboardMark
     yield "resume", resume(content, total)
     for index in range(1, total + 1):
         yield f"lesson_nav[{index}]", lesson_nav(content, index, total)
+        yield f"lesson_nav[{index}, in place]", lesson_nav(content, index, total, in_place=True)
     yield "after_lessons", after_lessons(content)
     yield "after_submit", after_submit(content)
     from bot.flows.diagnostic.keyboards import sample_keyboards as diagnostic_keyboards

@@ -235,7 +235,14 @@ class UpdateProcessor:
                 )
             stored = await self.repo.replies.add(
                 lane,
-                [NewReply(encode(out.method), _track(out.track)) for out in replies.calls],
+                [
+                    NewReply(
+                        encode(out.method),
+                        _track(out.track),
+                        encode(out.otherwise) if out.otherwise is not None else None,
+                    )
+                    for out in replies.calls
+                ],
             )
             await self.inbox.mark_done(update_id)
         return stored

@@ -10,6 +10,7 @@ from jinja2 import UndefinedError
 
 from bot.content import DEFAULT_CONTENT_DIR, Content, ContentError, number, plural
 from bot.telegram_html import MESSAGE_LIMIT, parse_html, visible_length
+from bot.template_lines import keep_line_breaks
 
 HOSTILE = '<b>&"<script>'
 
@@ -60,6 +61,38 @@ def test_render_strips_and_collapses_blank_lines(tmp_path: Path) -> None:
     template = "\n\n  a  \n\n\n\n\nb\n  \n\n\nc\n\n"
     c = make_content(tmp_path, {"ui.toml": MINIMAL_UI, "t.html": template})
     assert c.render("t.html") == "a\n\nb\n\nc"
+
+
+def test_a_tag_ending_a_line_of_text_keeps_its_line_break(tmp_path: Path) -> None:
+    """What the author sees is what the owner reads: lines stay lines (bot.template_lines)."""
+    template = (
+        "<b>Сегменты:</b>\n"
+        "{% for s in segments %}\n"
+        "{{ loop.index }}. {{ s.name }}{% if s.share %} — {{ s.share }}%{% endif %}\n"
+        "{% endfor %}\n"
+        "{# a comment alone on its line leaves nothing #}\n"
+        "<b>Имя:</b> {{ name }}{# a trailing comment keeps the break #}\n"
+        "{% if phone %}<b>Телефон:</b> {{ phone }}{% endif %}\n"
+        "Конец{%- if false %}{% endif -%}\n"
+        "!"
+    )
+    content = make_content(tmp_path, {"ui.toml": MINIMAL_UI, "m.html": template})
+    segments = [{"name": "розница", "share": 60}, {"name": "дилеры", "share": None}]
+    assert content.render("m.html", segments=segments, name="Ольга", phone="+7") == (
+        "<b>Сегменты:</b>\n1. розница — 60%\n2. дилеры\n<b>Имя:</b> Ольга\n"
+        "<b>Телефон:</b> +7\nКонец!"  # an explicit `-%}` still trims
+    )
+
+
+def test_keep_line_breaks_marks_only_tags_that_end_a_line_of_text() -> None:
+    assert keep_line_breaks("a{% endif %}\n") == "a{% endif +%}\n"
+    assert keep_line_breaks("{{ x }}{% endif %}\n") == "{{ x }}{% endif +%}\n"
+    assert keep_line_breaks("  {% endif %}\n") == "  {% endif %}\n"
+    assert keep_line_breaks("{% endif %}{% if y %}\n") == "{% endif %}{% if y %}\n"
+    assert keep_line_breaks("{#\n many\n lines\n#}\nx") == "{#\n many\n lines\n#}\nx"
+    assert keep_line_breaks("a {# c #}\n") == "a {# c +#}\n"
+    assert keep_line_breaks("a{% endif -%}\n") == "a{% endif -%}\n"
+    assert keep_line_breaks("a{% if x %}b\n") == "a{% if x %}b\n"
 
 
 def test_render_autoescapes_user_values(content: Content) -> None:
@@ -166,6 +199,12 @@ def test_filters() -> None:
         "уроков",
     ]
     assert plural("3", "год", "года", "лет") == "года"
+    years = (1, 2, 5, 11, 21, 22, 0)
+    assert [f"{n} {plural(n, 'год', 'года', 'лет')}" for n in years] == [
+        "1 год", "2 года", "5 лет", "11 лет", "21 год", "22 года", "0 лет",
+    ]
+    assert plural(2.5, "год", "года", "лет") == "года"  # «2,5 года»
+    assert plural("1,5", "миллион", "миллиона", "миллионов") == "миллиона"
     assert number(3.0) == "3"
     assert number(2.5) == "2,5"
     assert number(10) == "10"
@@ -375,13 +414,44 @@ def test_unknown_input_differs_by_place_and_kind(content: Content) -> None:
     assert "/cancel" in hint("diagnostic", "photo")
 
 
-def test_diagnostic_placeholder_is_marked(content: Content) -> None:
-    source = (content.root / "messages/diagnostic_soon.html").read_text(encoding="utf-8")
-    assert "{# placeholder until the diagnostic flow #}" in source
-    text = parse_html(
-        content.render("messages/diagnostic_soon.html", min_turnover=3.0, min_years=3)
-    )[0]
-    assert "более 3 млн ₽ в месяц" in text and "более 3 лет" in text
+CONDITION_TEXTS = {  # every text that states the conditions, with its other variables
+    "messages/final_cta.html": {},
+    "diagnostic/intro.html": {},
+    "diagnostic/unqualified.html": {"turnover_ok": False, "years_ok": True},
+    "diagnostic/qualification.html": {
+        "turnover": "от 1 до 3 млн ₽", "years": "от 1 до 3 лет", "turnover_ok": False,
+        "years_ok": False,
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("min_turnover", "min_years", "turnover_rule", "years_rule"),
+    [
+        (3.0, 3, "более 3 млн ₽ в месяц", "более 3 лет"),  # the article's
+        (1, 1, "более 1 млн ₽ в месяц", "более 1 года"),  # never «от 1 лет»
+        ("2,5", 21, "более 2,5 млн ₽ в месяц", "более 21 года"),
+        (10, 2, "более 10 млн ₽ в месяц", "более 2 лет"),
+    ],
+)
+def test_the_conditions_read_the_same_in_every_text(
+    content: Content, min_turnover: object, min_years: int, turnover_rule: str, years_rule: str
+) -> None:
+    """The article: «Оборот компании более 3 млн. руб. в месяц», «Работа на рынке более 3-х лет»."""
+    for name, ctx in CONDITION_TEXTS.items():
+        html = content.render(name, min_turnover=min_turnover, min_years=min_years, **ctx)
+        text = parse_html(html)[0]
+        assert turnover_rule in text and years_rule in text, name
+        assert not re.search(r"от \d+(,\d+)? (лет|года|млн ₽ в месяц|млн ₽/мес)", text), name
+
+
+def test_no_template_words_a_threshold_itself(content: Content) -> None:
+    """Thresholds reach a text only through label("conditions.…"): one wording, one place."""
+    for name in content.templates():
+        source = (content.root / name).read_text(encoding="utf-8")
+        for expression in re.findall(r"\{\{(.*?)\}\}", source):
+            if re.search(r"\bmin_(turnover|years)\b", expression):
+                assert expression.strip().startswith('label("conditions.'), (name, expression)
 
 
 def test_no_template_uses_safe(content: Content) -> None:

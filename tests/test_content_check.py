@@ -21,7 +21,7 @@ OWNED = [
     *(
         f"messages/{name}.html"
         for name in (
-            "cancel", "diagnostic_soon", "error", "final_cta", "greeting", "greeting_back",
+            "cancel", "error", "final_cta", "greeting", "greeting_back",
             "help", "lesson_cta_1", "lesson_cta_2", "lesson_cta_3", "lesson_cta_4",
             "lesson_header", "lessons_done", "share", "unknown_input",
         )
@@ -178,6 +178,54 @@ def test_hostile_value_given_in_a_sample_is_checked_too(root: Path) -> None:
     write(root, "messages/new.html", "{% autoescape false %}{{ name }}{% endautoescape %}")
     append(root, "samples.toml", '\n["messages/new.html"]\ncontexts = [{ name = "<b>&\\"" }]\n')
     only(problems(root), "messages/new.html", "appears unescaped")
+
+
+@pytest.mark.parametrize(
+    ("html", "needle"),
+    [
+        ("<b>Сегменты:</b>\n1. розница — 60%2. дилеры", "list number glued"),
+        ("3. интернет-магазин<b>Имя:</b> Ольга", "capitalised word glued"),
+        ("Запустили бота: 1Урок 1: 1 · 100% от предыдущегоУрок 2: 0", "capitalised word glued"),
+        ("• имя;• прогресс", "bullet glued"),
+    ],
+)
+def test_lines_run_together(root: Path, html: str, needle: str) -> None:
+    write(root, "messages/glued.html", html)
+    append(root, "samples.toml", '\n["messages/glued.html"]\ncontexts = [{}]\n')
+    assert any(needle in found for found in problems(root))
+
+
+def test_separate_lines_and_ordinary_text_are_not_glued(root: Path) -> None:
+    write(
+        root,
+        "messages/fine.html",
+        "1. розница — 60%\n2. дилеры\n<b>Имя:</b> Ольга · <b>Телефон:</b> +7\n"
+        "Заявка №12. Оборот 2,5 млн ₽ · 3 года; ООО «Ромашка» — iPhone, 4 урока.",
+    )
+    append(root, "samples.toml", '\n["messages/fine.html"]\ncontexts = [{}]\n')
+    assert problems(root) == []
+
+
+@pytest.mark.parametrize(
+    ("html", "needle"),
+    [
+        ("Фото я не смогу разобрать.", "speaks as «я»"),
+        ("Я передумал(а)", "gendered form"),
+        ("Заявку уже взял(а) Анна.", "gendered form"),
+        ("Менять статус может он(а).", "gendered form"),
+    ],
+)
+def test_wording_out_of_the_bots_voice(root: Path, html: str, needle: str) -> None:
+    write(root, "messages/voice.html", html)
+    append(root, "samples.toml", '\n["messages/voice.html"]\ncontexts = [{}]\n')
+    assert any(needle in found for found in problems(root))
+
+
+def test_wording_rules_apply_to_labels_but_not_to_the_article(root: Path) -> None:
+    append(root, "ui.toml", '\n[extra_buttons]\nretry = "Я передумал(а)"\n')
+    assert any("extra_buttons.retry" in found for found in problems(root))
+    append(root, "lessons/1.html", "\n\nИ я вам скажу: 2-я часть впереди.")
+    assert not any(found.startswith("lessons/") for found in problems(root))
 
 
 def test_empty_message(root: Path) -> None:

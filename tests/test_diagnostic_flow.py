@@ -10,7 +10,7 @@ from bot.emulator.inprocess_driver import InProcessWorld
 
 
 async def answer_qualification(
-    owner: Person, turnover: str = "3–10 млн ₽", years: str = "5–10 лет"
+    owner: Person, turnover: str = "более 3, до 10 млн ₽", years: str = "более 5, до 10 лет"
 ) -> None:
     await owner.send("/diagnostic")
     await owner.expect("Какой у компании оборот")
@@ -24,7 +24,7 @@ async def answer_until_consent(
 ) -> None:
     await answer_qualification(owner)
     await owner.expect("тип отдела продаж")
-    await owner.click("1 — шаги 2 и 3")
+    await owner.click("Продаёт лидам от маркетинга")
     await owner.expect("приводит в компанию лидов")
     await owner.click("Маркетинг")
     await owner.expect("сегментов целевой аудитории")
@@ -45,7 +45,7 @@ async def answer_until_consent(
 
 async def answer_until_review(owner: Person) -> None:
     await answer_until_consent(owner)
-    await owner.click("Согласен")
+    await owner.click("Даю согласие")
     await owner.expect("Как к вам обращаться")
     await owner.send("Анна")
     await owner.expect("Как называется ваша компания")
@@ -67,9 +67,9 @@ async def test_qualified_owner_goes_from_start_to_a_stored_lead(
     await owner.click("Записаться на диагностику")
     await owner.expect("Бесплатная диагностика")
     await owner.expect("Какой у компании оборот")
-    await owner.click("3–10 млн ₽")
-    await owner.click("5–10 лет")
-    await owner.click("1 — шаги 2 и 3")
+    await owner.click("более 3, до 10 млн ₽")
+    await owner.click("более 5, до 10 лет")
+    await owner.click("Продаёт лидам от маркетинга")
     await owner.click("Маркетинг")
     await owner.click("2")
     await owner.send("розница")
@@ -77,7 +77,7 @@ async def test_qualified_owner_goes_from_start_to_a_stored_lead(
     await owner.send("дилеры")
     await owner.click("Пропустить")
     await owner.click("⭐️ дилеры")
-    await owner.click("Согласен")
+    await owner.click("Даю согласие")
     await owner.send("Анна")
     await owner.send("ООО «Ромашка»")
     await owner.click("Пропустить")
@@ -113,15 +113,21 @@ async def test_qualified_owner_goes_from_start_to_a_stored_lead(
 
 @pytest.mark.parametrize(
     ("turnover", "years", "reason"),
-    [("1–3 млн ₽", "5–10 лет", "по обороту"), ("3–10 млн ₽", "1–3 года", "по сроку работы")],
+    [("от 1 до 3 млн ₽", "более 5, до 10 лет", "по обороту"), ("более 3, до 10 млн ₽", "от 1 до 3 лет", "по сроку работы")],
 )
 async def test_unqualified_owner_is_stored_as_such_and_gets_the_alternative(
     world: InProcessWorld, repo: Repositories, turnover: str, years: str, reason: str
 ) -> None:
     owner = await world.user("Пётр")
     await answer_qualification(owner, turnover, years)
-    reply = await owner.expect("рассчитана на компании")
+    reply = await owner.expect("проводится для компаний, у которых")
     assert reason in reply.content and "/lessons" in reply.content
+    # The conditions as the article words them, and no offer to answer the same questions
+    # again: a mistaken answer is corrected explicitly.
+    assert "Оборот компании — более 3 млн ₽ в месяц" in reply.content
+    assert "Работа на рынке — более 3 лет" in reply.content
+    assert "«✏️ Исправить ответ»" in reply.content
+    assert "Записаться на диагностику" not in reply.content
     lead = await repo.leads.for_user(owner.id)
     assert lead is not None and lead.status == "unqualified" and not lead.qualified
     assert lead.phone is None and lead.name is None
@@ -133,15 +139,15 @@ async def test_declined_consent_stores_no_contact_data(
 ) -> None:
     owner = await world.user("Роман")
     await answer_until_consent(owner)
-    await owner.click("Не согласен")
-    await owner.expect("без согласия")
+    await owner.click("Не даю согласия")
+    await owner.expect("Без согласия мы не запрашиваем")
     assert await repo.leads.for_user(owner.id) is None
     consent = await repo.consents.latest(owner.id)
     assert consent is not None and consent[1] == "declined"
     await owner.send("Роман, +79161234567")
     rows = await repo.db.fetchall("SELECT data FROM fsm WHERE user_id = ?", (owner.id,))
     assert all("+7916" not in row[0] and "Роман" not in row[0] for row in rows)
-    await owner.click("Я передумал(а)")
+    await owner.click("Дать согласие")
     await owner.expect("Согласие на обработку")
 
 
@@ -194,14 +200,14 @@ async def test_second_request_updates_the_open_lead_and_marks_it_returning(
     await owner.send("/diagnostic")
     await owner.expect("уже у нас")
     await owner.click("Обновить заявку")
-    await owner.click("10–50 млн ₽")
+    await owner.click("более 10, до 50 млн ₽")
     await owner.click("более 10 лет")
-    await owner.click("2 — все три шага")
+    await owner.click("Сам привлекает и продаёт")
     await owner.click("Отдел продаж")
     await owner.click("1")
     await owner.send("B2B")
     await owner.click("Пропустить")
-    await owner.click("Согласен")
+    await owner.click("Даю согласие")
     await owner.send("Анна")
     await owner.send("Ромашка")
     await owner.click("Пропустить")
@@ -240,7 +246,7 @@ async def test_bad_input_at_each_step_is_re_asked_and_nothing_is_lost(
     await owner.expect("выберите вариант кнопкой")
     await owner.send_media("sticker")
     await owner.expect("выберите вариант кнопкой")
-    await owner.click("3 — смешанный")
+    await owner.click("Смешанный: помогает с лидами")
     await owner.click("И маркетинг, и продажи")
     await owner.click("2")
     await owner.send("   ")
@@ -260,7 +266,7 @@ async def test_bad_input_at_each_step_is_re_asked_and_nothing_is_lost(
     await owner.send("дилеры")
     await owner.click("Пропустить")
     await owner.click("⭐️ <b>розница</b> & опт")
-    await owner.click("Согласен")
+    await owner.click("Даю согласие")
     await owner.send("Анна")
     await owner.send("Ромашка")
     await owner.click("Пропустить")
@@ -289,7 +295,7 @@ async def test_someone_elses_contact_is_confirmed_first(
 ) -> None:
     owner = await world.user("Анна")
     await answer_until_consent(owner)
-    await owner.click("Согласен")
+    await owner.click("Даю согласие")
     await owner.send("Анна")
     await owner.send("Ромашка")
     await owner.click("Пропустить")
@@ -325,8 +331,35 @@ async def test_old_answer_button_does_not_answer_a_later_question(world: InProce
     owner = await world.user("Анна")
     await owner.send("/diagnostic")
     question = await owner.expect("Какой у компании оборот")
-    await owner.click("3–10 млн ₽")
+    await owner.click("более 3, до 10 млн ₽")
     await owner.expect("Сколько лет")
     await owner.click_data(question, "dg:turnover:gt50")
     answer = await owner.expect_answer()
     assert answer.get("show_alert") is True
+
+
+async def test_a_refused_answer_is_asked_again_without_thanking_for_it(
+    world: InProcessWorld,
+) -> None:
+    owner = await world.user("Анна")
+    await answer_until_consent(owner)
+    await owner.click("Даю согласие")
+    await owner.expect("Как к вам обращаться")
+    await owner.send("А" * 4620)
+    again = await owner.expect("Слишком длинно")
+    assert "Как к вам обращаться?" in again.content
+    assert "Спасибо" not in again.content  # nothing to thank for: the answer was refused
+
+
+async def test_the_consent_text_names_the_button_that_gives_it(world: InProcessWorld) -> None:
+    owner = await world.user("Саша")
+    await answer_qualification(owner)
+    await owner.click("Продаёт лидам от маркетинга")
+    await owner.click("Маркетинг")
+    await owner.click("1")
+    await owner.send("розница")
+    await owner.click("Пропустить")
+    consent = await owner.expect("Согласие на обработку")
+    agree, decline = (button.text for button in consent.buttons[:2])
+    assert (agree, decline) == ("Даю согласие", "Не даю согласия")  # fits everyone
+    assert f"Кнопка «{agree}» означает ваше согласие" in consent.content

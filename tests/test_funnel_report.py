@@ -6,9 +6,11 @@ import datetime as dt
 import struct
 import time
 
-from bot.analytics.chart import funnel_png
+import pytest
+
+from bot.analytics.chart import funnel_figure, funnel_png
 from bot.analytics.periods import parse_period, period_start
-from bot.analytics.report import collect_report, render_report
+from bot.analytics.report import FunnelReport, FunnelStep, collect_report, render_report
 from bot.config import Settings
 from bot.content import Content
 from bot.db.funnel import FUNNEL_STEPS
@@ -110,6 +112,16 @@ async def test_report_text_and_chart(repo: Repositories, content: Content) -> No
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])
     assert width > 400 and height > 300
+
+
+@pytest.mark.parametrize("owners", [[1, 1, 0, 0], [1], [3, 2, 1], [7, 5, 2], [0, 0]])
+def test_chart_counts_owners_in_whole_numbers(content: Content, owners: list[int]) -> None:
+    """A handful of owners drew an axis of 0.2 … 1.2: the ticks are whole numbers."""
+    steps = [FunnelStep(f"s{i}", n, None, None) for i, n in enumerate(owners)]
+    report = FunnelReport("all", steps, {}, [], [])
+    figure = funnel_figure(report, [step.step for step in steps], "Воронка")
+    ticks = figure.axes[0].get_xticks()
+    assert len(ticks) >= 2 and all(float(tick).is_integer() for tick in ticks), list(ticks)
 
 
 def test_periods(content: Content, settings: Settings) -> None:

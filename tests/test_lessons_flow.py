@@ -39,6 +39,30 @@ async def test_back_returns_to_the_previous_lesson(world: InProcessWorld) -> Non
     await owner.expect("Урок 1 из 4")
 
 
+async def test_paging_back_and_forth_turns_one_message_instead_of_adding_copies(
+    world: InProcessWorld, repo: Repositories
+) -> None:
+    owner = await world.user("Борис")
+    await owner.send("/lessons")
+    await owner.click("Далее")
+    lesson2 = await owner.expect("Урок 2 из 4")
+    count = len(await owner.bot_messages())
+
+    for _ in range(3):
+        await owner.click("Назад", on=lesson2)
+        back = await owner.expect("Урок 1 из 4")
+        assert back.message_id == lesson2.message_id  # the same message, edited in place
+        await owner.click("Далее", on=back)
+        forward = await owner.expect("Урок 2 из 4")
+        assert forward.message_id == lesson2.message_id
+
+    assert len(await owner.bot_messages()) == count  # the chat did not grow
+    await owner.click("Назад", on=lesson2)
+    await owner.expect("Урок 1 из 4")
+    user = await repo.users.get(owner.id)
+    assert user is not None and user.lesson == 1  # progress follows the page shown
+
+
 async def test_lessons_command_resumes_where_the_owner_stopped(
     world: InProcessWorld, repo: Repositories
 ) -> None:

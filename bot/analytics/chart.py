@@ -6,16 +6,29 @@ matplotlib is imported on first use (it is heavy) with the non-interactive Agg b
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 from bot.analytics.report import FunnelReport
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 
 def funnel_png(report: FunnelReport, labels: list[str], title: str) -> bytes:
+    figure = funnel_figure(report, labels, title)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def funnel_figure(report: FunnelReport, labels: list[str], title: str) -> Figure:
+    """The chart before it is drawn; the axis counts owners, so its ticks are whole numbers."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     values = [step.owners for step in report.steps]
     figure = Figure(figsize=(8, 0.45 * len(values) + 1.2), dpi=110)
@@ -29,6 +42,7 @@ def funnel_png(report: FunnelReport, labels: list[str], title: str) -> bytes:
     axes.set_title(title, loc="left", fontsize=12)
     top = max(values) if values and max(values) > 0 else 1
     axes.set_xlim(0, top * 1.25)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     for position, step in zip(positions, report.steps, strict=True):
         share = f" ({step.of_start}%)" if step.of_start is not None else ""
         axes.text(
@@ -37,6 +51,4 @@ def funnel_png(report: FunnelReport, labels: list[str], title: str) -> bytes:
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(axis="y", labelsize=9)
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return figure

@@ -360,7 +360,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             attempts        INTEGER NOT NULL DEFAULT 0,
             next_attempt_at REAL    NOT NULL,
             created_at      REAL    NOT NULL,
-            last_error      TEXT
+            last_error      TEXT,
+            otherwise_method  TEXT,
+            otherwise_payload TEXT
         )
         """,
         "CREATE INDEX replies_lane ON replies (lane, id)",

@@ -31,6 +31,7 @@ class EncodedCall:
 class NewReply:
     call: EncodedCall
     track: dict[str, Any] | None = None  # {"kind": …, "data": {…}}
+    otherwise: EncodedCall | None = None  # instead of an edit whose message is gone
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +42,20 @@ class StoredReply:
     track: dict[str, Any] | None
     attempts: int
     next_attempt_at: float
+    otherwise: EncodedCall | None = None
 
 
-_COLUMNS = "id, lane, method, payload, file, track, attempts, next_attempt_at"
+_COLUMNS = (
+    "id, lane, method, payload, file, track, attempts, next_attempt_at, "
+    "otherwise_method, otherwise_payload"
+)
 
 
 def _stored(row: Any) -> StoredReply:
     track = json.loads(row[5]) if row[5] else None
+    otherwise = EncodedCall(row[8], row[9]) if row[8] else None
     return StoredReply(
-        row[0], row[1], EncodedCall(row[2], row[3], row[4]), track, row[6], row[7]
+        row[0], row[1], EncodedCall(row[2], row[3], row[4]), track, row[6], row[7], otherwise
     )
 
 
@@ -62,23 +68,40 @@ class ReplyRepo:
         if not replies:
             return []
         now = time.time()
-        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(replies))
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(replies))
         params: list[Any] = []
         for reply in replies:
             track = json.dumps(reply.track, ensure_ascii=False) if reply.track else None
-            params += [lane, reply.call.method, reply.call.payload, reply.call.file, track, now, now]
+            otherwise = reply.otherwise
+            params += [
+                lane, reply.call.method, reply.call.payload, reply.call.file, track, now, now,
+                otherwise.method if otherwise else None, otherwise.payload if otherwise else None,
+            ]
         async with self.db.transaction() as conn:
             rows = await conn.execute_fetchall(
                 "INSERT INTO replies (lane, method, payload, file, track, next_attempt_at, "
-                f"created_at) VALUES {values} RETURNING id",
+                f"created_at, otherwise_method, otherwise_payload) VALUES {values} RETURNING id",
                 params,
             )
         # Row ids grow in the order of VALUES; RETURNING may list them in any order.
         ids = sorted(row[0] for row in rows)
         return [
-            StoredReply(row_id, lane, reply.call, reply.track, 0, now)
+            StoredReply(row_id, lane, reply.call, reply.track, 0, now, reply.otherwise)
             for row_id, reply in zip(ids, replies, strict=True)
         ]
+
+    async def instead(self, reply: StoredReply) -> StoredReply:
+        """The edit's message is gone: the row becomes its `otherwise` call."""
+        assert reply.otherwise is not None
+        await self.db.write(
+            "UPDATE replies SET method = ?, payload = ?, file = NULL, otherwise_method = NULL, "
+            "otherwise_payload = NULL WHERE id = ?",
+            (reply.otherwise.method, reply.otherwise.payload, reply.id),
+        )
+        return StoredReply(
+            reply.id, reply.lane, reply.otherwise, reply.track, reply.attempts,
+            reply.next_attempt_at,
+        )
 
     async def pending(self) -> list[StoredReply]:
         rows = await self.db.fetchall(f"SELECT {_COLUMNS} FROM replies ORDER BY lane, id")

@@ -56,6 +56,7 @@ class Track:
 class Outgoing:
     method: TelegramMethod[Any]
     track: Track | None = None
+    otherwise: TelegramMethod[Any] | None = None  # when an edit finds its message gone
 
 
 @dataclass(slots=True)
@@ -65,13 +66,22 @@ class Replies:
     lane: int  # the chat whose order these keep
     calls: list[Outgoing] = field(default_factory=list)
 
-    def __call__(self, method: TelegramMethod[Any], *, track: Track | None = None) -> None:
-        if not isinstance(method, TelegramMethod):
-            raise TypeError(
-                f"reply() takes an aiogram method object, not {type(method).__name__} "
-                "(did you await the shortcut?)"
-            )
-        self.calls.append(Outgoing(method, track))
+    def __call__(
+        self,
+        method: TelegramMethod[Any],
+        *,
+        track: Track | None = None,
+        otherwise: TelegramMethod[Any] | None = None,
+    ) -> None:
+        """Say `method`. `otherwise`: what to say instead if `method` edits a message that
+        can no longer be edited (deleted, or too old)."""
+        for given in (method, otherwise):
+            if given is not None and not isinstance(given, TelegramMethod):
+                raise TypeError(
+                    f"reply() takes aiogram method objects, not {type(given).__name__} "
+                    "(did you await the shortcut?)"
+                )
+        self.calls.append(Outgoing(method, track, otherwise))
 
     def __bool__(self) -> bool:
         return bool(self.calls)

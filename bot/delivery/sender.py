@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 
 RETRY_BASE, RETRY_MAX = 0.5, 30.0
 MAX_UNEXPECTED_ATTEMPTS = 5
+# 400s of an edit whose message cannot be edited any more (its `otherwise` goes instead).
+GONE = ("message to edit not found", "message can't be edited")
 # 400s that mean "nothing left to do" rather than "this call was wrong".
 SETTLED = (
     "message is not modified",
@@ -153,6 +155,11 @@ class ReplySender:
             await self._later(lane, row, self._backoff(row), error)
             return False
         except (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound) as error:
+            if row.otherwise is not None and any(m in error.message.lower() for m in GONE):
+                log.info("reply %d (%s): %s; sending its alternative", row.id,
+                         row.call.method, error.message)
+                lane.rows[0] = await self.replies.instead(row)
+                return True
             if any(marker in error.message.lower() for marker in SETTLED):
                 log.info("reply %d (%s): %s; nothing left to do", row.id, row.call.method,
                          error.message)

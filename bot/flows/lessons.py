@@ -3,6 +3,10 @@
 One state (`LessonStates.reading`) plus the lesson index, which also travels in the buttons'
 callback data so a button on an old message keeps working. Progress lives in the users
 table, so /lessons and /start resume where the owner stopped even after /cancel.
+
+«Далее» sends the next lesson as a new message; «Назад» edits the message it is on into the
+previous lesson (and «Далее» on such a message edits it forward again), so paging back and
+forth never fills the chat with copies. A lesson longer than one message is sent instead.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from aiogram.methods import SendMessage
 from aiogram.types import CallbackQuery, Message
 
 from bot import keyboards
-from bot.callbacks import LessonCb, MenuAction, MenuCb
+from bot.callbacks import LessonCb, LessonPageCb, MenuAction, MenuCb
 from bot.config import Settings
 from bot.content import Content
 from bot.db.repos import Repositories
@@ -34,6 +38,7 @@ def build_router() -> Router:
     router.callback_query.filter(InChat("private"))
     router.message.register(on_lessons_command, Command("lessons"))
     router.callback_query.register(on_lesson_button, LessonCb.filter())
+    router.callback_query.register(on_lesson_page, LessonPageCb.filter())
     router.callback_query.register(on_menu_lessons, MenuCb.filter(F.a == MenuAction.lessons))
     router.callback_query.register(on_menu_restart, MenuCb.filter(F.a == MenuAction.restart))
     return router
@@ -44,6 +49,15 @@ def build_fallback_router() -> Router:
     router.message.filter(InChat("private"))
     router.message.register(on_unexpected_while_reading, StateFilter(LessonStates.reading))
     return router
+
+
+async def _open(
+    user_id: int, index: int, state: FSMContext, repo: Repositories
+) -> None:
+    """Record that the owner is reading lesson `index`."""
+    await repo.users.open_lesson(user_id, index)
+    if await state.get_state() != LessonStates.reading.state:  # a cached read, not a write
+        await state.set_state(LessonStates.reading)
 
 
 async def send_lesson(
@@ -57,9 +71,7 @@ async def send_lesson(
 ) -> None:
     """Record progress first, then send the lesson (pages, buttons on the last page)."""
     total = content.lesson_count
-    await repo.users.open_lesson(user_id, index)
-    if await state.get_state() != LessonStates.reading.state:  # a cached read, not a write
-        await state.set_state(LessonStates.reading)
+    await _open(user_id, index, state, repo)
     pages = content.lesson_pages(index)
     for page in pages[:-1]:
         reply(SendMessage(chat_id=chat_id, text=page))
@@ -143,6 +155,39 @@ async def on_lesson_button(
         await send_finish(reply, chat_id, query.from_user.id, state, repo, content, settings)
     else:
         await send_lesson(reply, chat_id, query.from_user.id, index, state, repo, content)
+
+
+async def on_lesson_page(
+    query: CallbackQuery,
+    callback_data: LessonPageCb,
+    reply: Replies,
+    state: FSMContext,
+    repo: Repositories,
+    content: Content,
+) -> None:
+    """«Назад» (or «Далее» after it): this message becomes lesson `i`, nothing new is sent
+    (unless the message can no longer be edited: then the lesson comes as a new one)."""
+    total = content.lesson_count
+    index = callback_data.i
+    if not 1 <= index <= total:
+        reply(query.answer(content.label("alerts.stale_button"), show_alert=True))
+        return
+    reply(query.answer())
+    message = query.message
+    chat_id = message.chat.id if message else query.from_user.id
+    pages = content.lesson_pages(index)
+    if not isinstance(message, Message) or len(pages) > 1:
+        await send_lesson(reply, chat_id, query.from_user.id, index, state, repo, content)
+        return
+    await _open(query.from_user.id, index, state, repo)
+    reply(
+        message.edit_text(
+            pages[0], reply_markup=keyboards.lesson_nav(content, index, total, in_place=True)
+        ),
+        otherwise=SendMessage(
+            chat_id=chat_id, text=pages[0], reply_markup=keyboards.lesson_nav(content, index, total)
+        ),
+    )
 
 
 async def on_menu_lessons(

@@ -102,6 +102,7 @@ def card_context(
         "id": lead.id,
         "returning": lead.is_returning,
         "submissions": lead.submissions,
+        "status_code": lead.status,
         "status": status_label(content, lead.status),
         "assignee": shorten(lead.assignee_name, limit),
         "lost_reason": shorten(extras.lost_reason, limit) if lead.status == "lost" else "",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.methods import SendMessage
@@ -15,6 +13,7 @@ from bot.content import Content
 from bot.db.repos import Repositories
 from bot.delivery.replies import Replies
 from bot.filters import InChat
+from bot.group.times import DATE_FORMAT, local
 
 
 def build_router() -> Router:
@@ -52,7 +51,7 @@ async def on_privacy(
     assert message.from_user is not None
     stored = await repo.privacy.stored(message.from_user.id)
     first_seen = (
-        dt.datetime.fromtimestamp(stored.first_seen, dt.UTC).strftime("%d.%m.%Y")
+        local(stored.first_seen, settings.timezone).strftime(DATE_FORMAT)
         if stored.first_seen
         else ""
     )

@@ -3,7 +3,7 @@
 A backup is written to a hidden temporary file in the folder (`VACUUM INTO`), checked with
 `PRAGMA integrity_check`, made private (0600: it holds personal data), flushed to disk and
 renamed into place, so a listed backup is always complete. Restore = stop the bot, copy a
-backup over DATABASE_PATH, delete DATABASE_PATH-wal and -shm, start (see the README).
+backup over DATABASE_PATH, delete DATABASE_PATH-wal and -shm, start (see docs/operations.md).
 """
 
 from __future__ import annotations

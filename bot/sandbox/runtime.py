@@ -155,6 +155,7 @@ class Sandbox:
             "generation": self.generation,
             "last_seq": self.world.last_seq,
             "bot_running": self._supervisor.running,
+            "timezone": self.settings.timezone,  # the page shows times as the cards do
         }
 
     def add_person(self, role: str, first_name: str | None) -> dict[str, Any]:

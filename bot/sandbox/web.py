@@ -3,7 +3,7 @@
     GET  /                  the page (static/index.html)
     GET  /static/…          its CSS and JS
     GET  /api/state         {"bot", "group", "owners", "consultants", "generation", "last_seq",
-                             "bot_running"}
+                             "bot_running", "timezone"}
     POST /api/people        {"role": "owner"|"consultant", "first_name"?} → the new person
     POST /api/reset         fresh sandbox database and world → the new state
 

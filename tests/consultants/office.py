@@ -31,6 +31,7 @@ from bot.emulator import (
 )
 from bot.group.access import Consultants
 from bot.outbox import OutboxSender, ShiftedClock
+from tests.cards import is_card_of
 
 TOKEN = "123456789:EMULATOR-test-token_in-process"
 CONTENT = Content()
@@ -45,8 +46,8 @@ def lead_draft(user_id: int, draft: str = "d1", **fields: Any) -> LeadDraft:
         "draft_id": draft,
         "qualified": True,
         "qualification": (
-            "Оборот 3–10 млн ₽ ✅ (порог — от 3 млн ₽/мес), на рынке 5–10 лет ✅ "
-            "(порог — от 3 лет)"
+            "Оборот: более 3, до 10 млн ₽ ✅ (условие — более 3 млн ₽ в месяц); "
+            "на рынке: более 5, до 10 лет ✅ (условие — более 3 лет)"
         ),
         "answers": {
             "turnover": "3_10", "years": "5_10", "dept_type": 2, "lead_source": "sales",
@@ -99,10 +100,9 @@ class Office:
 
     def cards(self, lead_id: int, chat_id: int | None = None) -> list[MessageView]:
         """Every bot message in the group that is a card (or tombstone) of this lead."""
-        marks = (f"Новая заявка №{lead_id}\n", f"Заявка №{lead_id} ")
         return [
             m for m in self.group_bot_messages(chat_id)
-            if m.content.startswith(("🆕", "🔁", "🗑")) and any(k in m.content + "\n" for k in marks)
+            if is_card_of(lead_id, m.content, tombstones=True)
         ]
 
     async def card(self, lead_id: int, wait: float = 2.0) -> MessageView:

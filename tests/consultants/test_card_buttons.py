@@ -45,7 +45,7 @@ async def test_of_two_simultaneous_claims_one_wins_and_the_other_is_told_who(
 
     answers = [office.answer_of(p.query_id) for p in pressed]
     winners = [a for a in answers if "ваша" in (a.get("text") or "")]
-    losers = [a for a in answers if "уже взял" in (a.get("text") or "")]
+    losers = [a for a in answers if "уже в работе" in (a.get("text") or "")]
     assert len(winners) == 1 and len(losers) == 1
     stored = await office.repo.leads.get(lead.id)
     assert stored is not None and stored.assignee_name is not None
@@ -64,7 +64,7 @@ async def test_a_late_claim_is_told_who_already_has_the_lead(office: Office) -> 
     await office.world.settle()
 
     answer = office.answer_of(answer_query.query_id)
-    assert answer["text"] == "Заявку уже взял(а) Анна Консультант."
+    assert answer["text"] == "Заявка уже в работе: Анна Консультант."
     assert answer["show_alert"] is True
 
 
@@ -172,7 +172,7 @@ async def test_only_the_assignee_or_an_admin_moves_a_claimed_lead(office: Office
     await office.press(office.anna, card, "Взять в работу")
 
     refused = await office.press(office.boris, await office.card(lead.id), "Связались")
-    assert "в работе у Анна Консультант" in refused["text"] and refused["show_alert"]
+    assert "В работе: Анна Консультант." in refused["text"] and refused["show_alert"]
     assert (await office.repo.leads.get(lead.id)).status == "claimed"  # type: ignore[union-attr]
 
     await office.press(office.ada, await office.card(lead.id), "Связались")
@@ -182,11 +182,18 @@ async def test_only_the_assignee_or_an_admin_moves_a_claimed_lead(office: Office
 
 async def test_the_whole_way_to_a_done_diagnostic_is_recorded(office: Office) -> None:
     lead = await office.submit()
-    await office.press(office.anna, await office.card(lead.id), "Взять в работу")
-    await office.press(office.anna, await office.card(lead.id), "Связались")
-    await office.press(office.anna, await office.card(lead.id), "Диагностика назначена")
-    await office.press(office.anna, await office.card(lead.id), "Диагностика проведена")
+    titles = [(await office.card(lead.id)).content.splitlines()[0]]
+    for button in ("Взять в работу", "Связались", "Диагностика назначена", "Диагностика проведена"):
+        await office.press(office.anna, await office.card(lead.id), button)
+        titles.append((await office.card(lead.id)).content.splitlines()[0])
 
+    assert titles == [  # the card's title says where the lead is, not «Новая» forever
+        f"🆕 Новая заявка №{lead.id}",
+        f"✋ Заявка №{lead.id} — в работе",
+        f"📞 Заявка №{lead.id} — связались",
+        f"📅 Заявка №{lead.id} — диагностика назначена",
+        f"✅ Заявка №{lead.id} — диагностика проведена",
+    ]
     card = await office.card(lead.id)
     assert "диагностика проведена" in card.content
     assert [b.text for b in card.buttons] == ["↩️ Вернуть в новые"]

@@ -42,9 +42,9 @@ async def test_the_card_shows_contacts_qualification_and_the_strategic_segment(
     assert "+79991234567" in text  # E.164 as text: Telegram makes it tappable
     assert "@olga_owner" in text
     assert "Утром, 9–12" in text
-    assert "Оборот 3–10 млн ₽ ✅" in text and "5–10 лет ✅" in text
-    assert "2 — все три шага" in text and "Отдел продаж" in text
-    assert "1. Опт — 60%\n2. Розница — 40% ⭐️ стратегический" in text
+    assert "Оборот: более 3, до 10 млн ₽ ✅" in text and "более 5, до 10 лет ✅" in text
+    assert "Сам привлекает и продаёт" in text and "Отдел продаж" in text
+    assert "1. Опт — 60%\n2. Розница — 40% ⭐️ стратегический по мнению владельца" in text
     assert "src_vk__spring26" in text
     assert "Статус: новая" in text
 
@@ -190,9 +190,9 @@ async def test_submit_wakes_the_sender_instead_of_waiting_for_its_poll(office: O
     """The owner's whole journey through the diagnostic, then the clock starts at «Отправить»."""
     owner = await office.world.user("Ольга", username="olga")
     await owner.send("/diagnostic")
-    await owner.click("3–10 млн ₽")
-    await owner.click("5–10 лет")
-    await owner.click("2 — все три шага")
+    await owner.click("более 3, до 10 млн ₽")
+    await owner.click("более 5, до 10 лет")
+    await owner.click("Сам привлекает и продаёт")
     await owner.click("Отдел продаж")
     await owner.click("2")
     await owner.send("Опт")
@@ -200,7 +200,7 @@ async def test_submit_wakes_the_sender_instead_of_waiting_for_its_poll(office: O
     await owner.send("Розница")
     await owner.send("40")
     await owner.click("Розница")
-    await owner.click("Согласен")
+    await owner.click("Даю согласие")
     await owner.send("Ольга")
     await owner.send("ООО Ромашка")
     await owner.send("Директор")

@@ -18,9 +18,9 @@ def journey() -> list[tuple[str, Step]]:
     """(what the bot asks next, the owner's action) for a whole qualified request."""
     return [
         ("Какой у компании оборот", lambda o: o.send("/diagnostic")),
-        ("Сколько лет", lambda o: o.click("10–50 млн ₽")),
+        ("Сколько лет", lambda o: o.click("более 10, до 50 млн ₽")),
         ("тип отдела продаж", lambda o: o.click("более 10 лет")),
-        ("приводит в компанию лидов", lambda o: o.click("3 — смешанный")),
+        ("приводит в компанию лидов", lambda o: o.click("Смешанный: помогает с лидами")),
         ("сегментов целевой аудитории", lambda o: o.click("И маркетинг, и продажи")),
         ("назовёте", lambda o: o.click("2")),
         ("долю выручки", lambda o: o.send("розница")),
@@ -28,7 +28,7 @@ def journey() -> list[tuple[str, Step]]:
         ("долю выручки", lambda o: o.send("дилеры")),
         ("стратегическим", lambda o: o.send("30")),
         ("Согласие на обработку", lambda o: o.click("⭐️ дилеры")),
-        ("Как к вам обращаться", lambda o: o.click("Согласен")),
+        ("Как к вам обращаться", lambda o: o.click("Даю согласие")),
         ("Как называется ваша компания", lambda o: o.send("Анна")),
         ("Ваша должность", lambda o: o.send("ООО «Ромашка»")),
         ("Ваш телефон", lambda o: o.send("коммерческий директор")),

@@ -40,7 +40,7 @@ async def test_friend_from_a_personal_link_is_attributed_end_to_end(
 
     card = await irina.expect("Новая заявка")
     assert "по рекомендации" in card.content and "Анна (@anna_owner)" in card.content
-    thanks = await anna.expect("пришёл по вашей ссылке")
+    thanks = await anna.expect("По вашей ссылке курс пройден до конца")
     assert "Борис" in thanks.content
     await irina.send("/stats 7d")
     funnel = await irina.expect("Воронка — 7 дней")
@@ -52,5 +52,5 @@ async def test_friend_from_a_personal_link_is_attributed_end_to_end(
             break
         await asyncio.sleep(0.1)
     assert any(m.kind == "photo" for m in messages), [m.kind for m in messages]
-    thanked = [m for m in await anna.bot_messages() if "по вашей ссылке" in m.content]
+    thanked = [m for m in await anna.bot_messages() if "По вашей ссылке" in m.content]
     assert len(thanked) == 1  # lessons finished and lead submitted: still one thank-you

@@ -41,16 +41,16 @@ async def test_outcomes_of_requests_through_the_real_process(
     await bot_process.start()
 
     small = await http_world.user("Пётр")
-    await answer_qualification(small, "1–3 млн ₽", "5–10 лет")
-    await small.expect("рассчитана на компании")
+    await answer_qualification(small, "от 1 до 3 млн ₽", "более 5, до 10 лет")
+    await small.expect("проводится для компаний, у которых")
     assert query(bot_process, "SELECT status, qualified, phone FROM leads WHERE user_id = ?", small.id) == [
         ("unqualified", 0, None)
     ]
 
     shy = await http_world.user("Роман")
     await answer_until_consent(shy)
-    await shy.click("Не согласен")
-    await shy.expect("без согласия")
+    await shy.click("Не даю согласия")
+    await shy.expect("Без согласия мы не запрашиваем")
     assert query(bot_process, "SELECT count(*) FROM leads WHERE user_id = ?", shy.id) == [(0,)]
     assert query(bot_process, "SELECT decision FROM consents WHERE user_id = ?", shy.id) == [("declined",)]
 
@@ -74,7 +74,7 @@ async def test_outcomes_of_requests_through_the_real_process(
     await anna.expect("Сколько лет")
     await anna.click("более 10 лет")
     await anna.expect("тип отдела продаж")
-    await anna.click("2 — все три шага")
+    await anna.click("Сам привлекает и продаёт")
     await anna.expect("приводит в компанию лидов")
     await anna.click("Отдел продаж")
     await anna.expect("сегментов")
@@ -82,7 +82,7 @@ async def test_outcomes_of_requests_through_the_real_process(
     await anna.expect("назовёте")
     await anna.send("опт")  # one segment: no share to ask
     await anna.expect("Согласие")
-    await anna.click("Согласен")
+    await anna.click("Даю согласие")
     await anna.expect("Как к вам обращаться")
     await anna.send("Анна")
     await anna.expect("компания")

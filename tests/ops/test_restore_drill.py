@@ -28,7 +28,7 @@ def lose(database: Path) -> None:
 
 
 def restore(backup: Path, database: Path) -> None:
-    """What the README tells the operator: with the bot stopped, copy the backup over
+    """What docs/operations.md tells the operator: with the bot stopped, copy the backup over
     DATABASE_PATH and make sure no -wal/-shm of the old database is left beside it."""
     lose(database)
     shutil.copyfile(backup, database)

@@ -177,7 +177,7 @@ def _texts() -> list[tuple[str, str]]:
         ("mention", "@someone @other_bot"),
         ("url", "https://t.me/+AbCdEf"),
         ("back label typed", "◀️ Назад"),
-        ("button label typed", "Согласен"),
+        ("button label typed", "Даю согласие"),
         ("submit label typed", "✅ Отправить"),
     ]
     return [*html, *markdown, *unicode_, *long_, *emoji, *control, *sql, *commands, *other]

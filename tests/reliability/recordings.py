@@ -25,6 +25,7 @@ from bot.db.repos import Repositories
 from bot.emulator.session import EmulatorSession
 from bot.emulator.world import BotWorld, Emulator
 from bot.outbox import OutboxSender
+from tests.cards import is_card_of
 from tests.reliability.machine import LiveWorld, Machine, transcript
 from tests.reliability.stories import CONTENT, Step, lead_fields, walk
 
@@ -239,12 +240,6 @@ class Replay:
         posted = [m.text or "" for m in self.machine.telegram.bot_messages(self.group_id)]
         return {lead_id: sum(is_card_of(lead_id, text) for text in posted)
                 for lead_id in result.lead_ids.values()}
-
-
-def is_card_of(lead_id: int, text: str) -> bool:
-    """A lead card (new or returning) of this lead, as posted in the group."""
-    marks = (f"Новая заявка №{lead_id}\n", f"Заявка №{lead_id} ")
-    return text.startswith(("🆕", "🔁")) and any(mark in text + "\n" for mark in marks)
 
 
 async def replay_in_order(chats: Sequence[Chat], crash_at: int | None) -> Outcome:

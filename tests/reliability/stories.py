@@ -54,8 +54,8 @@ ASK_CALL_TIME = "Когда вам удобно"
 REVIEW = "Проверьте заявку"
 ACCEPTED = "Заявка принята"
 CHECKLIST = "Предварительный чек-лист"
-NOT_QUALIFIED = "рассчитана на компании"
-DECLINED = "без согласия"
+NOT_QUALIFIED = "проводится для компаний, у которых"
+DECLINED = "Без согласия мы не запрашиваем"
 
 Action = Callable[[Person], Awaitable[object]]
 
@@ -68,7 +68,7 @@ def label(key: str) -> str:
 class Step:
     """One thing the owner does, and (a substring of) what the bot must show next."""
 
-    what: str  # for failure messages: "click '3–10 млн ₽'"
+    what: str  # for failure messages: "click 'более 3, до 10 млн ₽'"
     act: Action
     reply: str
 
@@ -238,13 +238,20 @@ def random_request(rng: random.Random, index: int, *, qualified_share: float = 0
         turnover, years = rng.choice(TURNOVERS), rng.choice(("lt1", "1_3"))
     count = rng.randint(1, 3)
     names = rng.sample(SEGMENT_NAMES, count)
-    segments = tuple((name, rng.choice((None, 10, 30, 60, 100))) for name in names)
+    segments = []
+    left = 100  # shares of all segments add up to 100 % at most
+    for name in names:
+        share = rng.choice((None, 10, 30, 60, 100))
+        if share is not None and share > left:
+            share = None
+        left -= share or 0
+        segments.append((name, share))
     return Request(
         turnover=turnover,
         years=years,
         dept_type=rng.choice(DEPT_TYPES),
         lead_source=rng.choice(LEAD_SOURCES),
-        segments=segments,
+        segments=tuple(segments),
         strategic=rng.randrange(count),
         consent=rng.random() < 0.9,
         name=rng.choice(OWNER_NAMES),

@@ -24,6 +24,7 @@ import pytest
 
 from bot.emulator.drivers import Person
 from bot.emulator.world import BotWorld, Emulator
+from tests.cards import is_card_of
 from tests.reliability.conftest import ErrorRecords, Figures
 from tests.reliability.hostile import Input, corpus, sampler
 from tests.reliability.machine import LiveWorld, Machine
@@ -270,9 +271,9 @@ async def test_hostile_inputs_in_every_state_are_answered_and_change_nothing_the
         assert not unanswered, f"presses in groups not answered: {unanswered[:5]}"
         # A consultant presses buttons of one lead on another lead's card, and the corpus'
         # forged data on every card: each press is refused, nothing moves.
-        cards = [m for m in office.telegram.bot_messages(office.group.id)
-                 if (m.text or "").startswith("🆕")]
         lead_ids = [row[0] for row in await office.db.fetchall("SELECT lead_id FROM lead_cards")]
+        cards = [m for m in office.telegram.bot_messages(office.group.id)
+                 if any(is_card_of(lead, m.text or "") for lead in lead_ids)]
         assert len(cards) >= 2 and len(lead_ids) >= 2
         forged = [f"gc:{lead}:{action}" for lead in lead_ids for action in "ctsdln"]
         forged += [i.data for i in everything if i.kind == "click" and i.data is not None]

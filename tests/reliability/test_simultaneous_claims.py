@@ -48,7 +48,7 @@ async def test_ten_simultaneous_claims_have_one_winner_and_nine_told_who(
         for lead in leads:
             answers = [office.answer_of(press.query_id) for of, press in presses if of is lead]
             winners = [a for a in answers if "ваша" in (a.get("text") or "")]
-            told = [a for a in answers if "уже взял" in (a.get("text") or "")]
+            told = [a for a in answers if "уже в работе" in (a.get("text") or "")]
             assert len(winners) == 1, answers
             assert len(told) == CONSULTANTS - 1, answers
             stored = await office.repo.leads.get(lead.id)

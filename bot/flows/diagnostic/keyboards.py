@@ -130,8 +130,9 @@ def declined(content: Content, consent_key: str) -> InlineKeyboardMarkup:
 
 
 def corrections(content: Content, keys: Iterable[str]) -> InlineKeyboardMarkup:
-    """Below the verdict: correct a mistaken answer (the question again), or the lessons."""
-    rows = [[_b(content, f"correct.{key}", key, RETRY)] for key in keys]
+    """Below the verdict: correct a mistaken answer (the first that did not pass, asked
+    again; the form goes on from there), or the lessons."""
+    rows = [[_b(content, "diag_buttons.correct_answer", key, RETRY)] for key in list(keys)[:1]]
     rows.append(
         [
             InlineKeyboardButton(

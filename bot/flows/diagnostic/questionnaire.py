@@ -94,11 +94,11 @@ def _segment_context(step: Step, draft: Draft, index: int) -> dict[str, Any]:
 
 
 TURNOVER = Question(
-    "turnover", Kind.CHOICE, "turnover", codes=turnover_codes(), labels="turnover", columns=2,
+    "turnover", Kind.CHOICE, "turnover", codes=turnover_codes(), labels="turnover",
     then=_qualification, review="turnover", edit="turnover",
 )
 YEARS = Question(
-    "years", Kind.CHOICE, "years", codes=years_codes(), labels="years", columns=2,
+    "years", Kind.CHOICE, "years", codes=years_codes(), labels="years",
     then=_qualification, review="years", edit="years",
 )
 DEPT_TYPE = Question(

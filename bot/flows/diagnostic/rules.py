@@ -51,11 +51,10 @@ async def verdict_so_far(step: Step, draft: Draft) -> Leave | None:
 
 
 def consent_context(content: Content, settings: Settings) -> dict[str, Any]:
-    """The consent question's links, and the agreeing button's label it quotes."""
+    """The consent question's links (the text quotes its button's label itself)."""
     return {
         "consent_url": settings.consent_doc_url,
         "privacy_url": settings.privacy_policy_url,
-        "agree_label": content.label("diag_buttons.agree"),
     }
 
 
@@ -82,6 +81,7 @@ async def record_consent(step: Step, draft: Draft, *, granted: bool) -> Leave | 
         return Leave.declined
     draft.consent_id = consent_id
     await step.repo.funnel.record(step.user_id, FunnelStep.consent)
+    step.say("diagnostic/consent_thanks.html")
     return None
 
 

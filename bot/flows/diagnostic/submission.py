@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiogram.types import CallbackQuery, Message
 
+from bot import checklist
 from bot import keyboards as main_kb
 from bot.db.leads import LeadDraft, Notification
 from bot.domain import FunnelStep, OutboxKind
@@ -155,11 +156,9 @@ async def submit(step: Step, draft: Draft, query: CallbackQuery) -> None:
 
 
 def checklist_context(draft: Draft) -> dict[str, Any]:
-    names = draft.segment_names()
-    strategic = draft.strategic if draft.strategic < len(names) else 0
-    return {
-        "dept_type_number": int(draft.dept_type or 1),
-        "lead_source": draft.lead_source or "",
-        "segments": [{"name": s.name, "share": s.share} for s in draft.segments],
-        "strategic_name": names[strategic] if names else "",
-    }
+    return checklist.checklist_context(
+        draft.dept_type,
+        draft.lead_source,
+        [{"name": s.name, "share": s.share} for s in draft.segments],
+        draft.strategic if (draft.seg_count or 0) > 1 else None,
+    )

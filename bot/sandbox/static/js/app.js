@@ -4,7 +4,7 @@
 import { ApiError, Emulator, sandbox } from "./api.js";
 import { ChatPane } from "./chat.js";
 import { sleep } from "./dom.js";
-import { colorIndex, fullName, initials } from "./format.js";
+import { colorIndex, fullName, initials, setTimeZone } from "./format.js";
 
 const POLL_SECONDS = 25;
 const STORAGE = { owner: "sandbox.owner", consultant: "sandbox.consultant" };
@@ -118,6 +118,7 @@ async function load() {
   app.loading = (async () => {
     const state = await sandbox.state();
     app.state = state;
+    setTimeZone(state.timezone);
     app.seq = state.last_seq;
     app.emulator = new Emulator(state.bot.id);
     botLink.textContent = `@${state.bot.username}`;

@@ -215,7 +215,10 @@ export class ChatPane {
     bubble.append(this.renderContent(message));
     const meta = h("span", { className: "meta" },
       message.edit_date ? h("span", { className: "edited", text: "изменено" }) : null,
-      h("time", { text: clockTime(message.edit_date || message.date) }));
+      h("time", {
+        text: clockTime(message.edit_date || message.date),
+        dateTime: new Date((message.edit_date || message.date) * 1000).toISOString(),
+      }));
     (bubble.querySelector(".text:last-child") || bubble).append(meta);
 
     const stack = h("div", { className: "stack" }, bubble);

@@ -211,9 +211,20 @@ export function fullName(person) {
   return [person.first_name, person.last_name].filter(Boolean).join(" ");
 }
 
+// Times are shown in the bot's TIMEZONE (like the cards), not in the browser's zone.
+let timeZone;
+export function setTimeZone(name) {
+  try {
+    new Intl.DateTimeFormat("ru-RU", { timeZone: name });
+    timeZone = name;
+  } catch {
+    timeZone = undefined; // a zone this browser does not know: its own
+  }
+}
+
 export function clockTime(unix) {
   const date = new Date(unix * 1000);
-  return date.toLocaleTimeString("ru-RU", { hour: "2-digit", minute: "2-digit" });
+  return date.toLocaleTimeString("ru-RU", { hour: "2-digit", minute: "2-digit", timeZone });
 }
 
 // Telegram's palette for names and avatars, picked by user id.
