@@ -45,6 +45,11 @@ def _adapter(returning: Any) -> TypeAdapter[Any]:
     return TypeAdapter(returning)
 
 
+def _not_in_the_answer(value: Any) -> None:
+    """What the journal writes for a value pydantic cannot dump (aiogram's placeholders)."""
+    return None
+
+
 @dataclass(slots=True)
 class UpdateScope:
     update_id: int
@@ -101,7 +106,14 @@ class ReplayJournalMiddleware(BaseRequestMiddleware):
             return _adapter(method.__returning__).validate_json(scope.recorded[seq][1], context={"bot": bot})  # type: ignore[no-any-return]
         result = await make_request(bot, method)
         # None fields left out: a Message is 6 KB of JSON with them, under 1 KB without, and
-        # reads back equal (they default to None).
-        dumped = _adapter(method.__returning__).dump_json(result, exclude_none=True).decode()
+        # reads back equal (they default to None). STOP-GAP (issue 12 #1): aiogram fills the
+        # unset fields of some echoed objects (link_preview_options) with `Default(...)`
+        # placeholders that pydantic cannot dump; they were not in Telegram's answer, so they
+        # are written as null (read back as None). The journal goes away with the outbox.
+        dumped = (
+            _adapter(method.__returning__)
+            .dump_json(result, exclude_none=True, fallback=_not_in_the_answer)
+            .decode()
+        )
         await self.journal.record(scope.update_id, seq, name, dumped)
         return result

@@ -35,6 +35,25 @@ async def test_replay_returns_the_recorded_message_instead_of_sending_again(
     await bot.session.close()
 
 
+async def test_a_message_echoing_link_preview_options_is_journaled_and_replayed(
+    settings: Settings, repo: Repositories
+) -> None:
+    """Telegram returns {"is_disabled": true}; aiogram fills the rest of LinkPreviewOptions
+    with Default placeholders, which the journal must not choke on (issue 12 #1)."""
+    emulator = Emulator()
+    bot = create_bot(settings, session=EmulatorSession(emulator), journal=repo.journal)
+    owner = emulator.world(bot.token).add_user(first_name="Анна", started=True)
+    with handling_update(UpdateScope(update_id=78, replay=False)):
+        sent = await bot.send_message(owner.id, "https://example.com")
+    assert sent.link_preview_options is not None and sent.link_preview_options.is_disabled
+    scope = UpdateScope(update_id=78, replay=True, recorded=await repo.journal.recorded(78))
+    with handling_update(scope):
+        again = await bot.send_message(owner.id, "https://example.com")
+    assert again.message_id == sent.message_id
+    assert again.link_preview_options is not None and again.link_preview_options.is_disabled
+    await bot.session.close()
+
+
 async def test_calls_outside_update_handling_are_not_journaled(
     settings: Settings, repo: Repositories
 ) -> None:
