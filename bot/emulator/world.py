@@ -32,6 +32,7 @@ from bot.emulator.models import (
     UserRecord,
 )
 from bot.emulator.signals import Signal
+from bot.emulator.topics import TopicsMixin
 
 TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 # Telegram's default when allowed_updates was never given (or given as []).
@@ -99,7 +100,7 @@ class BotProfile:
     admin_rights: dict[bool, dict[str, Any]] = field(default_factory=dict)
 
 
-class BotWorld(MembershipMixin, InjectionMixin):
+class BotWorld(MembershipMixin, InjectionMixin, TopicsMixin):
     """Everything one bot sees. Synchronous except for the long-poll helpers."""
 
     def __init__(

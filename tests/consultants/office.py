@@ -204,6 +204,8 @@ async def open_office(
         title="Консультанты", type=group_type, is_forum=is_forum,
         members=[anna.id, boris.id, ada.id],
     )
+    if is_forum and thread_id is not None:
+        telegram.create_topic(group.id, "Заявки", by=ada.id, thread_id=thread_id)
     fields: dict[str, Any] = {
         "bot_token": TOKEN,
         "database_path": db_path,

@@ -10,7 +10,7 @@ from bot.emulator.markup import validate_reply_markup
 from bot.emulator.methods.registry import Call, api_method
 from bot.emulator.methods.sending import post_bot_message
 from bot.emulator.models import StoredFile
-from bot.emulator.params import Upload, opt_str
+from bot.emulator.params import Upload, opt_bool, opt_str
 from bot.emulator.text import format_text
 
 UPLOAD_LIMIT = 50 * 1024 * 1024
@@ -25,6 +25,7 @@ _MEDIA_METHODS = {
     "sendVideoNote": "video_note",
 }
 _NO_CAPTION = ("sticker", "video_note")
+_CAPTION_ABOVE = ("photo", "video", "animation")  # kinds that take show_caption_above_media
 
 
 def _send_media(call: Call, kind: str) -> dict[str, Any]:
@@ -52,6 +53,8 @@ def _send_media(call: Call, kind: str) -> dict[str, Any]:
         caption=caption.text if caption else None,
         caption_entities=caption.entities if caption else [],
         caption_html=caption.html if caption else None,
+        show_caption_above_media=kind in _CAPTION_ABOVE
+        and opt_bool(params, "show_caption_above_media"),
     )
     return message.to_telegram()
 
