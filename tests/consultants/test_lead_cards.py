@@ -171,7 +171,7 @@ async def test_erasing_a_lead_turns_its_card_into_a_tombstone_without_buttons(
     assert message is not None
     assert "удалена по просьбе владельца" in (message.text or "")
     assert "Ольга" not in (message.text or "") and "+7999" not in (message.text or "")
-    assert not message.to_dict().get("reply_markup", {}).get("inline_keyboard")
+    assert not (message.to_dict().get("reply_markup") or {}).get("inline_keyboard")
     assert await office.repo.cards.get(lead.id) is None
     assert await office.repo.pipeline.notes(lead.id) == []
 

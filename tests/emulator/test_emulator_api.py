@@ -196,7 +196,10 @@ async def test_malformed_inline_buttons_are_rejected(
 async def test_inline_keyboard_must_be_array_of_arrays(started: BotWorld) -> None:
     markup = {"inline_keyboard": [{"text": "x", "callback_data": "a"}]}
     error = await error_of(started, "sendMessage", chat_id=USER, text="x", reply_markup=markup)
-    assert "should be an Array of Arrays" in error.description
+    assert error.description == (
+        'Bad Request: field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of '
+        "Arrays"
+    )
 
 
 async def test_bad_button_url_is_rejected(started: BotWorld) -> None:
