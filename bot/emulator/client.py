@@ -122,9 +122,16 @@ class RemoteBot:
         username: str | None = None,
         first_name: str | None = None,
         privacy_mode: bool | None = None,
+        rate_limits: bool | dict[str, Any] | None = None,
+        response_enrichment: bool | dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         return await self._post(
-            "/settings", username=username, first_name=first_name, privacy_mode=privacy_mode
+            "/settings",
+            username=username,
+            first_name=first_name,
+            privacy_mode=privacy_mode,
+            rate_limits=rate_limits,
+            response_enrichment=response_enrichment,
         )
 
     async def reset(self) -> dict[str, Any]:

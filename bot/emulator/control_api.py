@@ -9,7 +9,9 @@ method named in brackets; unknown keys are rejected.
     GET    /_emu/bots                           → [bot info]
     POST   /_emu/bots                           {"token", "username"?, "first_name"?} → bot info
     GET    /_emu/bots/{bot_id}                  → bot info (username, last_seq, webhook, …)
-    POST   /_emu/bots/{bot_id}/settings         {"username"?, "first_name"?, "privacy_mode"?}
+    POST   /_emu/bots/{bot_id}/settings         {"username"?, "first_name"?, "privacy_mode"?,
+                                                 "rate_limits"?: bool | {RateLimits fields},
+                                                 "response_enrichment"?: bool | {"seed", …}}
     POST   /_emu/bots/{bot_id}/reset            forget all state (seq and update ids go on)
     GET    /_emu/bots/{bot_id}/users            → [user]
     POST   /_emu/bots/{bot_id}/users            [add_user] {"user_id"?, "first_name", …} → user
@@ -70,7 +72,9 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.emulator.enrichment import ResponseEnrichment
 from bot.emulator.errors import ApiError, ControlError
+from bot.emulator.limits import RateLimiter, RateLimits
 from bot.emulator.world import BotWorld, Emulator
 
 Handler = Callable[[web.Request, BotWorld], Awaitable[Any]]
@@ -224,9 +228,16 @@ async def _bot_info(request: web.Request, world: BotWorld) -> Any:
 
 async def _bot_settings(request: web.Request, world: BotWorld) -> Any:
     body = await _body(request)
-    unknown = set(body) - {"username", "first_name", "privacy_mode"}
+    unknown = set(body) - {
+        "username", "first_name", "privacy_mode", "rate_limits", "response_enrichment"
+    }
     if unknown:
         raise ControlError(f"unknown settings: {sorted(unknown)}")
+    if "rate_limits" in body:
+        limits = _options(RateLimits, body["rate_limits"])
+        world.rate_limiter = RateLimiter(limits, world.clock) if limits is not None else None
+    if "response_enrichment" in body:
+        world.response_enrichment = _options(ResponseEnrichment, body["response_enrichment"])
     if body.get("username"):
         world.username = str(body["username"])
     if body.get("first_name"):
@@ -234,6 +245,17 @@ async def _bot_settings(request: web.Request, world: BotWorld) -> Any:
     if "privacy_mode" in body:
         world.privacy_mode = bool(body["privacy_mode"])
     return world.info()
+
+
+def _options(kind: type[Any], value: Any) -> Any:
+    """true → the defaults, false/null → off, an object → those fields."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        return kind()
+    if not isinstance(value, dict):
+        raise ControlError(f"{kind.__name__}: true, false or an object of its fields")
+    return _invoke(kind, value)
 
 
 async def _reset(request: web.Request, world: BotWorld) -> Any:
