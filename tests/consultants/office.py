@@ -1,9 +1,13 @@
 """A consultants' office in the emulator: a group with two consultants and an admin, an
-owner, the real dispatcher, and the outbox sender running on an injectable clock."""
+owner, the real dispatcher, and the outbox sender running on an injectable clock.
+
+With `service_path=True` updates take the service's way (the inbox, then the update
+processor with the bot's replay journal) instead of going straight to the dispatcher."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiogram import Bot
+from aiogram import Bot, Dispatcher
+from aiogram.types import Update
 
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
@@ -31,6 +36,7 @@ from bot.emulator import (
 )
 from bot.group.access import Consultants
 from bot.outbox import OutboxSender, ShiftedClock
+from bot.runner import UpdateProcessor
 
 TOKEN = "123456789:EMULATOR-test-token_in-process"
 CONTENT = Content()
@@ -60,6 +66,23 @@ def lead_draft(user_id: int, draft: str = "d1", **fields: Any) -> LeadDraft:
     }
     values.update(fields)
     return LeadDraft(**values)
+
+
+class ServicePathWorld(InProcessWorld):
+    """In process, but each update is committed to the inbox and handled by the bot's
+    UpdateProcessor (with the replay journal), as `bot.service` handles it."""
+
+    def __init__(
+        self, dispatcher: Dispatcher, bot: Bot, repo: Repositories, **kwargs: Any
+    ) -> None:
+        super().__init__(dispatcher, bot, **kwargs)
+        self.repo = repo
+        self.processor = UpdateProcessor(bot, dispatcher, repo.inbox, journal=repo.journal)
+
+    async def _feed(self, payload: dict[str, Any]) -> None:
+        update = Update.model_validate(payload, context={"bot": self.bot})
+        await self.repo.inbox.store([(update.update_id, json.dumps(payload))])
+        await self.processor.process(update.update_id, update)
 
 
 @dataclass
@@ -190,10 +213,11 @@ async def open_office(
     start_sender: bool = True,
     emulator: Emulator | None = None,
     sender_bot: Bot | None = None,
+    service_path: bool = False,
     **settings_fields: Any,
 ) -> AsyncIterator[Office]:
     """`sender_bot`: the Bot the outbox sender uses (e.g. one talking HTTP to the emulator);
-    by default the dispatcher's in-process bot."""
+    by default the dispatcher's in-process bot. `service_path`: see the module docstring."""
     emulator = emulator or Emulator()
     telegram = emulator.world(TOKEN)
     anna = telegram.add_user(first_name="Анна", last_name="Консультант", started=True)
@@ -219,7 +243,9 @@ async def open_office(
     settings = Settings(_env_file=None, **fields)  # type: ignore[call-arg]
     db = await Database(db_path).connect()
     repo = Repositories.create(db)
-    bot = create_bot(settings, session=EmulatorSession(emulator))
+    bot = create_bot(
+        settings, session=EmulatorSession(emulator), journal=repo.journal if service_path else None
+    )
     clock = clock or ShiftedClock()
     sender = OutboxSender(sender_bot or bot, repo, CONTENT, settings, clock=clock)
     consultants = Consultants(settings, repo.kv)
@@ -227,7 +253,11 @@ async def open_office(
         settings, repo=repo, content=CONTENT, consultants=consultants,
         outbox_wakeup=sender.wakeup,
     )
-    world = InProcessWorld(dispatcher, bot, timeout=2.0)
+    world = (
+        ServicePathWorld(dispatcher, bot, repo, timeout=2.0)
+        if service_path
+        else InProcessWorld(dispatcher, bot, timeout=2.0)
+    )
     office = Office(
         emulator=emulator, telegram=telegram, world=world, bot=bot, repo=repo, db=db,
         settings=settings, content=CONTENT, clock=clock, sender=sender,
