@@ -47,6 +47,10 @@ class StoredFile:
     mime_type: str | None = None
     width: int | None = None
     height: int | None = None
+    # A photo is stored in several sizes: the smaller ones point at the largest (`parent`),
+    # which lists them (`variants`, smallest first).
+    parent: StoredFile | None = None
+    variants: list[StoredFile] = field(default_factory=list)
 
     @property
     def size(self) -> int:

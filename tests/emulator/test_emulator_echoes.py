@@ -344,6 +344,24 @@ async def test_a_file_comes_back_with_its_path(started: BotWorld) -> None:
     assert file["file_size"] == len(b"a;b\n")
 
 
+async def test_a_photo_comes_back_in_every_size_telegram_makes(started: BotWorld) -> None:
+    """PhotoSize thumbnails (sides up to 90, 320, 800 px) then the photo, each its own file;
+    sending it again by file id gives the same sizes."""
+    from bot.emulator.params import Upload
+
+    wide = PNG[:16] + (1280).to_bytes(4, "big") + (720).to_bytes(4, "big") + PNG[24:]
+    sent = await call(started, "sendPhoto", chat_id=USER, photo=Upload("wide.png", wide))
+    sizes = [(size["width"], size["height"]) for size in sent["photo"]]
+    assert sizes == [(90, 51), (320, 180), (800, 450), (1280, 720)]
+    assert len({size["file_id"] for size in sent["photo"]}) == 4
+    for size in sent["photo"]:
+        assert (await call(started, "getFile", file_id=size["file_id"]))["file_id"] == size["file_id"]
+    again = await call(started, "sendPhoto", chat_id=USER, photo=sent["photo"][0]["file_id"])
+    assert again["photo"] == sent["photo"]
+    tiny = await call(started, "sendPhoto", chat_id=USER, photo=_upload())  # 2×3 px
+    assert [(size["width"], size["height"]) for size in tiny["photo"]] == [(2, 3)]
+
+
 def _upload(name: str = "chart.png") -> Any:
     from bot.emulator.params import Upload
 

@@ -11,6 +11,7 @@ from bot.emulator.methods.registry import Call, api_method
 from bot.emulator.methods.sending import post_bot_message
 from bot.emulator.models import StoredFile
 from bot.emulator.params import Upload, opt_bool, opt_str
+from bot.emulator.payloads import FileFactory, photo_sizes
 from bot.emulator.text import format_text
 
 UPLOAD_LIMIT = 50 * 1024 * 1024
@@ -48,7 +49,7 @@ def _send_media(call: Call, kind: str) -> dict[str, Any]:
         params,
         kind=kind,
         reply_markup=markup,
-        media=media_object(kind, stored),
+        media=media_object(kind, stored, world.add_file),
         file=stored,
         caption=caption.text if caption else None,
         caption_entities=caption.entities if caption else [],
@@ -112,7 +113,7 @@ def _input_file(call: Call, kind: str) -> StoredFile:
     )
 
 
-def media_object(kind: str, stored: StoredFile) -> dict[str, Any]:
+def media_object(kind: str, stored: StoredFile, new_file: FileFactory) -> dict[str, Any]:
     """The message fields Telegram returns for a sent file of this kind."""
     body: dict[str, Any] = {
         "file_id": stored.file_id,
@@ -120,8 +121,7 @@ def media_object(kind: str, stored: StoredFile) -> dict[str, Any]:
         "file_size": stored.size,
     }
     if kind == "photo":
-        body.update(width=stored.width or 1280, height=stored.height or 720)
-        return {"photo": [body]}
+        return {"photo": photo_sizes(stored, new_file)}
     if kind == "sticker":
         body.update(type="regular", width=512, height=512, is_animated=False, is_video=False)
         return {"sticker": body}
