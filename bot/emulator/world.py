@@ -68,15 +68,15 @@ class WebhookState:
             "has_custom_certificate": False,
             "pending_update_count": pending,
         }
+        if self.last_error_date is not None:
+            info["last_error_date"] = self.last_error_date
+            info["last_error_message"] = self.last_error_message
         if self.url:
             info["max_connections"] = self.max_connections
             if self.ip_address:
                 info["ip_address"] = self.ip_address
-            if allowed is not None:
-                info["allowed_updates"] = sorted(allowed)
-        if self.last_error_date is not None:
-            info["last_error_date"] = self.last_error_date
-            info["last_error_message"] = self.last_error_message
+        if allowed is not None:  # the Bot API writes them whenever they differ from the default
+            info["allowed_updates"] = sorted(allowed)
         return info
 
 

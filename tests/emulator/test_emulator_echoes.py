@@ -362,6 +362,17 @@ async def test_a_photo_comes_back_in_every_size_telegram_makes(started: BotWorld
     assert [(size["width"], size["height"]) for size in tiny["photo"]] == [(2, 3)]
 
 
+async def test_webhook_info_names_allowed_updates_even_without_a_webhook(
+    started: BotWorld,
+) -> None:
+    assert await call(started, "getWebhookInfo") == {
+        "url": "", "has_custom_certificate": False, "pending_update_count": 0,
+    }
+    await call(started, "getUpdates", allowed_updates=["message", "callback_query"])
+    info = await call(started, "getWebhookInfo")
+    assert info["allowed_updates"] == ["callback_query", "message"] and info["url"] == ""
+
+
 def _upload(name: str = "chart.png") -> Any:
     from bot.emulator.params import Upload
 
