@@ -1,4 +1,5 @@
-"""Standalone emulator: `python -m bot.emulator [--host 127.0.0.1] [--port 8081]`."""
+"""Standalone emulator: `python -m bot.emulator [--host 127.0.0.1] [--port 8081]
+[--no-privacy] [--rate-limits] [--enrich-responses]`."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ from bot.emulator.server import start_server
 from bot.emulator.world import Emulator
 
 
-async def serve(host: str, port: int, privacy_mode: bool) -> None:
-    emulator = Emulator(privacy_mode=privacy_mode)
+async def serve(
+    host: str, port: int, privacy_mode: bool, rate_limits: bool = False, enrich: bool = False
+) -> None:
+    emulator = Emulator(
+        privacy_mode=privacy_mode, rate_limits=rate_limits, response_enrichment=enrich
+    )
     runner, base_url = await start_server(emulator, host, port)
     print(f"Telegram Bot API emulator listening on {base_url}", flush=True)
     print(f"  Bot API:     {base_url}/bot<token>/<method>", flush=True)
@@ -29,9 +34,27 @@ def main() -> None:
     parser.add_argument(
         "--no-privacy", action="store_true", help="bots see every group message (privacy off)"
     )
+    parser.add_argument(
+        "--rate-limits",
+        action="store_true",
+        help="enforce Telegram's flood limits (1/s per chat, 20/min per group, 30/s) with 429",
+    )
+    parser.add_argument(
+        "--enrich-responses",
+        action="store_true",
+        help="answers carry extra valid optional fields and an unknown one",
+    )
     args = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(args.host, args.port, privacy_mode=not args.no_privacy))
+        asyncio.run(
+            serve(
+                args.host,
+                args.port,
+                privacy_mode=not args.no_privacy,
+                rate_limits=args.rate_limits,
+                enrich=args.enrich_responses,
+            )
+        )
 
 
 if __name__ == "__main__":

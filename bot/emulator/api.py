@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.emulator.errors import ApiError, TransportFault, not_found
+from bot.emulator.errors import ApiError, TransportFault, not_found, too_many_requests
 from bot.emulator.faults import Fault, to_failure
+from bot.emulator.limits import posts_messages
 from bot.emulator.methods import REGISTRY, Call
+from bot.emulator.models import ChatRecord
 from bot.emulator.params import Upload, describe_params, normalize_params
 from bot.emulator.world import BotWorld
 
@@ -32,9 +34,12 @@ async def call_method(
         fault = world.faults.take(method.lower(), _fault_chat(world, typed.get("chat_id")))
         if fault is not None and not fault.applied:
             raise _failure(world, fault, typed)
+        limited = _flood_limited(world, spec.name, typed)
         result = spec.handler(Call(world, typed, dict(uploads or {})))
         if spec.is_async:
             result = await result
+        if limited is not None:
+            world.rate_limiter.record(limited)  # type: ignore[union-attr]
         if fault is not None:
             raise _failure(world, fault, typed)
     except ApiError as error:
@@ -44,7 +49,25 @@ async def call_method(
         record.ok, record.error = False, f"transport fault: {fault_error.kind}"
         raise
     record.ok, record.result = True, result
+    if world.response_enrichment is not None:
+        return world.response_enrichment.apply(spec.name, result)
     return result
+
+
+def _flood_limited(world: BotWorld, method: str, params: dict[str, Any]) -> ChatRecord | None:
+    """The chat a message-posting call counts against when flood limits are on; raises 429
+    (before the call has any effect) when Telegram would refuse it now."""
+    limiter = world.rate_limiter
+    if limiter is None or not posts_messages(method):
+        return None
+    chat_id = _fault_chat(world, params.get("chat_id"))
+    chat = world.chats.get(chat_id) if isinstance(chat_id, int) else None
+    if chat is None:
+        return None  # the method answers "chat not found" itself
+    retry_after = limiter.retry_after(chat)
+    if retry_after is not None:
+        raise too_many_requests(retry_after)
+    return chat
 
 
 def _fault_chat(world: BotWorld, chat_id: Any) -> Any:

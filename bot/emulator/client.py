@@ -122,9 +122,16 @@ class RemoteBot:
         username: str | None = None,
         first_name: str | None = None,
         privacy_mode: bool | None = None,
+        rate_limits: bool | dict[str, Any] | None = None,
+        response_enrichment: bool | dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         return await self._post(
-            "/settings", username=username, first_name=first_name, privacy_mode=privacy_mode
+            "/settings",
+            username=username,
+            first_name=first_name,
+            privacy_mode=privacy_mode,
+            rate_limits=rate_limits,
+            response_enrichment=response_enrichment,
         )
 
     async def reset(self) -> dict[str, Any]:
@@ -171,9 +178,11 @@ class RemoteBot:
         username: str | None = None,
         bot_present: bool = True,
         bot_admin: bool = False,
+        bot_rights: list[str] | None = None,
     ) -> dict[str, Any]:
         return await self._post(
             "/groups",
+            bot_rights=bot_rights,
             chat_id=chat_id,
             title=title,
             type=type,
@@ -212,9 +221,66 @@ class RemoteBot:
         not_found: bool = False,
         admin: bool | None = None,
         by: int | None = None,
+        rights: list[str] | None = None,
     ) -> dict[str, Any]:
         return await self._post(
-            f"/chats/{chat_id}/bot", present=present, not_found=not_found, admin=admin, by=by
+            f"/chats/{chat_id}/bot",
+            present=present,
+            not_found=not_found,
+            admin=admin,
+            by=by,
+            rights=rights,
+        )
+
+    async def topics(self, chat_id: int) -> list[dict[str, Any]]:
+        return await self._get(f"/chats/{chat_id}/topics")
+
+    async def create_topic(
+        self,
+        chat_id: int,
+        name: str,
+        by: int | None = None,
+        icon_color: int | None = None,
+        icon_custom_emoji_id: str | None = None,
+        thread_id: int | None = None,
+    ) -> dict[str, Any]:
+        return await self._post(
+            f"/chats/{chat_id}/topics",
+            name=name,
+            by=by,
+            icon_color=icon_color,
+            icon_custom_emoji_id=icon_custom_emoji_id,
+            thread_id=thread_id,
+        )
+
+    async def edit_topic(
+        self,
+        chat_id: int,
+        thread_id: int,
+        name: str | None = None,
+        icon_custom_emoji_id: str | None = None,
+        by: int | None = None,
+    ) -> dict[str, Any]:
+        return await self._post(
+            f"/chats/{chat_id}/topics/{thread_id}/edit",
+            name=name,
+            icon_custom_emoji_id=icon_custom_emoji_id,
+            by=by,
+        )
+
+    async def close_topic(
+        self, chat_id: int, thread_id: int, by: int | None = None
+    ) -> dict[str, Any]:
+        return await self._post(f"/chats/{chat_id}/topics/{thread_id}/close", by=by)
+
+    async def reopen_topic(
+        self, chat_id: int, thread_id: int, by: int | None = None
+    ) -> dict[str, Any]:
+        return await self._post(f"/chats/{chat_id}/topics/{thread_id}/reopen", by=by)
+
+    async def delete_topic(self, chat_id: int, thread_id: int) -> dict[str, Any]:
+        return await self.client.request(
+            "DELETE", f"{self._base}/chats/{chat_id}/topics/{thread_id}"
         )
 
     async def migrate_group(self, chat_id: int) -> int:

@@ -9,7 +9,9 @@ method named in brackets; unknown keys are rejected.
     GET    /_emu/bots                           → [bot info]
     POST   /_emu/bots                           {"token", "username"?, "first_name"?} → bot info
     GET    /_emu/bots/{bot_id}                  → bot info (username, last_seq, webhook, …)
-    POST   /_emu/bots/{bot_id}/settings         {"username"?, "first_name"?, "privacy_mode"?}
+    POST   /_emu/bots/{bot_id}/settings         {"username"?, "first_name"?, "privacy_mode"?,
+                                                 "rate_limits"?: bool | {RateLimits fields},
+                                                 "response_enrichment"?: bool | {"seed", …}}
     POST   /_emu/bots/{bot_id}/reset            forget all state (seq and update ids go on)
     GET    /_emu/bots/{bot_id}/users            → [user]
     POST   /_emu/bots/{bot_id}/users            [add_user] {"user_id"?, "first_name", …} → user
@@ -21,6 +23,14 @@ method named in brackets; unknown keys are rejected.
     DELETE /_emu/bots/{bot_id}/chats/{chat_id}/members/{user_id}[?banned=1]
     POST   /_emu/bots/{bot_id}/chats/{chat_id}/bot        {"present", "not_found"?, "admin"?, "by"?}
     POST   /_emu/bots/{bot_id}/chats/{chat_id}/migrate    → {"new_chat_id"}
+    GET    /_emu/bots/{bot_id}/chats/{chat_id}/topics     → [forum topic], deleted ones too
+    POST   /_emu/bots/{bot_id}/chats/{chat_id}/topics     [create_topic] {"name", "by"?,
+                                                 "icon_color"?, "icon_custom_emoji_id"?,
+                                                 "thread_id"?} → topic + "seq"
+    POST   /_emu/bots/{bot_id}/chats/{chat_id}/topics/{thread_id}/edit|close|reopen
+                                                [edit_topic|close_topic|reopen_topic]
+                                                {"by"?, "name"?, "icon_custom_emoji_id"?}
+    DELETE /_emu/bots/{bot_id}/chats/{chat_id}/topics/{thread_id}   [delete_topic]
     GET    /_emu/bots/{bot_id}/chats/{chat_id}/messages[?include_deleted=1&from_bot=1]
     GET    /_emu/bots/{bot_id}/chats/{chat_id}/messages/{message_id}
     POST   /_emu/bots/{bot_id}/messages         [send_text] {"user_id", "text", "chat_id"?,
@@ -62,7 +72,9 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.emulator.enrichment import ResponseEnrichment
 from bot.emulator.errors import ApiError, ControlError
+from bot.emulator.limits import RateLimiter, RateLimits
 from bot.emulator.world import BotWorld, Emulator
 
 Handler = Callable[[web.Request, BotWorld], Awaitable[Any]]
@@ -121,6 +133,10 @@ def add_control_routes(app: web.Application, emulator: Emulator) -> None:
         ("DELETE", chat + "/members/{user_id}", world_route(_remove_member)),
         ("POST", chat + "/bot", world_route(_bot_presence)),
         ("POST", chat + "/migrate", world_route(_migrate)),
+        ("GET", chat + "/topics", world_route(_topics)),
+        ("POST", chat + "/topics", world_route(_create_topic)),
+        ("POST", chat + "/topics/{thread_id}/{action}", world_route(_change_topic)),
+        ("DELETE", chat + "/topics/{thread_id}", world_route(_delete_topic)),
         ("GET", chat + "/messages", world_route(_messages)),
         ("GET", chat + "/messages/{message_id}", world_route(_message)),
         ("POST", base + "/messages", world_route(_action("send_text"))),
@@ -212,9 +228,16 @@ async def _bot_info(request: web.Request, world: BotWorld) -> Any:
 
 async def _bot_settings(request: web.Request, world: BotWorld) -> Any:
     body = await _body(request)
-    unknown = set(body) - {"username", "first_name", "privacy_mode"}
+    unknown = set(body) - {
+        "username", "first_name", "privacy_mode", "rate_limits", "response_enrichment"
+    }
     if unknown:
         raise ControlError(f"unknown settings: {sorted(unknown)}")
+    if "rate_limits" in body:
+        limits = _options(RateLimits, body["rate_limits"])
+        world.rate_limiter = RateLimiter(limits, world.clock) if limits is not None else None
+    if "response_enrichment" in body:
+        world.response_enrichment = _options(ResponseEnrichment, body["response_enrichment"])
     if body.get("username"):
         world.username = str(body["username"])
     if body.get("first_name"):
@@ -222,6 +245,17 @@ async def _bot_settings(request: web.Request, world: BotWorld) -> Any:
     if "privacy_mode" in body:
         world.privacy_mode = bool(body["privacy_mode"])
     return world.info()
+
+
+def _options(kind: type[Any], value: Any) -> Any:
+    """true → the defaults, false/null → off, an object → those fields."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        return kind()
+    if not isinstance(value, dict):
+        raise ControlError(f"{kind.__name__}: true, false or an object of its fields")
+    return _invoke(kind, value)
 
 
 async def _reset(request: web.Request, world: BotWorld) -> Any:
@@ -279,6 +313,36 @@ async def _bot_presence(request: web.Request, world: BotWorld) -> Any:
 
 async def _migrate(request: web.Request, world: BotWorld) -> Any:
     return {"new_chat_id": world.migrate_group(_chat_id(request))}
+
+
+async def _topics(request: web.Request, world: BotWorld) -> Any:
+    return [topic.to_dict() for topic in world.topics(_chat_id(request))]
+
+
+async def _create_topic(request: web.Request, world: BotWorld) -> Any:
+    body = await _body(request)
+    topic = _invoke(world.create_topic, {**body, "chat_id": _chat_id(request)})
+    return {**topic.to_dict(), "seq": world.last_seq}
+
+
+async def _change_topic(request: web.Request, world: BotWorld) -> Any:
+    action = request.match_info["action"]
+    if action not in ("edit", "close", "reopen"):
+        raise ControlError(f"unknown topic action {action!r}", status=404)
+    body = await _body(request)
+    fields = {
+        **body,
+        "chat_id": _chat_id(request),
+        "thread_id": _int(request.match_info["thread_id"], "thread_id"),
+    }
+    topic = _invoke(getattr(world, f"{action}_topic"), fields)
+    return {**topic.to_dict(), "seq": world.last_seq}
+
+
+async def _delete_topic(request: web.Request, world: BotWorld) -> Any:
+    thread_id = _int(request.match_info["thread_id"], "thread_id")
+    topic = world.delete_topic(_chat_id(request), thread_id)
+    return {**topic.to_dict(), "seq": world.last_seq}
 
 
 async def _messages(request: web.Request, world: BotWorld) -> Any:

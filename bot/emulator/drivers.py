@@ -112,6 +112,11 @@ class WorldDriver(ABC):
     @abstractmethod
     async def file_bytes(self, file_id: str) -> bytes: ...
 
+    async def _topic(self, action: str, **fields: Any) -> dict[str, Any]:
+        """Run a forum topic action (create, edit, close, reopen, delete) and return the
+        topic with the event seq of the action."""
+        raise NotImplementedError(f"{type(self).__name__} has no forum topics")
+
     async def settle(self) -> None:
         """Let the bot handle what is queued (in-process); over HTTP the bot runs on its own."""
         return None
@@ -195,6 +200,31 @@ class Person:
             chat_id=self.chat_id,
         )
         return MessageView.from_dict(receipt["message"])
+
+    def in_topic(self, thread_id: int | None) -> Person:
+        """The same person in another topic of the same forum (None: the General topic)."""
+        return Person(
+            self.driver, self.user, chat_id=self.chat_id, thread_id=thread_id, phone=self.phone
+        )
+
+    async def create_topic(self, name: str) -> int:
+        """Create a forum topic in this person's group; returns its thread id."""
+        topic = await self._topic_act("create", chat_id=self.chat_id, name=name, by=self.id)
+        return int(topic["message_thread_id"])
+
+    async def close_topic(self, thread_id: int) -> None:
+        await self._topic_act("close", chat_id=self.chat_id, thread_id=thread_id, by=self.id)
+
+    async def reopen_topic(self, thread_id: int) -> None:
+        await self._topic_act("reopen", chat_id=self.chat_id, thread_id=thread_id, by=self.id)
+
+    async def rename_topic(self, thread_id: int, name: str) -> None:
+        await self._topic_act(
+            "edit", chat_id=self.chat_id, thread_id=thread_id, name=name, by=self.id
+        )
+
+    async def delete_topic(self, thread_id: int) -> None:
+        await self._topic_act("delete", chat_id=self.chat_id, thread_id=thread_id)
 
     async def send_media(self, kind: str, caption: str | None = None) -> MessageView:
         receipt = await self._act(
@@ -361,6 +391,12 @@ class Person:
         self._cursor = receipt["seq"]
         await self.driver.settle()
         return receipt
+
+    async def _topic_act(self, action: str, **fields: Any) -> dict[str, Any]:
+        topic = await self.driver._topic(action, **fields)
+        self._cursor = topic["seq"]
+        await self.driver.settle()
+        return topic
 
     async def _button_holders(self, on: MessageView | None) -> list[MessageView]:
         """`on` as it is now, or the bot's messages with inline buttons, newest first."""

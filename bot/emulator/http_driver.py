@@ -34,6 +34,9 @@ class HttpWorld(WorldDriver):
     async def _act(self, action: str, **fields: Any) -> dict[str, Any]:
         return await getattr(self.remote, action)(**fields)
 
+    async def _topic(self, action: str, **fields: Any) -> dict[str, Any]:
+        return await getattr(self.remote, f"{action}_topic")(**fields)
+
     async def _messages(self, chat_id: int, include_deleted: bool) -> list[dict[str, Any]]:
         return await self.remote.messages(chat_id, include_deleted=include_deleted)
 

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.emulator.errors import ControlError
-from bot.emulator.models import CallbackQueryRecord, ChatRecord, InlineQueryRecord, UserRecord
+from bot.emulator.models import (
+    GENERAL_TOPIC_ID,
+    CallbackQueryRecord,
+    ChatRecord,
+    InlineQueryRecord,
+    UserRecord,
+)
 from bot.emulator.payloads import (
     MEDIA_KINDS,
     chat_instance,
@@ -107,7 +113,13 @@ class InjectionMixin:
         chat_id: int | None = None,
         caption: str | None = None,
     ) -> Injected:
-        """The user sends a sticker, photo, voice, … (realistic minimal payloads)."""
+        """The user sends a sticker, photo, voice, … (realistic minimal payloads); "contact"
+        shares the user's own contact card."""
+        if kind == "contact":
+            return self.share_contact(
+                user_id, f"+7999{user_id % 10_000_000:07d}", contact_user_id=user_id,
+                chat_id=chat_id,
+            )
         if kind not in MEDIA_KINDS:
             raise ControlError(f"unknown media kind {kind!r}; expected one of {MEDIA_KINDS}")
         media, stored = sample_media(kind, self.add_file, self.next_serial())
@@ -246,6 +258,8 @@ class InjectionMixin:
                 raise ControlError(f"no message {reply_to_message_id} in chat {chat.id}")
             if thread_id is None and chat.is_forum:
                 thread_id = reply_to.message_thread_id
+        if chat.is_forum:
+            thread_id = self._writable_topic(chat, user, thread_id)
         if chat.is_private:
             user.started = True
             if user.blocked:  # writing to a blocked bot unblocks it first
@@ -265,6 +279,20 @@ class InjectionMixin:
         if self._delivers(chat, message):
             update = self.enqueue({"message": message.to_telegram()})
         return Injected(update, seq, message)
+
+    def _writable_topic(
+        self: BotWorld, chat: ChatRecord, user: UserRecord, thread_id: int | None
+    ) -> int | None:
+        """The topic a person writes in (None: General); people who are no administrators
+        cannot write in a closed topic, nobody in a deleted one."""
+        if thread_id is None or thread_id == GENERAL_TOPIC_ID:
+            return None
+        topic = chat.topic(thread_id)
+        if topic is None:
+            raise ControlError(f"chat {chat.id} has no topic {thread_id}", status=404)
+        if topic.closed and user.id not in chat.admins and user.id != chat.creator:
+            raise ControlError(f"topic {thread_id} is closed; only administrators write there")
+        return thread_id
 
     def _delivers(self: BotWorld, chat: ChatRecord, message: StoredMessage) -> bool:
         """Would Telegram deliver this user message to the bot?"""

@@ -148,6 +148,12 @@ class InProcessWorld(WorldDriver):
             raise ControlError(f"unknown action {action}")
         return getattr(self.world, action)(**fields).to_dict()
 
+    async def _topic(self, action: str, **fields: Any) -> dict[str, Any]:
+        if action not in ("create", "edit", "close", "reopen", "delete"):
+            raise ControlError(f"unknown topic action {action}")
+        topic = getattr(self.world, f"{action}_topic")(**fields)
+        return {**topic.to_dict(), "seq": self.world.last_seq}
+
     async def _messages(self, chat_id: int, include_deleted: bool) -> list[dict[str, Any]]:
         return [m.to_dict() for m in self.world.messages(chat_id, include_deleted)]
 

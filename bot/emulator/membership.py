@@ -33,7 +33,17 @@ ADMIN_RIGHTS = (
     "can_send_welcome_messages",
     "can_pin_messages",
     "can_manage_topics",
+    "can_manage_tags",
 )
+GROUP_ONLY_RIGHTS = frozenset({"can_pin_messages", "can_manage_tags"})  # not in channels
+SUPERGROUP_ONLY_RIGHTS = frozenset({"can_manage_topics"})
+
+
+def _rights(names: list[str] | tuple[str, ...]) -> frozenset[str]:
+    unknown = set(names) - set(ADMIN_RIGHTS)
+    if unknown:
+        raise ControlError(f"unknown administrator rights {sorted(unknown)}")
+    return frozenset(names)
 
 
 class MembershipMixin:
@@ -111,6 +121,7 @@ class MembershipMixin:
         username: str | None = None,
         bot_present: bool = True,
         bot_admin: bool = False,
+        bot_rights: list[str] | None = None,
     ) -> ChatRecord:
         """Create a group or supergroup; admins and the creator are members too."""
         if type not in ("group", "supergroup"):
@@ -134,6 +145,8 @@ class MembershipMixin:
             chat.creator = creator
             chat.members.add(creator)
         chat.bot_present, chat.bot_admin = bot_present, bot_admin
+        if bot_rights is not None:
+            chat.bot_rights = _rights(bot_rights)
         self.chats[chat_id] = chat
         if username:
             self.chats_by_username[username.lower().lstrip("@")] = chat
@@ -183,19 +196,24 @@ class MembershipMixin:
         not_found: bool = False,
         admin: bool | None = None,
         by: int | None = None,
+        rights: list[str] | None = None,
     ) -> None:
         """Add or remove the bot. An absent bot's sends answer 403 kicked, or with
-        `not_found=True` 400 chat not found. Emits my_chat_member like Telegram."""
+        `not_found=True` 400 chat not found. `rights`: the administrator rights it gets
+        (by default all of them). Emits my_chat_member like Telegram."""
         chat = self.group(chat_id)
         old = "administrator" if chat.bot_admin else "member"
         if not chat.bot_present:
             old = "kicked" if chat.absent_reason == "kicked" else "left"
+        old_rights = chat.bot_rights
         chat.bot_present = present
         chat.absent_reason = "not_found" if not_found else "kicked"
         if admin is not None:
             chat.bot_admin = admin
+        if rights is not None:
+            chat.bot_rights = _rights(rights)
         new = ("administrator" if chat.bot_admin else "member") if present else "kicked"
-        if old != new:
+        if old != new or (new == "administrator" and chat.bot_rights != old_rights):
             actor = self.user(by).to_telegram() if by is not None else self._some_admin(chat)
             self.announce_bot_status(chat, actor, old, new)
 
@@ -212,6 +230,7 @@ class MembershipMixin:
         new = ChatRecord(new_id, "supergroup", title=old.title, username=old.username)
         new.members, new.admins, new.banned = set(old.members), set(old.admins), set(old.banned)
         new.creator, new.bot_present, new.bot_admin = old.creator, old.bot_present, old.bot_admin
+        new.bot_rights = old.bot_rights
         new.migrated_from = chat_id
         old.migrated_to = new_id
         self.chats[new_id] = new
@@ -279,8 +298,8 @@ class MembershipMixin:
             user = self.bot_user
             if not chat.is_private and not chat.bot_present:
                 return {"status": "left", "user": user}
-            if chat.bot_admin:
-                return self._administrator(user, can_be_edited=False)
+            if chat.bot_admin and not chat.is_private:
+                return self._administrator(chat, user, chat.bot_rights)
             return {"status": "member", "user": user}
         record = self.users.get(user_id)
         if record is None:
@@ -293,7 +312,7 @@ class MembershipMixin:
         if chat.creator == user_id:
             return {"status": "creator", "user": user, "is_anonymous": False}
         if user_id in chat.admins:
-            return self._administrator(user, can_be_edited=False)
+            return self._administrator(chat, user)
         if user_id in chat.members:
             return {"status": "member", "user": user}
         if user_id in chat.banned:
@@ -310,14 +329,21 @@ class MembershipMixin:
     # -- internals --------------------------------------------------------------------------
 
     @staticmethod
-    def _administrator(user: dict[str, Any], *, can_be_edited: bool) -> dict[str, Any]:
-        member: dict[str, Any] = {
-            "status": "administrator",
-            "user": user,
-            "can_be_edited": can_be_edited,
-            "is_anonymous": False,
-        }
-        member.update(dict.fromkeys(ADMIN_RIGHTS, True))
+    def _administrator(
+        chat: ChatRecord, user: dict[str, Any], rights: frozenset[str] | None = None
+    ) -> dict[str, Any]:
+        """ChatMemberAdministrator with the rights of its chat type (pinning and tags in
+        groups, topics in supergroups; `rights` None: every right) and the legacy
+        can_manage_voice_chats the Bot API still writes."""
+        member: dict[str, Any] = {"status": "administrator", "user": user, "can_be_edited": False}
+        for right in ADMIN_RIGHTS:
+            if right in SUPERGROUP_ONLY_RIGHTS and chat.type != "supergroup":
+                continue
+            if right in GROUP_ONLY_RIGHTS and chat.type not in ("group", "supergroup"):
+                continue
+            member[right] = rights is None or right in rights
+        member["can_manage_voice_chats"] = member["can_manage_video_chats"]
+        member["is_anonymous"] = False
         return member
 
     def _some_admin(self: BotWorld, chat: ChatRecord) -> dict[str, Any]:
@@ -336,8 +362,8 @@ class MembershipMixin:
                     "chat": chat.to_telegram(),
                     "from": actor,
                     "date": int(time.time()),
-                    "old_chat_member": self._status_object(old, bot),
-                    "new_chat_member": self._status_object(new, bot),
+                    "old_chat_member": self._status_object(chat, old, bot),
+                    "new_chat_member": self._status_object(chat, new, bot),
                 }
             }
         )
@@ -353,15 +379,18 @@ class MembershipMixin:
                     "chat": chat.to_telegram(),
                     "from": self._some_admin(chat),
                     "date": int(time.time()),
-                    "old_chat_member": self._status_object(old, user.to_telegram()),
+                    "old_chat_member": self._status_object(chat, old, user.to_telegram()),
                     "new_chat_member": new_member,
                 }
             }
         )
 
-    def _status_object(self, status: str, user: dict[str, Any]) -> dict[str, Any]:
+    def _status_object(
+        self: BotWorld, chat: ChatRecord, status: str, user: dict[str, Any]
+    ) -> dict[str, Any]:
         if status == "administrator":
-            return self._administrator(user, can_be_edited=False)
+            rights = chat.bot_rights if user["id"] == self.bot_id else None
+            return self._administrator(chat, user, rights)
         if status == "kicked":
             return {"status": "kicked", "user": user, "until_date": 0}
         if status == "creator":

@@ -47,6 +47,10 @@ class StoredFile:
     mime_type: str | None = None
     width: int | None = None
     height: int | None = None
+    # A photo is stored in several sizes: the smaller ones point at the largest (`parent`),
+    # which lists them (`variants`, smallest first).
+    parent: StoredFile | None = None
+    variants: list[StoredFile] = field(default_factory=list)
 
     @property
     def size(self) -> int:
@@ -87,9 +91,11 @@ class ChatRecord:
     absent_reason: str = "kicked"  # why an absent bot is absent: kicked, left or not_found
     migrated_to: int | None = None
     migrated_from: int | None = None
+    bot_rights: frozenset[str] | None = None  # the bot's admin rights; None: all of them
     reply_keyboard: dict[str, Any] | None = None
     menu_button: dict[str, Any] | None = None
     messages: dict[int, StoredMessage] = field(default_factory=dict)
+    topics: dict[int, ForumTopicRecord] = field(default_factory=dict)  # forums: by thread id
     next_message_id: int = 1
 
     @property
@@ -97,6 +103,9 @@ class ChatRecord:
         return self.type == "private"
 
     def to_telegram(self) -> dict[str, Any]:
+        """The short Chat object of messages and updates, field for field as the Bot API
+        server writes it (a basic group also says whether everyone is an administrator and
+        which gifts it accepts: none)."""
         chat: dict[str, Any] = {"id": self.id, "type": self.type}
         if self.is_private:
             chat["first_name"] = self.first_name
@@ -108,7 +117,21 @@ class ChatRecord:
             chat["username"] = self.username
         if self.is_forum:
             chat["is_forum"] = True
+        if self.type == "group":
+            chat["all_members_are_administrators"] = False
+            chat["accepted_gift_types"] = dict.fromkeys(GIFT_TYPES, False)
         return chat
+
+    def bot_has_right(self, right: str) -> bool:
+        """Whether the bot is an administrator here with `right` (private chats: no)."""
+        if self.is_private or not self.bot_present or not self.bot_admin:
+            return False
+        return self.bot_rights is None or right in self.bot_rights
+
+    def topic(self, thread_id: int) -> ForumTopicRecord | None:
+        """An existing (not deleted) forum topic."""
+        topic = self.topics.get(thread_id)
+        return topic if topic is not None and not topic.deleted else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -124,6 +147,48 @@ class ChatRecord:
             "migrated_from": self.migrated_from,
             "reply_keyboard": self.reply_keyboard,
             "message_count": len(self.messages),
+        }
+
+
+GIFT_TYPES = (
+    "unlimited_gifts",
+    "limited_gifts",
+    "unique_gifts",
+    "premium_subscription",
+    "gifts_from_channels",
+)
+GENERAL_TOPIC_ID = 1  # the General topic of a forum: its messages carry no message_thread_id
+
+
+@dataclass(slots=True, eq=False)
+class ForumTopicRecord:
+    """A forum topic; its id is the message id of the forum_topic_created service message."""
+
+    thread_id: int
+    name: str
+    icon_color: int
+    creator_id: int  # a user id, or the bot's id
+    icon_custom_emoji_id: str | None = None
+    closed: bool = False
+    deleted: bool = False
+
+    def to_telegram(self) -> dict[str, Any]:
+        """Bot API ForumTopic (what createForumTopic returns)."""
+        topic: dict[str, Any] = {
+            "message_thread_id": self.thread_id,
+            "name": self.name,
+            "icon_color": self.icon_color,
+        }
+        if self.icon_custom_emoji_id:
+            topic["icon_custom_emoji_id"] = self.icon_custom_emoji_id
+        return topic
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.to_telegram(),
+            "creator_id": self.creator_id,
+            "closed": self.closed,
+            "deleted": self.deleted,
         }
 
 
@@ -146,6 +211,12 @@ class StoredMessage:
     message_thread_id: int | None = None
     is_topic_message: bool = False
     edit_date: int | None = None
+    link_preview_options: dict[str, Any] | None = None  # text messages, as they were sent
+    has_protected_content: bool = False
+    effect_id: str | None = None
+    show_caption_above_media: bool = False
+    sender_chat: dict[str, Any] | None = None  # e.g. the group, for its anonymous admins
+    reactions: list[dict[str, Any]] = field(default_factory=list)  # the bot's own reaction
     history: list[dict[str, Any]] = field(default_factory=list)
     deleted: bool = False
     media: dict[str, Any] = field(default_factory=dict)  # Telegram fields: document, photo…
@@ -183,34 +254,46 @@ class StoredMessage:
         self.edit_date = int(time.time())
 
     def to_telegram(self, with_reply: bool = True) -> dict[str, Any]:
+        """The Bot API Message. `with_reply=False` leaves out reply_to_message, as Telegram
+        does for the replied-to message itself and for the result of an edit."""
         message: dict[str, Any] = {
             "message_id": self.message_id,
             "from": self.sender,
-            "chat": self.chat.to_telegram(),
-            "date": self.date,
         }
+        if self.sender_chat is not None:
+            message["sender_chat"] = self.sender_chat
+        message["chat"] = self.chat.to_telegram()
+        message["date"] = self.date
+        if self.edit_date is not None:
+            message["edit_date"] = self.edit_date
         if self.message_thread_id is not None:
             message["message_thread_id"] = self.message_thread_id
-            if self.is_topic_message:
-                message["is_topic_message"] = True
         reply_to = self.reply_to
         if with_reply and reply_to is not None and not reply_to.deleted:
             message["reply_to_message"] = reply_to.to_telegram(with_reply=False)
-        if self.edit_date is not None:
-            message["edit_date"] = self.edit_date
         if self.text is not None:
             message["text"] = self.text
             if self.entities:
                 message["entities"] = self.entities
+            if self.link_preview_options:
+                message["link_preview_options"] = self.link_preview_options
         if self.media:
             message.update(self.media)
-        if self.caption is not None:
+        if self.caption:
             message["caption"] = self.caption
             if self.caption_entities:
                 message["caption_entities"] = self.caption_entities
+            if self.show_caption_above_media:
+                message["show_caption_above_media"] = True
         markup = self.inline_markup
         if markup is not None:
             message["reply_markup"] = markup
+        if self.has_protected_content:
+            message["has_protected_content"] = True
+        if self.is_topic_message:
+            message["is_topic_message"] = True
+        if self.effect_id:
+            message["effect_id"] = self.effect_id
         if self.extra:
             message.update(self.extra)
         return message
@@ -234,6 +317,11 @@ class StoredMessage:
             "caption_entities": self.caption_entities,
             "reply_markup": self.reply_markup,
             "reply_to_message_id": self.reply_to.message_id if self.reply_to else None,
+            "link_preview_options": self.link_preview_options,
+            "has_protected_content": self.has_protected_content,
+            "effect_id": self.effect_id,
+            "show_caption_above_media": self.show_caption_above_media,
+            "reactions": self.reactions,
             "deleted": self.deleted,
             "history": self.history,
             "media": self.media,

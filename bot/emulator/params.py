@@ -48,6 +48,7 @@ JSON_FIELDS = frozenset(
         "permissions",
         "rights",
         "explanation_entities",
+        "reaction",
     }
 )
 INT_FIELDS = frozenset(
@@ -66,6 +67,7 @@ INT_FIELDS = frozenset(
         "width",
         "height",
         "until_date",
+        "icon_color",
     }
 )
 BOOL_FIELDS = frozenset(
@@ -83,12 +85,16 @@ BOOL_FIELDS = frozenset(
         "only_if_banned",
         "for_channels",
         "allow_paid_broadcast",
+        "show_caption_above_media",
+        "is_big",
     }
 )
 _JSON_ERRORS = {
     "reply_markup": "can't parse reply keyboard markup JSON object",
     "entities": "can't parse entities JSON object",
     "caption_entities": "can't parse entities JSON object",
+    "link_preview_options": "can't parse link preview options JSON object",
+    "reaction": "can't parse reaction types JSON object",
 }
 _INT_RE = re.compile(r"^-?\d+$")
 _TRUE = frozenset({"true", "1", "yes", "on"})

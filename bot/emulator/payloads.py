@@ -114,12 +114,47 @@ def sample_media(
     if file_name and kind in ("document", "audio", "animation"):
         body["file_name"] = file_name
     if kind == "photo":
-        return {"photo": [body]}, stored
+        return {"photo": photo_sizes(stored, new_file)}, stored
     if kind == "animation":
         document = {key: body[key] for key in ("file_id", "file_unique_id", "file_size")}
         document.update(file_name=file_name, mime_type=mime_type)
         return {"animation": body, "document": document}, stored
     return {kind: body}, stored
+
+
+PHOTO_SIDES = (90, 320, 800)  # Telegram's s, m, x thumbnails below the photo itself
+
+
+def photo_sizes(stored: StoredFile, new_file: FileFactory) -> list[dict[str, Any]]:
+    """PhotoSize list of a photo as Telegram returns it: the thumbnails it makes (each side
+    at most 90, 320, 800 px, smaller than the photo) then the photo, each with its own file
+    id. Made once per photo; sending it again by any of its file ids gives the same list."""
+    root = stored.parent or stored
+    width, height = root.width or 1280, root.height or 720
+    if not root.variants:
+        for side in PHOTO_SIDES:
+            if side >= max(width, height):
+                break
+            scale = side / max(width, height)
+            thumb = new_file(
+                "photo",
+                root.data,
+                mime_type=root.mime_type,
+                width=max(1, round(width * scale)),
+                height=max(1, round(height * scale)),
+            )
+            thumb.parent = root
+            root.variants.append(thumb)
+    return [
+        {
+            "file_id": size.file_id,
+            "file_unique_id": size.file_unique_id,
+            "file_size": size.size,
+            "width": size.width or width,
+            "height": size.height or height,
+        }
+        for size in (*root.variants, root)
+    ]
 
 
 _FILE_SAMPLES: dict[str, tuple[str | None, str | None, dict[str, Any]]] = {

@@ -56,9 +56,38 @@ def format_text(
         if caption:
             return None
         raise bad_request("message text is empty")
-    if utf16_len(plain) > (CAPTION_LIMIT if caption else TEXT_LIMIT):
+    # Limits count characters (code points) of the text after entity parsing, not UTF-16.
+    if len(plain) > (CAPTION_LIMIT if caption else TEXT_LIMIT):
         raise bad_request("message caption is too long" if caption else "message is too long")
     return FormattedText(plain, found, markup)
+
+
+LINK_PREVIEW_FLAGS = ("is_disabled", "prefer_small_media", "prefer_large_media", "show_above_text")
+
+
+def link_preview_options(params: dict[str, Any]) -> dict[str, Any] | None:
+    """LinkPreviewOptions a text message keeps and Telegram returns with it: those given in
+    link_preview_options (which wins), else {"is_disabled": true} for the legacy
+    disable_web_page_preview; None when nothing was changed from the defaults."""
+    raw = params.get("link_preview_options")
+    if raw is None or raw == "":
+        return {"is_disabled": True} if params.get("disable_web_page_preview") is True else None
+    if not isinstance(raw, dict):
+        raise bad_request("object expected as link preview options")
+    options: dict[str, Any] = {}
+    for flag in LINK_PREVIEW_FLAGS:
+        value = raw.get(flag)
+        if value is not None and not isinstance(value, bool):
+            raise bad_request(f'field "{flag}" must be of type Boolean')
+        if value:
+            options[flag] = True
+    url = raw.get("url")
+    if url is not None and not isinstance(url, str):
+        raise bad_request('field "url" must be of type String')
+    if url:
+        options["url"] = url
+    order = ("is_disabled", "url", *LINK_PREVIEW_FLAGS[1:])
+    return {key: options[key] for key in order if key in options} or None
 
 
 def _parse(source: str, parse_mode: Any) -> tuple[str, list[dict[str, Any]], str]:

@@ -9,6 +9,7 @@ call log, commands, webhook settings and planned faults. Chat and membership con
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import mimetypes
 import re
@@ -17,9 +18,11 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.emulator.enrichment import ResponseEnrichment
 from bot.emulator.errors import ApiError, ControlError, unauthorized
 from bot.emulator.faults import Fault, FaultQueue
 from bot.emulator.injection import InjectionMixin
+from bot.emulator.limits import Clock, RateLimiter, RateLimits
 from bot.emulator.membership import MembershipMixin
 from bot.emulator.models import (
     CallbackQueryRecord,
@@ -32,6 +35,7 @@ from bot.emulator.models import (
     UserRecord,
 )
 from bot.emulator.signals import Signal
+from bot.emulator.topics import TopicsMixin
 
 TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 # Telegram's default when allowed_updates was never given (or given as []).
@@ -64,15 +68,15 @@ class WebhookState:
             "has_custom_certificate": False,
             "pending_update_count": pending,
         }
+        if self.last_error_date is not None:
+            info["last_error_date"] = self.last_error_date
+            info["last_error_message"] = self.last_error_message
         if self.url:
             info["max_connections"] = self.max_connections
             if self.ip_address:
                 info["ip_address"] = self.ip_address
-            if allowed is not None:
-                info["allowed_updates"] = sorted(allowed)
-        if self.last_error_date is not None:
-            info["last_error_date"] = self.last_error_date
-            info["last_error_message"] = self.last_error_message
+        if allowed is not None:  # the Bot API writes them whenever they differ from the default
+            info["allowed_updates"] = sorted(allowed)
         return info
 
 
@@ -99,7 +103,7 @@ class BotProfile:
     admin_rights: dict[bool, dict[str, Any]] = field(default_factory=dict)
 
 
-class BotWorld(MembershipMixin, InjectionMixin):
+class BotWorld(MembershipMixin, InjectionMixin, TopicsMixin):
     """Everything one bot sees. Synchronous except for the long-poll helpers."""
 
     def __init__(
@@ -111,8 +115,16 @@ class BotWorld(MembershipMixin, InjectionMixin):
         first_name: str | None = None,
         record_limit: int = 100_000,
         privacy_mode: bool = True,
+        response_enrichment: ResponseEnrichment | None = None,
+        rate_limits: RateLimits | None = None,
+        clock: Clock = time.monotonic,
     ) -> None:
         self.bot_id = bot_id
+        # Off by default: answers with extra valid fields (enrichment.py), Telegram's flood
+        # limits (limits.py) on a clock tests can step.
+        self.response_enrichment = response_enrichment
+        self.clock = clock
+        self.rate_limiter = RateLimiter(rate_limits, clock) if rate_limits else None
         self.token = token
         self.username = username or f"bot{bot_id}_bot"
         self.first_name = first_name or "Test Bot"
@@ -180,6 +192,8 @@ class BotWorld(MembershipMixin, InjectionMixin):
             "first_name": self.first_name,
             "registered": self.token is not None,
             "privacy_mode": self.privacy_mode,
+            "rate_limits": self.rate_limiter is not None,
+            "response_enrichment": self.response_enrichment is not None,
             "last_seq": self._seq,
             "pending_updates": len(self._updates),
             "webhook": self.webhook_info(),
@@ -478,7 +492,20 @@ class Emulator:
         first_names: dict[str, str] | None = None,
         record_limit: int = 100_000,
         privacy_mode: bool = True,
+        response_enrichment: ResponseEnrichment | bool | None = None,
+        rate_limits: RateLimits | bool | None = None,
+        clock: Clock = time.monotonic,
     ) -> None:
+        """`response_enrichment`: answers carry extra valid fields (True: the defaults, seed 0;
+        every bot's world gets its own sampler). `rate_limits`: Telegram's flood limits
+        (True: Telegram's figures). `clock`: the time those limits are measured on."""
+        if response_enrichment is True:
+            response_enrichment = ResponseEnrichment()
+        if rate_limits is True:
+            rate_limits = RateLimits()
+        self._enrichment = response_enrichment or None
+        self._rate_limits = rate_limits or None
+        self._clock = clock
         self._usernames = dict(usernames or {})
         self._first_names = dict(first_names or {})
         self._record_limit = record_limit
@@ -538,8 +565,17 @@ class Emulator:
             world.webhook_delivery = None
 
     def _new_world(self, bot_id: int, token: str | None) -> BotWorld:
+        enrichment = self._enrichment
+        if enrichment is not None:  # one sampler per world: worlds do not share randomness
+            enrichment = dataclasses.replace(enrichment, seed=enrichment.seed + bot_id)
         world = BotWorld(
-            bot_id, token, record_limit=self._record_limit, privacy_mode=self._privacy_mode
+            bot_id,
+            token,
+            record_limit=self._record_limit,
+            privacy_mode=self._privacy_mode,
+            response_enrichment=enrichment,
+            rate_limits=self._rate_limits,
+            clock=self._clock,
         )
         if token is not None:
             self._apply_names(world, token)

@@ -1,5 +1,8 @@
 """A consultants' office in the emulator: a group with two consultants and an admin, an
-owner, the real dispatcher, and the outbox sender running on an injectable clock."""
+owner, the real dispatcher, and the outbox sender running on an injectable clock.
+
+Updates take the service's way: each is committed to the inbox and handled by the app's
+update processor (one transaction, replies sent after the commit)."""
 
 from __future__ import annotations
 
@@ -206,6 +209,8 @@ async def open_office(
         title="Консультанты", type=group_type, is_forum=is_forum,
         members=[anna.id, boris.id, ada.id], bot_admin=bot_admin,
     )
+    if is_forum and thread_id is not None:
+        telegram.create_topic(group.id, "Заявки", by=ada.id, thread_id=thread_id)
     fields: dict[str, Any] = {
         "bot_token": TOKEN,
         "database_path": db_path,

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import SendMessage
-
 from bot.db.leads import LeadDraft, Notification
 from bot.telegram_html import MESSAGE_LIMIT, parse
 from tests.consultants.office import Office, open_office
@@ -174,7 +171,7 @@ async def test_erasing_a_lead_turns_its_card_into_a_tombstone_without_buttons(
     assert message is not None
     assert "удалена по просьбе владельца" in (message.text or "")
     assert "Ольга" not in (message.text or "") and "+7999" not in (message.text or "")
-    assert not message.to_dict().get("reply_markup", {}).get("inline_keyboard")
+    assert not (message.to_dict().get("reply_markup") or {}).get("inline_keyboard")
     assert await office.repo.cards.get(lead.id) is None
     assert await office.repo.pipeline.notes(lead.id) == []
 
@@ -218,6 +215,7 @@ async def test_submit_wakes_the_sender_instead_of_waiting_for_its_poll(office: O
 
 async def test_bind_in_a_forum_topic_sends_cards_to_that_topic(db_path: Path) -> None:
     async with open_office(db_path, is_forum=True, bind_by_setting=False) as office:
+        office.telegram.create_topic(office.group_id, "Заявки", thread_id=5)
         ada = office.ada.in_chat(office.world_group(office.group_id), thread_id=5)
 
         await ada.send("/bind")
@@ -228,25 +226,28 @@ async def test_bind_in_a_forum_topic_sends_cards_to_that_topic(db_path: Path) ->
 
 
 async def test_a_closed_topic_sends_cards_to_the_group_itself(db_path: Path) -> None:
-    """The emulator has no topics to close, so the transport answers as Telegram would."""
     async with open_office(db_path, is_forum=True, thread_id=77) as office:
-        real = office.bot.session.make_request
-        failed: list[int] = []
-
-        async def closed_topic(bot, method, **kwargs):  # type: ignore[no-untyped-def]
-            if isinstance(method, SendMessage) and method.message_thread_id == 77:
-                failed.append(1)
-                raise TelegramBadRequest(method=method, message="Bad Request: TOPIC_CLOSED")
-            return await real(bot, method, **kwargs)
-
-        office.bot.session.make_request = closed_topic  # type: ignore[method-assign]
+        office.telegram.close_topic(office.group_id, 77, by=office.ada.id)
         lead = await office.submit()
 
         card = await office.card(lead.id)
 
-        assert failed == [1]
+        refused = [call for call in office.telegram.calls("sendMessage") if call.ok is False]
+        assert [call.error for call in refused] == ["Bad Request: TOPIC_CLOSED"]
         assert card.thread_id is None
         assert (await office.consultants.binding.target()).thread_id is None  # type: ignore[union-attr]
+
+
+async def test_a_deleted_topic_sends_cards_to_the_group_itself(db_path: Path) -> None:
+    async with open_office(db_path, is_forum=True, thread_id=77) as office:
+        office.telegram.delete_topic(office.group_id, 77)
+        lead = await office.submit()
+
+        card = await office.card(lead.id)
+
+        refused = [call for call in office.telegram.calls("sendMessage") if call.ok is False]
+        assert [call.error for call in refused] == ["Bad Request: message thread not found"]
+        assert card.thread_id is None
 
 
 async def test_a_returning_lead_whose_card_was_deleted_gets_a_new_card(office: Office) -> None:

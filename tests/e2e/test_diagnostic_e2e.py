@@ -7,9 +7,11 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
+from bot.content import Content
+from bot.emulator import EmulatorClient
 from bot.emulator.drivers import Person
 from bot.emulator.http_driver import HttpWorld
-from tests.e2e.harness import BotProcess
+from tests.e2e.harness import BOT_ID, BotProcess
 
 Step = Callable[[Person], Awaitable[object]]
 
@@ -64,6 +66,26 @@ async def test_qualified_owner_gets_a_stored_lead_through_the_real_process(
         "Днём, 12–17",
     )
     assert '"strategic":1' in answers and '"share":70' in answers
+
+
+async def test_the_real_process_survives_answers_with_every_optional_field(
+    http_world: HttpWorld, bot_process: BotProcess, client: EmulatorClient
+) -> None:
+    """Issue 12: the emulator answers like a Telegram that echoes link_preview_options and
+    every other optional field (and one no Bot API has yet); the start-up calls, the greeting
+    and the whole request still go through."""
+    await client.bot(BOT_ID).settings(response_enrichment={"seed": 3, "optional_share": 0.5})
+    await bot_process.start()
+    owner = await http_world.user("Анна")
+    await owner.send("/start")
+    await owner.expect("Здравствуйте, Анна")
+    for expected, action in journey():
+        await action(owner)
+        await owner.expect(expected)
+    await owner.expect("Предварительный чек-лист")
+    apology = Content().render("messages/error.html")
+    assert apology not in [message.content for message in await owner.bot_messages()]
+    assert len(lead_rows(bot_process)) == 1
 
 
 @pytest.mark.timeout(400)  # 18 restarts; importing aiogram alone takes ~3 s per process start

@@ -135,6 +135,7 @@ def test_forum_topic_messages_carry_thread_id(world: BotWorld) -> None:
     world.add_user(1, "Ирина")
     forum = world.add_group(title="Форум", type="supergroup", is_forum=True, members=[1])
     world.privacy_mode = False
+    world.create_topic(forum.id, "Тема", by=1, thread_id=7)
     update = world.send_text(1, "в теме", chat_id=forum.id, thread_id=7).update
     assert update is not None
     assert update["message"]["message_thread_id"] == 7

@@ -6,6 +6,8 @@ from bot.emulator.methods import (
     media,
     messages,
     queries,
+    reactions,
+    topics,
     updates,
 )
 from bot.emulator.methods.registry import REGISTRY, Call, MethodSpec
@@ -19,5 +21,7 @@ __all__ = [
     "media",
     "messages",
     "queries",
+    "reactions",
+    "topics",
     "updates",
 ]

@@ -39,14 +39,19 @@ ADMIN_RIGHT_FIELDS = (
 
 @api_method("getMe")
 def get_me(call: Call) -> dict[str, Any]:
+    """The bot's User with every bot-only flag the Bot API writes for getMe."""
     world = call.world
     return {
         **world.bot_user,
         "can_join_groups": True,
         "can_read_all_group_messages": not world.privacy_mode,
         "supports_inline_queries": True,
+        "supports_guest_queries": False,
         "can_connect_to_business": False,
         "has_main_web_app": False,
+        "has_topics_enabled": False,
+        "allows_users_to_create_topics": False,
+        "can_manage_bots": False,
     }
 
 

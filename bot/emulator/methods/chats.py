@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.emulator.errors import bad_request
 from bot.emulator.methods.registry import Call, api_method
-from bot.emulator.models import ChatRecord
+from bot.emulator.models import GIFT_TYPES, ChatRecord
 from bot.emulator.params import opt_bool, opt_int, opt_str
 
 CHAT_ACTIONS = frozenset(
@@ -27,21 +27,50 @@ CHAT_ACTIONS = frozenset(
 MENU_BUTTON_TYPES = frozenset({"commands", "web_app", "default"})
 
 
+# What members of a new group may do (Telegram's defaults).
+DEFAULT_PERMISSIONS = {
+    "can_send_messages": True,
+    "can_send_media_messages": True,
+    "can_send_audios": True,
+    "can_send_documents": True,
+    "can_send_photos": True,
+    "can_send_videos": True,
+    "can_send_video_notes": True,
+    "can_send_voice_notes": True,
+    "can_send_polls": True,
+    "can_send_other_messages": True,
+    "can_add_web_page_previews": True,
+    "can_react_to_messages": True,
+    "can_edit_tag": False,
+    "can_change_info": False,
+    "can_invite_users": True,
+    "can_pin_messages": False,
+    "can_manage_topics": False,
+}
+
+
 @api_method("getChat")
 def get_chat(call: Call) -> dict[str, Any]:
-    chat = call.world.chat_for_read(call.params.get("chat_id"))
+    """ChatFullInfo as the Bot API server writes it for each chat type: a user's chat says
+    which gifts they accept and that one can send them gifts; groups carry the members'
+    permissions; every chat its reaction limit and accent colour."""
+    world = call.world
+    chat = world.chat_for_read(call.params.get("chat_id"))
     info = chat.to_telegram()
-    info.update(
-        accent_color_id=0,
-        max_reaction_count=11,
-        accepted_gift_types={
-            "unlimited_gifts": True,
-            "limited_gifts": True,
-            "unique_gifts": True,
-            "premium_subscription": True,
-            "gifts_from_channels": True,
-        },
-    )
+    if chat.is_private:
+        user = world.users.get(chat.id)
+        if user is not None and not user.is_bot:
+            info["can_send_gift"] = True
+        if chat.username:
+            info["active_usernames"] = [chat.username]
+        info["accepted_gift_types"] = dict.fromkeys(GIFT_TYPES, True)
+    else:
+        if chat.type == "supergroup" and chat.username:
+            info["active_usernames"] = [chat.username]
+        info["permissions"] = dict(DEFAULT_PERMISSIONS)
+        info["accepted_gift_types"] = dict.fromkeys(GIFT_TYPES, False)
+    info["max_reaction_count"] = 11
+    info["accent_color_id"] = chat.id % 7
     if chat.type == "supergroup" and chat.migrated_from is not None:
         info["migrated_from_chat_id"] = chat.migrated_from
     return info

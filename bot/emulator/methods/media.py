@@ -10,7 +10,8 @@ from bot.emulator.markup import validate_reply_markup
 from bot.emulator.methods.registry import Call, api_method
 from bot.emulator.methods.sending import post_bot_message
 from bot.emulator.models import StoredFile
-from bot.emulator.params import Upload, opt_str
+from bot.emulator.params import Upload, opt_bool, opt_str
+from bot.emulator.payloads import FileFactory, photo_sizes
 from bot.emulator.text import format_text
 
 UPLOAD_LIMIT = 50 * 1024 * 1024
@@ -25,6 +26,7 @@ _MEDIA_METHODS = {
     "sendVideoNote": "video_note",
 }
 _NO_CAPTION = ("sticker", "video_note")
+_CAPTION_ABOVE = ("photo", "video", "animation")  # kinds that take show_caption_above_media
 
 
 def _send_media(call: Call, kind: str) -> dict[str, Any]:
@@ -47,11 +49,13 @@ def _send_media(call: Call, kind: str) -> dict[str, Any]:
         params,
         kind=kind,
         reply_markup=markup,
-        media=media_object(kind, stored),
+        media=media_object(kind, stored, world.add_file),
         file=stored,
         caption=caption.text if caption else None,
         caption_entities=caption.entities if caption else [],
         caption_html=caption.html if caption else None,
+        show_caption_above_media=kind in _CAPTION_ABOVE
+        and opt_bool(params, "show_caption_above_media"),
     )
     return message.to_telegram()
 
@@ -109,7 +113,7 @@ def _input_file(call: Call, kind: str) -> StoredFile:
     )
 
 
-def media_object(kind: str, stored: StoredFile) -> dict[str, Any]:
+def media_object(kind: str, stored: StoredFile, new_file: FileFactory) -> dict[str, Any]:
     """The message fields Telegram returns for a sent file of this kind."""
     body: dict[str, Any] = {
         "file_id": stored.file_id,
@@ -117,8 +121,7 @@ def media_object(kind: str, stored: StoredFile) -> dict[str, Any]:
         "file_size": stored.size,
     }
     if kind == "photo":
-        body.update(width=stored.width or 1280, height=stored.height or 720)
-        return {"photo": [body]}
+        return {"photo": photo_sizes(stored, new_file)}
     if kind == "sticker":
         body.update(type="regular", width=512, height=512, is_animated=False, is_video=False)
         return {"sticker": body}

@@ -1,4 +1,8 @@
-"""Text messages: sendMessage, edits, deletions, forwarding/copying and pins."""
+"""Text messages: sendMessage, edits, deletions, forwarding/copying and pins.
+
+What Telegram echoes comes back here too: link_preview_options of text messages (on sends and
+edits), show_caption_above_media of captions; the result of an edit carries no
+reply_to_message (the Bot API server writes edited messages without it)."""
 
 from __future__ import annotations
 
@@ -9,8 +13,13 @@ from bot.emulator.markup import validate_reply_markup
 from bot.emulator.methods.registry import Call, api_method
 from bot.emulator.methods.sending import post_bot_message, target_message
 from bot.emulator.models import StoredMessage
-from bot.emulator.params import opt_int
-from bot.emulator.text import format_text
+from bot.emulator.params import opt_bool, opt_int
+from bot.emulator.text import format_text, link_preview_options
+
+# Kinds whose messages have no caption: a caption given to copyMessage is ignored for them.
+UNCAPTIONED = frozenset(
+    {"text", "sticker", "video_note", "contact", "location", "venue", "dice", "poll"}
+)
 
 
 @api_method("sendMessage")
@@ -34,6 +43,7 @@ def send_message(call: Call) -> dict[str, Any]:
         text=text.text,
         entities=text.entities,
         html=text.html,
+        link_preview_options=link_preview_options(params),
     )
     return message.to_telegram()
 
@@ -57,9 +67,10 @@ def edit_message_text(call: Call) -> dict[str, Any]:
         raise bad_request(NOT_MODIFIED)
     message.push_history()
     message.text, message.entities, message.html = text.text, text.entities, text.html
+    message.link_preview_options = link_preview_options(params)
     _replace_markup(message, markup)
     world.emit("edit", message.chat_id, message)
-    return message.to_telegram()
+    return message.to_telegram(with_reply=False)
 
 
 @api_method("editMessageCaption")
@@ -84,9 +95,10 @@ def edit_message_caption(call: Call) -> dict[str, Any]:
     message.push_history()
     message.caption, message.caption_entities = new_caption, new_entities
     message.caption_html = caption.html if caption else None
+    message.show_caption_above_media = opt_bool(params, "show_caption_above_media")
     _replace_markup(message, markup)
     call.world.emit("edit", message.chat_id, message)
-    return message.to_telegram()
+    return message.to_telegram(with_reply=False)
 
 
 @api_method("editMessageReplyMarkup")
@@ -98,7 +110,7 @@ def edit_message_reply_markup(call: Call) -> dict[str, Any]:
     message.push_history()
     _replace_markup(message, markup)
     call.world.emit("edit", message.chat_id, message)
-    return message.to_telegram()
+    return message.to_telegram(with_reply=False)
 
 
 @api_method("deleteMessage")
@@ -133,6 +145,10 @@ def copy_message(call: Call) -> dict[str, Any]:
 
 
 def _forward_or_copy(call: Call, *, copying: bool) -> dict[str, Any]:
+    """forwardMessage returns the new Message (with forward_origin); copyMessage only its
+    MessageId. A copy keeps the content and the file ids, not the keyboard (reply_markup
+    comes from the request); its caption is replaced when `caption` is given (an empty one
+    removes it), except for kinds that have no caption (stickers, video notes, contacts, …)."""
     world, params = call.world, call.params
     source_chat = world.chat_for_read(params.get("from_chat_id"))
     message_id = opt_int(params, "message_id")
@@ -140,41 +156,47 @@ def _forward_or_copy(call: Call, *, copying: bool) -> dict[str, Any]:
     action = "copy" if copying else "forward"
     if source is None or source.deleted:
         raise bad_request(f"message to {action} not found")
-    if source.kind == "service":
+    if source.kind == "service" or source.has_protected_content:
         raise bad_request(f"message can't be {'copied' if copying else 'forwarded'}")
     chat = world.chat_for_send(params.get("chat_id"))
     fields: dict[str, Any] = {
         "text": source.text,
         "entities": source.entities,
         "html": source.html,
+        "link_preview_options": source.link_preview_options,
         "caption": source.caption,
         "caption_entities": source.caption_entities,
         "caption_html": source.caption_html,
+        "show_caption_above_media": source.show_caption_above_media,
         "media": dict(source.media),
         "file": source.file,
     }
     markup = None
     if copying:
         markup = validate_reply_markup(params.get("reply_markup"))
-        if params.get("caption") is not None:
-            caption = format_text(
-                params["caption"],
-                params.get("parse_mode"),
-                params.get("caption_entities"),
-                caption=True,
-                resolve_user=world.user_json,
-            )
-            fields["caption"] = caption.text if caption else None
-            fields["caption_entities"] = caption.entities if caption else []
-            fields["caption_html"] = caption.html if caption else None
+        if source.kind not in UNCAPTIONED:
+            if "caption" in params:
+                caption = format_text(
+                    params["caption"],
+                    params.get("parse_mode"),
+                    params.get("caption_entities"),
+                    caption=True,
+                    resolve_user=world.user_json,
+                )
+                fields["caption"] = caption.text if caption else None
+                fields["caption_entities"] = caption.entities if caption else []
+                fields["caption_html"] = caption.html if caption else None
+            if "show_caption_above_media" in params:
+                fields["show_caption_above_media"] = opt_bool(params, "show_caption_above_media")
     message = post_bot_message(world, chat, params, kind=source.kind, reply_markup=markup, **fields)
     if copying:
         return {"message_id": message.message_id}
-    message.extra["forward_origin"] = {
-        "type": "user",
-        "sender_user": source.sender,
-        "date": source.date,
-    }
+    origin_user = source.sender
+    message.extra.update(
+        forward_origin={"type": "user", "sender_user": origin_user, "date": source.date},
+        forward_from=origin_user,
+        forward_date=source.date,
+    )
     return message.to_telegram()
 
 

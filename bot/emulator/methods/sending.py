@@ -1,11 +1,14 @@
-"""Shared steps of every method that posts a bot message: reply target, thread, keyboard."""
+"""Shared steps of every method that posts a bot message: reply target, forum topic,
+keyboard, and the request options Telegram echoes back (protect_content → has_protected_content,
+message_effect_id → effect_id)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from bot.emulator.errors import bad_request, forbidden
-from bot.emulator.params import opt_bool, opt_int
+from bot.emulator.models import GENERAL_TOPIC_ID
+from bot.emulator.params import opt_bool, opt_int, opt_str
 
 if TYPE_CHECKING:
     from bot.emulator.models import ChatRecord, StoredMessage
@@ -47,9 +50,7 @@ def post_bot_message(
     **fields: Any,
 ) -> StoredMessage:
     reply_to = reply_target(world, chat, params)
-    thread_id = opt_int(params, "message_thread_id")
-    if thread_id is None and reply_to is not None and chat.is_forum:
-        thread_id = reply_to.message_thread_id
+    thread_id = message_thread(chat, params, reply_to)
     message = world.post_message(
         chat,
         sender=world.bot_user,
@@ -58,7 +59,9 @@ def post_bot_message(
         reply_markup=reply_markup,
         reply_to=reply_to,
         message_thread_id=thread_id,
-        is_topic_message=chat.is_forum and thread_id is not None,
+        is_topic_message=thread_id is not None,
+        has_protected_content=opt_bool(params, "protect_content"),
+        effect_id=opt_str(params, "message_effect_id") or None,
         **fields,
     )
     if reply_markup is not None:
@@ -67,6 +70,32 @@ def post_bot_message(
         elif "remove_keyboard" in reply_markup:
             chat.reply_keyboard = None
     return message
+
+
+def message_thread(
+    chat: ChatRecord, params: dict[str, Any], reply_to: StoredMessage | None
+) -> int | None:
+    """The forum topic a bot message goes to (None: the General topic, or no forum).
+
+    Outside forums Telegram ignores message_thread_id. In a forum a reply goes to the topic
+    of the message it replies to; the General topic is addressed by leaving the id out (its
+    own id is "not found"); a deleted or unknown topic is not found; a closed one takes
+    messages only from administrators who can manage topics."""
+    if not chat.is_forum:
+        return None
+    thread_id = opt_int(params, "message_thread_id") or None
+    if thread_id is None:
+        thread_id = reply_to.message_thread_id if reply_to is not None else None
+        if thread_id is None:
+            return None
+    elif thread_id == GENERAL_TOPIC_ID:
+        raise bad_request("message thread not found")
+    topic = chat.topic(thread_id)
+    if topic is None:
+        raise bad_request("message thread not found")
+    if topic.closed and not chat.bot_has_right("can_manage_topics"):
+        raise bad_request("TOPIC_CLOSED")
+    return thread_id
 
 
 def target_message(world: BotWorld, params: dict[str, Any], action: str) -> StoredMessage:

@@ -1,0 +1,54 @@
+"""One representative journey through the whole bot, told as the people live it.
+
+An owner reads the four lessons, requests the diagnostic (two segments), consents, shares
+the contact and submits; the card appears in the consultants' group and Anna claims it; she
+asks for /stats and /export; the owner asks for /privacy and /share and sends the bot's card
+through inline mode. Tests run it against emulators that behave differently (answers with
+extra fields, …) and read which Bot API methods it used.
+"""
+
+from __future__ import annotations
+
+from tests.consultants.office import Office
+from tests.test_diagnostic_flow import answer_until_review
+
+
+async def walk_the_whole_journey(office: Office) -> None:
+    owner = await office.world.user("Ольга", username="olga")
+
+    await owner.send("/start")
+    await owner.click("Начать обучение")
+    await owner.expect("Урок 1 из 4")
+    for lesson in (2, 3, 4):
+        await owner.click("Далее")
+        await owner.expect(f"Урок {lesson} из 4")
+    await owner.click("Завершить обучение")
+    await owner.expect("бесплатная диагностика")
+
+    await answer_until_review(owner)  # two segments, consent, name, company, contact
+    await owner.click("✅ Отправить")
+    await owner.expect("Заявка принята")
+
+    lead = await office.repo.leads.for_user(owner.id)
+    assert lead is not None and lead.status == "new"
+    card = await office.card(lead.id)
+    assert "ООО «Ромашка»" in card.content
+    answer = await office.press(office.anna, card, "Взять в работу")
+    assert "ваша" in answer["text"]
+    claimed = await office.repo.leads.get(lead.id)
+    assert claimed is not None and claimed.assignee_id == office.anna.id
+
+    await office.anna.send("/stats")
+    await office.anna.expect("Статистика заявок")
+    await office.anna.send("/export")
+    export = await office.anna.expect("Заявки за период")
+    assert export.file is not None
+
+    await owner.send("/privacy")
+    await owner.expect("Ваши данные")
+    await owner.send("/share")
+    await owner.expect("Ваша личная ссылка")
+    receipt = office.telegram.inline_query(owner.id, "")
+    await office.world.settle()
+    [inline] = office.telegram.inline_answers(receipt.query_id)
+    assert inline.answered and inline.results
