@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from pydantic import BaseModel, ConfigDict
+
 
 class LeadStatus(StrEnum):
     unqualified = "unqualified"  # below the thresholds: stored, not a lead for consultants
@@ -71,6 +73,28 @@ class OutboxKind(StrEnum):
     sla_reminder = "sla_reminder"
     admin_alert = "admin_alert"
     referrer_thanks = "referrer_thanks"
+
+
+class SegmentAnswer(BaseModel):
+    """One source of the «озеро дохода» as the lead keeps it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: str | None = None
+    share: int | None = None  # percent of revenue, when the owner knew it
+
+
+class LeadAnswers(BaseModel):
+    """The answers about the company a lead keeps (`leads.answers`, JSON by these names)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    turnover: str | None = None
+    years: str | None = None
+    dept_type: int | None = None
+    lead_source: str | None = None
+    segments: list[SegmentAnswer] | None = None
+    strategic: int | None = None  # the owner's pick among several segments
 
 
 DIRECT_SOURCE = "direct"  # an owner whose first /start carried no source

@@ -357,9 +357,63 @@ async def test_the_consent_text_names_the_button_that_gives_it(world: InProcessW
     await owner.click("Продаёт лидам от маркетинга")
     await owner.click("Маркетинг")
     await owner.click("1")
-    await owner.send("розница")
-    await owner.click("Пропустить")
+    await owner.send("розница")  # one segment: no share is asked
     consent = await owner.expect("Согласие на обработку")
     agree, decline = (button.text for button in consent.buttons[:2])
     assert (agree, decline) == ("Даю согласие", "Не даю согласия")  # fits everyone
     assert f"Кнопка «{agree}» означает ваше согласие" in consent.content
+
+
+async def test_a_forwarded_message_or_one_made_by_another_bot_is_not_taken_as_an_answer(
+    world: InProcessWorld, repo: Repositories
+) -> None:
+    owner = await world.user("Анна")
+    await answer_until_consent(owner)
+    await owner.click("Даю согласие")
+    await owner.expect("Как к вам обращаться")
+    await owner.forward("Пётр Иванович")
+    hint = await owner.expect("пересланное сообщение")
+    assert "Как к вам обращаться" in hint.content
+    await owner.send_via_bot("Пётр Иванович")
+    assert "Как к вам обращаться" in (await owner.expect("пересланное")).content
+    await owner.send("Анна")
+    await owner.expect("Как называется ваша компания")
+    data = await repo.fsm.get_data(await _key(repo, owner.id))
+    assert data["name"] == "Анна"
+
+
+async def _key(repo: Repositories, user_id: int):  # type: ignore[no-untyped-def]
+    from aiogram.fsm.storage.base import StorageKey
+
+    row = await repo.db.fetchone("SELECT key FROM fsm WHERE user_id = ?", (user_id,))
+    assert row is not None
+    bot_id = int(row[0].split(":")[1])
+    return StorageKey(bot_id=bot_id, chat_id=user_id, user_id=user_id)
+
+
+async def test_one_segment_is_not_asked_its_share_and_shares_never_exceed_100(
+    world: InProcessWorld, repo: Repositories
+) -> None:
+    owner = await world.user("Анна")
+    await answer_qualification(owner)
+    await owner.click("Продаёт лидам от маркетинга")
+    await owner.click("Маркетинг")
+    await owner.click("3")
+    await owner.send("розница")
+    await owner.send("70")
+    await owner.send("дилеры")
+    share = await owner.expect("долю выручки")
+    assert "не больше 30" in share.content
+    await owner.send("40")  # 70 + 40 > 100
+    again = await owner.expect("больше 100%")
+    assert "долю выручки" in again.content and "«дилеры»" in again.content
+    await owner.send("30")
+    await owner.send("опт")
+    last = await owner.expect("уже составляют 100%")
+    assert "«опт»" in last.content
+    await owner.send("5")  # nothing is left for it
+    await owner.expect("больше 100%")
+    await owner.click("Пропустить")
+    await owner.expect("стратегическим")
+    draft = await repo.fsm.get_data(await _key(repo, owner.id))
+    assert [s.get("share") for s in draft["segments"]] == [70, 30, None]

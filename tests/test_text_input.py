@@ -66,7 +66,7 @@ def test_any_text_around_an_emoji_keeps_it_and_loses_every_control(
 async def test_an_owner_answers_with_emoji_and_sees_them_whole(world: InProcessWorld) -> None:
     owner = await world.user("Анна")
     await answer_until_consent(owner, segments=("👨\u200d💻 IT-отдел", "дилеры"))
-    await owner.click("Согласен")
+    await owner.click("Даю согласие")
     await owner.send("Анна 👩\u200d👩\u200d👧\u202e")
     await owner.send("ООО «Ромашка»")
     await owner.click("Пропустить")

@@ -169,6 +169,22 @@ class Person:
         )
         return MessageView.from_dict(receipt["message"])
 
+    async def forward(self, text: str, *, author: str = "Коллега") -> MessageView:
+        """Forward someone else's message with this text into the chat."""
+        receipt = await self._act(
+            "send_text", user_id=self.id, text=text, chat_id=self.chat_id,
+            thread_id=self.thread_id, forwarded_from=author,
+        )
+        return MessageView.from_dict(receipt["message"])
+
+    async def send_via_bot(self, text: str, *, bot_username: str = "gif") -> MessageView:
+        """Send a message made with another (inline) bot."""
+        receipt = await self._act(
+            "send_text", user_id=self.id, text=text, chat_id=self.chat_id,
+            thread_id=self.thread_id, via_bot=bot_username,
+        )
+        return MessageView.from_dict(receipt["message"])
+
     async def reply_to(self, message: MessageView, text: str) -> MessageView:
         return await self.send(text, reply_to=message)
 

@@ -71,15 +71,36 @@ class InjectionMixin:
         chat_id: int | None = None,
         reply_to_message_id: int | None = None,
         thread_id: int | None = None,
+        forwarded_from: str | None = None,
+        via_bot: str | None = None,
     ) -> Injected:
-        """The user types `text` in a chat (their private chat with the bot by default)."""
+        """The user types `text` in a chat (their private chat with the bot by default).
+        `forwarded_from`: the user forwards someone's message instead (Telegram's
+        `forward_origin`, a user who hides their account, under that name); `via_bot`: the
+        message was made with that inline bot (its username)."""
         if not text:
             raise ControlError("a message needs text")
+        extra: dict[str, Any] = {}
+        if forwarded_from is not None:
+            extra["forward_origin"] = {
+                "type": "hidden_user", "sender_user_name": forwarded_from,
+                "date": int(time.time()) - 3600,
+            }
+        if via_bot is not None:
+            extra["via_bot"] = {
+                "id": 7_000_000_000 + sum(map(ord, via_bot)), "is_bot": True,
+                "first_name": via_bot, "username": via_bot,
+            }
+        fields: dict[str, Any] = {
+            "text": text, "entities": user_entities(text), "html": html.escape(text),
+        }
+        if extra:
+            fields["extra"] = extra
         return self._user_message(
             user_id,
             chat_id,
             kind="text",
-            fields={"text": text, "entities": user_entities(text), "html": html.escape(text)},
+            fields=fields,
             reply_to_message_id=reply_to_message_id,
             thread_id=thread_id,
         )

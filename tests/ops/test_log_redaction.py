@@ -211,12 +211,12 @@ async def test_a_whole_journey_at_debug_logs_nothing_people_typed(
         await owner.click("Начать обучение")
         await owner.expect("Урок 1")
         await owner.send("/diagnostic")
-        for click in ("3–10 млн ₽", "5–10 лет", "2 — все три шага", "Отдел продаж", "2"):
+        for click in ("более 3, до 10 млн ₽", "более 5, до 10 лет", "Сам привлекает и продаёт", "Отдел продаж", "2"):
             await owner.click(click)
         for answer in ("Сегментоид-А", "60", "Сегментоид-Б", "40"):
             await owner.send(answer)
         await owner.click("Сегментоид-Б")
-        await owner.click("Согласен")
+        await owner.click("Даю согласие")
         for answer in ("Евлампия Зюзюкина", "ООО Квазиморда", "Смотритель маяка"):
             await owner.send(answer)
         await owner.share_contact("+7 912 345-67-89")

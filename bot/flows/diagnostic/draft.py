@@ -11,18 +11,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-# What the request holds that identifies a person: dropped when consent is declined and
-# once the request is submitted (the lead keeps it; the draft no longer needs it).
-PERSONAL_FIELDS = ("name", "company", "position", "phone", "pending_phone", "call_time")
+from bot.domain import SegmentAnswer
+
+# Fields that identify a person are marked so: dropped when consent is declined and once the
+# request is submitted (the lead keeps them; the draft no longer needs them).
+PERSONAL = {"personal": True}
 
 
-class Segment(BaseModel):
+class Segment(SegmentAnswer):
     """One source of the «озеро дохода»: a target-audience segment."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    name: str | None = None
-    share: int | None = None  # percent of revenue, when the owner knows it
 
 
 class Draft(BaseModel):
@@ -42,12 +39,13 @@ class Draft(BaseModel):
     segments: list[Segment] = Field(default_factory=list)
     strategic: int = 0
     consent_id: int | None = None
-    name: str | None = None
-    company: str | None = None
-    position: str | None = None
-    phone: str | None = None
-    pending_phone: str | None = None  # a shared contact that is not the owner's own
-    call_time: str | None = None
+    name: str | None = Field(None, json_schema_extra=PERSONAL)
+    company: str | None = Field(None, json_schema_extra=PERSONAL)
+    position: str | None = Field(None, json_schema_extra=PERSONAL)
+    phone: str | None = Field(None, json_schema_extra=PERSONAL)
+    # A shared contact that is not the owner's own, until they confirm it.
+    pending_phone: str | None = Field(None, json_schema_extra=PERSONAL)
+    call_time: str | None = Field(None, json_schema_extra=PERSONAL)
 
     @classmethod
     def load(cls, data: dict[str, Any]) -> Draft:
@@ -75,6 +73,13 @@ class Draft(BaseModel):
         if count == 1:
             self.segments[0].share = None  # one source brings all the revenue
 
+    @classmethod
+    def personal_fields(cls) -> list[str]:
+        return [
+            name for name, info in cls.model_fields.items()
+            if info.json_schema_extra == PERSONAL
+        ]
+
     def forget_personal(self) -> None:
-        for name in PERSONAL_FIELDS:
+        for name in self.personal_fields():
             setattr(self, name, None)

@@ -35,7 +35,7 @@ from bot.filters import InChat, Magic
 from bot.flows.diagnostic import keyboards as kb
 from bot.flows.diagnostic import submission
 from bot.flows.diagnostic.draft import Draft
-from bot.flows.diagnostic.form import REVIEW, Form, Kind, Leave, Position, Problem, Question
+from bot.flows.diagnostic.form import Form, Kind, Leave, Position, Problem, Question
 from bot.input_kind import input_kind
 from bot.phone import normalize_phone
 from bot.text_input import clean_text, parse_number
@@ -136,7 +136,7 @@ async def go(
 ) -> None:
     """Persist where the owner is, then ask (durable before visible)."""
     draft.step, draft.seg = at.key, at.index
-    if at.key == REVIEW:
+    if at.key == step.form.review_key:
         draft.editing = None
     await step.save(draft, at)
     ask(step, draft, at, problem=problem, kind=kind)
@@ -334,7 +334,7 @@ class FormHandlers:
             await self._ask_again(step, draft, key)
             return
         if at is None or key != at.key:
-            sent = key == REVIEW and value == kb.SUBMIT and draft.submitted is not None
+            sent = key == self.form.review_key and value == kb.SUBMIT and draft.submitted is not None
             alert = "diag_alerts.already_sent" if sent else "diag_alerts.stale"
             reply(query.answer(content.label(alert), show_alert=not sent))
             return
@@ -394,7 +394,7 @@ class FormHandlers:
         draft = await step.draft()
         at = await step.position(draft)
         first = self.form.group_start(callback_data.f)
-        if at is None or at.key != REVIEW or first is None:
+        if at is None or at.key != self.form.review_key or first is None:
             reply(query.answer(content.label("diag_alerts.stale"), show_alert=True))
             return
         reply(query.answer())

@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from bot.flows.diagnostic.draft import Draft
     from bot.flows.diagnostic.engine import Step
 
-REVIEW = "review"  # the last position of every form: the review screen
-
 
 class Kind(StrEnum):
     CHOICE = "choice"  # buttons with fixed codes; labels from content (`labels` table)
@@ -38,7 +36,7 @@ class Kind(StrEnum):
     TEXT = "text"  # free text, cleaned and bounded (`limit`)
     NUMBER = "number"  # a whole number within `bounds`
     CONTACT = "contact"  # a phone number: the contact button or typed
-    REVIEW = "review"  # the review screen: submit, or edit a group
+    REVIEW = "review_screen"  # the review screen: submit, or edit a group
 
 
 class Problem(StrEnum):
@@ -132,6 +130,7 @@ class Form:
     parts: tuple[Question | Repeat, ...]
     draft_model: type[Draft]
     questions: dict[str, Question] = field(init=False)
+    review_key: str = field(init=False)  # the last question's key: the review screen
     repeated: frozenset[str] = field(init=False)
     items: dict[str, str] = field(init=False)  # repeated question key -> the Draft's list
     states: dict[str, State] = field(init=False)
@@ -148,14 +147,16 @@ class Form:
                 questions[question.key] = question
                 if isinstance(part, Repeat):
                     items[question.key] = part.items
-        if not questions or list(questions)[-1] != REVIEW:
+        if not questions or list(questions.values())[-1].kind is not Kind.REVIEW:
             raise ValueError("a form ends with its review")
+        review = list(questions)[-1]
         groups: dict[str, str] = {}
         current = ""
         for key, question in questions.items():
-            current = question.edit or (current if key != REVIEW else "")
+            current = question.edit or (current if key != review else "")
             groups[key] = current
         object.__setattr__(self, "questions", questions)
+        object.__setattr__(self, "review_key", review)
         object.__setattr__(self, "repeated", frozenset(items))
         object.__setattr__(self, "items", items)
         object.__setattr__(self, "groups", groups)
@@ -201,15 +202,15 @@ class Form:
     def after(self, draft: Draft, at: Position) -> Position:
         """Where an answer at `at` leads (the draft already holds it)."""
         path = self.path(draft, keeping=at.key)
-        following = path[path.index(at) + 1] if at in path else Position(REVIEW)
+        following = path[path.index(at) + 1] if at in path else Position(self.review_key)
         if draft.editing and self.groups.get(following.key) != draft.editing:
-            return Position(REVIEW)
+            return Position(self.review_key)
         return following
 
     def before(self, draft: Draft, at: Position) -> Position | None:
         """Where «Назад» leads from `at`; None leaves the form (back from the first)."""
-        if draft.editing and at.key != REVIEW:
-            return Position(REVIEW)
+        if draft.editing and at.key != self.review_key:
+            return Position(self.review_key)
         path = self.path(draft)
         if at not in path:
             return path[-2] if len(path) > 1 else None
@@ -238,4 +239,4 @@ class Form:
         return number, len(seen)
 
     def answered_keys(self) -> Sequence[str]:
-        return [key for key in self.questions if key != REVIEW]
+        return [key for key in self.questions if key != self.review_key]

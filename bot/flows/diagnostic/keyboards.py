@@ -16,7 +16,7 @@ from aiogram.types import (
 from bot.callbacks import DiagCb, EditCb, MenuAction, MenuCb
 from bot.content import Content
 from bot.flows.diagnostic.draft import Draft
-from bot.flows.diagnostic.form import REVIEW, Form, Kind, Question
+from bot.flows.diagnostic.form import Form, Kind, Question
 from bot.keyboards import built_once
 
 BACK, SKIP, SUBMIT, RETRY, UPDATE = "back", "skip", "submit", "retry", "update"
@@ -109,7 +109,7 @@ def _review(content: Content, form: Form) -> InlineKeyboardMarkup:
         for group in form.edit_groups()
     ]
     rows = [edits[i : i + 2] for i in range(0, len(edits), 2)]
-    rows.insert(0, [_b(content, "diag_buttons.submit", REVIEW, SUBMIT)])
+    rows.insert(0, [_b(content, "diag_buttons.submit", form.review_key, SUBMIT)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -161,7 +161,7 @@ def existing_lead(content: Content) -> InlineKeyboardMarkup:
 
 def sample_keyboards(content: Content) -> Iterable[tuple[str, InlineKeyboardMarkup]]:
     """Every keyboard of the form with extreme values (for the content check)."""
-    from bot.flows.diagnostic.questionnaire import QUESTIONNAIRE
+    from bot.flows.diagnostic.questionnaire import CONSENT, QUESTIONNAIRE, TURNOVER, YEARS
 
     form = QUESTIONNAIRE
     draft = Draft(seg_count=5)
@@ -172,6 +172,6 @@ def sample_keyboards(content: Content) -> Iterable[tuple[str, InlineKeyboardMark
         markup = question_markup(content, form, question, draft)
         if isinstance(markup, InlineKeyboardMarkup):
             yield f"diag.{key}", markup
-    yield "diag.declined", declined(content, "consent")
-    yield "diag.corrections", corrections(content, ["turnover", "years"])
+    yield "diag.declined", declined(content, CONSENT.key)
+    yield "diag.corrections", corrections(content, [TURNOVER.key, YEARS.key])
     yield "diag.existing_lead", existing_lead(content)

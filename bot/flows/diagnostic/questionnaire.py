@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from bot.flows.diagnostic.draft import Draft
 from bot.flows.diagnostic.form import (
-    REVIEW,
     Form,
     Kind,
     Leave,
@@ -157,7 +156,7 @@ CALL_TIME = Question(
     "call_time", Kind.CHOICE, "call_time", codes=CALL_TIMES, labels="call_time", columns=2,
     free_text=True, limit=100, review="call_time", edit="call_time", numbered=False,
 )
-REVIEW_SCREEN = Question(REVIEW, Kind.REVIEW, "", numbered=False)
+REVIEW = Question("review", Kind.REVIEW, "", numbered=False)
 
 QUESTIONNAIRE = Form(
     "DiagnosticStates",
@@ -176,7 +175,7 @@ QUESTIONNAIRE = Form(
         PHONE,
         PHONE_CONFIRM,
         CALL_TIME,
-        REVIEW_SCREEN,
+        REVIEW,
     ),
     Draft,
 )

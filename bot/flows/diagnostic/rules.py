@@ -22,7 +22,10 @@ CALL_TIMES = ("morning", "day", "evening", "any")
 CONSENT_CHOICES = ("agree", "decline")
 PHONE_CHOICES = ("yes", "no")
 MAX_SEGMENTS = 5
-CONSENT_SCOPES = ["name", "company", "position", "phone", "call_time", "answers"]
+# What the consent covers: the contacts asked after it, and the answers about the company.
+CONSENT_SCOPES = [
+    *(field for field in Draft.personal_fields() if not field.startswith("pending")), "answers"
+]
 
 
 def turnover_codes() -> tuple[str, ...]:
@@ -89,10 +92,6 @@ def segment_lines(draft: Draft) -> list[dict[str, Any]]:
     """The segments as the review lists them: name, share, the owner's strategic pick."""
     several = (draft.seg_count or 0) > 1
     return [
-        {
-            "name": segment.name or "",
-            "share": segment.share,
-            "strategic": several and index == draft.strategic,
-        }
+        {**segment.model_dump(), "starred": several and index == draft.strategic}
         for index, segment in enumerate(draft.segments)
     ]

@@ -11,8 +11,9 @@ from aiogram.types import CallbackQuery, Message
 from bot import checklist
 from bot import keyboards as main_kb
 from bot.db.leads import LeadDraft, Notification
-from bot.domain import FunnelStep, OutboxKind
+from bot.domain import FunnelStep, LeadAnswers, OutboxKind
 from bot.flows.diagnostic.draft import Draft
+from bot.flows.diagnostic.questionnaire import TURNOVER, YEARS
 from bot.flows.diagnostic.rules import CALL_TIMES
 from bot.qualification import Qualification, qualify
 
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.flows.diagnostic.engine import Step
 
-# The questions whose answers decide qualification, by the verdict's parts (for «Исправить»).
-TURNOVER_QUESTION, YEARS_QUESTION = "turnover", "years"
 
 
 def _number(value: float) -> str:
@@ -56,16 +55,10 @@ def verdict_context(step: Step, draft: Draft) -> dict[str, Any]:
 
 def answers(draft: Draft) -> dict[str, Any]:
     """What the lead keeps of the answers about the company (the card and export read it)."""
-    return {
-        "turnover": draft.turnover,
-        "years": draft.years,
-        "dept_type": draft.dept_type,
-        "lead_source": draft.lead_source,
-        "segments": [
-            {"name": segment.name, "share": segment.share} for segment in draft.segments
-        ] if draft.seg_count else None,
-        "strategic": draft.strategic if draft.seg_count else None,
-    }
+    kept = LeadAnswers.model_validate(draft.model_dump(include=set(LeadAnswers.model_fields)))
+    if not draft.seg_count:  # never got that far
+        kept.segments = kept.strategic = None
+    return kept.model_dump()
 
 
 def call_time_label(step: Step, draft: Draft) -> str | None:
@@ -104,8 +97,8 @@ async def store_unqualified(step: Step, draft: Draft) -> list[str]:
     draft.submitted = draft.draft
     outcome = verdict(step, draft)
     return [
-        key for key, ok in ((TURNOVER_QUESTION, outcome.turnover_ok),
-                            (YEARS_QUESTION, outcome.years_ok)) if not ok
+        question.key for question, ok in ((TURNOVER, outcome.turnover_ok),
+                                          (YEARS, outcome.years_ok)) if not ok
     ]
 
 
@@ -159,6 +152,6 @@ def checklist_context(draft: Draft) -> dict[str, Any]:
     return checklist.checklist_context(
         draft.dept_type,
         draft.lead_source,
-        [{"name": s.name, "share": s.share} for s in draft.segments],
+        [segment.model_dump() for segment in draft.segments],
         draft.strategic if (draft.seg_count or 0) > 1 else None,
     )
