@@ -30,6 +30,7 @@ from bot.delivery.sender import RETRY_BASE, RETRY_MAX, ReplySender
 from bot.flows.diagnostic import QUESTIONNAIRE
 from bot.flows.diagnostic.form import Form
 from bot.group.access import Consultants
+from bot.group.views.for_outbox import ConsultantViews
 from bot.handlers import build_routers
 from bot.middlewares import TrackUsersMiddleware
 from bot.outbox import Clock, OutboxSender
@@ -149,7 +150,10 @@ def create_app(
         questionnaire=questionnaire,
     )
     base, longest = reply_retry or (RETRY_BASE, RETRY_MAX)
-    outbox = OutboxSender(outbox_bot or bot, repo, content, settings, clock=clock)
+    outbox = OutboxSender(
+        outbox_bot or bot, repo, content, settings, clock=clock,
+        views=ConsultantViews(repo, content, settings),
+    )
     replies = ReplySender(
         bot, repo.replies, clock=clock, retry_base=base, retry_max=longest,
         on_recorded=outbox.wake,

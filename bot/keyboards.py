@@ -125,6 +125,6 @@ def sample_keyboards(content: Content) -> Iterable[tuple[str, InlineKeyboardMark
     from bot.flows.diagnostic.keyboards import sample_keyboards as diagnostic_keyboards
 
     yield from diagnostic_keyboards(content)
-    from bot.group.keyboards import sample_keyboards as group_keyboards
+    from bot.group.views.keyboards import sample_keyboards as group_keyboards
 
     yield from group_keyboards(content)

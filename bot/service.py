@@ -31,7 +31,7 @@ from bot.content import Content
 from bot.db import Database
 from bot.db.health import HealthRepo
 from bot.db.repos import Repositories
-from bot.group.menu import configure_group_menu
+from bot.group.views.menu import configure_group_menu
 from bot.housekeeping import Housekeeping
 from bot.ops.backup_schedule import BackupScheduler
 from bot.ops.metrics import Metrics, TelegramErrorMetrics

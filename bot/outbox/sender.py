@@ -37,15 +37,15 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 
+from bot.binding import GroupBinding, GroupTarget
 from bot.config import Settings
 from bot.content import Content
 from bot.db.outbox import OutboxRow
 from bot.db.repos import Repositories
-from bot.group.binding import GroupBinding, GroupTarget
-from bot.group.menu import set_group_menu
 from bot.outbox.clock import Clock
 from bot.outbox.deliveries import Deliveries
 from bot.outbox.rate_limit import SlidingWindow
+from bot.outbox.views import GroupViews
 from bot.telegram_retry import direct_calls
 
 log = logging.getLogger(__name__)
@@ -71,13 +71,15 @@ class OutboxSender:
         content: Content,
         settings: Settings,
         *,
+        views: GroupViews,
         clock: Clock | None = None,
     ) -> None:
         self.bot, self.repo, self.content, self.settings = bot, repo, content, settings
         self.clock = clock or Clock()
         self.binding = GroupBinding(settings, repo.kv)
         self.window = SlidingWindow(settings.group_messages_per_minute, RATE_PERIOD)
-        self.deliveries = Deliveries(bot, repo, content, settings, self._throttle)
+        self.views = views
+        self.deliveries = Deliveries(bot, repo, content, settings, views, self._throttle)
         self.wakeup = asyncio.Event()
         """Set it to make the sender look at the outbox now (the dispatcher's `outbox_wakeup`)."""
         self._stopping = asyncio.Event()
@@ -262,7 +264,7 @@ class OutboxSender:
     async def _group_moved(self, chat_id: int) -> None:
         try:
             with direct_calls():
-                await set_group_menu(self.bot, self.content, chat_id)
+                await self.bot(self.views.menu(chat_id))
         except TelegramAPIError as error:
             log.warning("group menu not set after migration: %s", error)
 
