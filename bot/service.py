@@ -26,6 +26,7 @@ from aiogram.exceptions import (
 )
 
 from bot.app import configure_bot, create_app, create_bot
+from bot.background import BackgroundLoop
 from bot.config import Settings
 from bot.content import Content
 from bot.db import Database
@@ -103,6 +104,10 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
             keep=settings.backup_keep,
             on_failure=lambda: metrics.count_error("backup"),
         )
+    # Every background job (bot/background.py): started after start-up, stopped in reverse.
+    jobs: list[BackgroundLoop] = [
+        app.replies, app.outbox, sla, housekeeping, *([backups] if backups is not None else []),
+    ]
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, intake.stop)
@@ -129,11 +134,8 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
             # After a switch from webhook mode; pending updates stay queued at Telegram.
             await bot.delete_webhook()
         await dispatcher.emit_startup(bot=bot)
-        app.start_senders()
-        sla.start()
-        housekeeping.start()
-        if backups is not None:
-            backups.start()
+        for job in jobs:
+            job.start()
         tune_garbage_collector()
         await intake.run()
         log.info("stopping: finishing %d update(s) in flight", processor.in_flight)
@@ -164,11 +166,8 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
         if not await processor.drain(settings.shutdown_grace_seconds):
             log.warning("grace period over; unfinished updates stay in the inbox for next start")
             await processor.cancel()
-        if backups is not None:
-            await backups.stop()
-        await sla.stop()
-        await housekeeping.stop()
-        await app.stop_senders(settings.shutdown_grace_seconds)
+        for job in reversed(jobs):  # the senders last: what was committed goes out first
+            await job.stop(settings.shutdown_grace_seconds)
         await dispatcher.emit_shutdown(bot=bot)
         if status is not None:
             await status.stop()
