@@ -13,7 +13,6 @@ the token; token revoked; webhook refused; a port to listen on is taken) — see
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import signal
 from pathlib import Path
@@ -32,6 +31,7 @@ from bot.content import Content
 from bot.db import Database
 from bot.db.health import HealthRepo
 from bot.db.repos import Repositories
+from bot.gc_tuning import tune_garbage_collector
 from bot.group.views.menu import configure_group_menu
 from bot.housekeeping import Housekeeping
 from bot.ops.backup_schedule import BackupScheduler
@@ -43,27 +43,8 @@ from bot.runner import DurablePolling, IntakeStopped, UpdateProcessor
 
 log = logging.getLogger(__name__)
 
-# Collect the young generation after this many net new container objects instead of 700.
-# An update's objects nearly all die by reference counting; at 700 the collector ran about a
-# hundred times a second under load, walking the live objects of every update in flight,
-# and promoted them into full collections of 35 ms each: 10 % of the CPU and a p99 tail.
-# Cycles are still collected, a few MB later.
-GC_YOUNG_THRESHOLD = 20_000
-
 EXIT_FAILED = 1
 EXIT_INTAKE_STOPPED = 3
-
-
-def tune_garbage_collector() -> None:
-    """Called once start-up is done. What is alive now (aiogram, pydantic, our modules) lives
-    as long as the process: a full collection walking it stalls every update in flight (it
-    was the whole p99 in the benchmark), so it is moved out of the collector's sight; then
-    the young generation is collected less often (GC_YOUNG_THRESHOLD)."""
-    gc.collect()
-    gc.freeze()
-    _, older, oldest = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, older, oldest)
-
 
 async def run_service(settings: Settings, content_dir: Path | None = None) -> int:
     """Run until SIGTERM/SIGINT; return the process exit code."""
