@@ -31,6 +31,7 @@ from typing import Any
 
 import pytest
 
+from bot.clock import ShiftedClock
 from bot.db.leads import Notification
 from bot.emulator import EmulatorClient
 from bot.emulator.drivers import Person
@@ -60,7 +61,12 @@ class Shop:
     """The bot, a consultants' group (a basic group, so it can become a supergroup), a
     consultant and an admin, with short back-offs so that retries take milliseconds."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(
+        self, folder: Path, *, clock: ShiftedClock | None = None,
+        production_backoff: bool = False,
+    ) -> None:
+        """`clock`: the senders' clock (the test moves it); `production_backoff`: the bot's
+        own back-offs instead of millisecond ones (with a clock the test moves)."""
         self.emulator = Emulator()
         self.telegram: BotWorld = self.emulator.world(TOKEN)
         t = self.telegram
@@ -77,7 +83,8 @@ class Shop:
             group_messages_per_minute=10_000,
         )
         self.machine = Machine(folder / "bot.sqlite3", settings, CONTENT, self.emulator,
-                               with_sender=True, retry_delay=0.01)
+                               with_sender=True,
+                               retry_delay=None if production_backoff else 0.01, clock=clock)
         self.people = LiveWorld(self.machine, timeout=EXPECT)
         self.round: Round | None = None
         self.planned: tuple[Any, int] | None = None
@@ -408,3 +415,63 @@ async def test_telegram_failing_at_start_up_ends_the_process_with_a_clear_messag
         await process.start(timeout=60)
     log = process.log()
     assert "Traceback" not in log and "CRITICAL" not in log, log[-1500:]
+
+
+# -- a 30-second outage of Telegram at every step of the request -------------------------
+
+OUTAGE_SECONDS = 30.0
+OUTAGE_METHODS = ("sendMessage", "editMessageText", "editMessageReplyMarkup",
+                  "answerCallbackQuery")
+OUTAGE_KINDS = ("500", "429", "timeout", "502", "network")
+
+
+@pytest.mark.timeout(600)
+async def test_a_30_second_outage_at_any_step_of_the_request_loses_nothing(
+    tmp_path: Path, figures: Figures, error_log: ErrorRecords,
+) -> None:
+    """Telegram refuses every call for 30 seconds (by the senders' clock, production
+    back-offs) right as the owner answers — at each step of the request in turn, submit
+    included. The answer is committed before anything is sent, the replies wait and go out
+    once Telegram is back, in order: every request ends as exactly one lead with one card,
+    and the owner saw the confirmation and the checklist."""
+    request = Request(segments=(("розница", 60), ("опт", None)), strategic=1,
+                      phone_by_contact=True)
+    steps = request.steps()
+    clock = ShiftedClock()
+    shop = Shop(tmp_path, clock=clock, production_backoff=True)
+    machine = shop.machine
+    await machine.boot()
+    owners = []
+    try:
+        for at, step in enumerate(steps):
+            owner = await shop.people.user(f"Владелец {at}")
+            await walk(owner, steps[:at])
+            kind = OUTAGE_KINDS[at % len(OUTAGE_KINDS)]
+            for method in OUTAGE_METHODS:
+                shop.telegram.inject_fault(
+                    method, kind, count=100_000, retry_after=5 if kind == "429" else None
+                )
+            shop.people.replies_owed_ok = True
+            await step.act(owner)  # the update arrives and is handled during the outage
+            for _ in range(int(OUTAGE_SECONDS // 5)):
+                clock.advance(5.0)  # the senders retry with their back-off, and fail
+                await machine.settle_updates()
+            shop.telegram.faults.clear()  # Telegram is back
+            shop.people.replies_owed_ok = False
+            clock.advance(OUTAGE_SECONDS)  # every back-off is over: what waits goes out
+            await owner.expect(step.reply, timeout=10)
+            await walk(owner, steps[at + 1:], timeout=10)
+            owners.append(owner)
+        await shop.delivered()
+        for owner in owners:
+            row = await shop.repo.leads.for_user(owner.id)
+            assert row is not None, owner
+            assert lead_fields(row) == request.expected_lead(), owner
+            assert await shop.cards_of(row.id) == 1, owner
+            shown = [m.text or "" for m in shop.telegram.bot_messages(owner.id)]
+            assert any("Заявка принята" in text for text in shown), owner
+            assert any("чек-лист" in text for text in shown), owner
+        figures.add("30-second outages survived (one at each step of the request)", len(owners))
+        error_log.records.clear()  # retries are logged as warnings; nothing else is expected
+    finally:
+        await machine.halt()
