@@ -14,10 +14,10 @@ from bot.content import Content
 from bot.db import Database
 from bot.db.repos import Repositories
 from bot.delivery.sender import ReplySender
-from bot.emulator.inprocess_driver import InProcessWorld
-from bot.emulator.session import EmulatorSession
 from bot.emulator.world import Emulator
 from bot.runner import UpdateProcessor
+from tests.kit.inprocess_driver import InProcessWorld
+from tests.kit.session import EmulatorSession
 
 
 @pytest.fixture

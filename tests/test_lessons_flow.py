@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.db.repos import Repositories
-from bot.emulator.inprocess_driver import InProcessWorld
+from tests.kit.inprocess_driver import InProcessWorld
 
 
 async def test_start_greets_and_offers_lessons_and_diagnostic(world: InProcessWorld) -> None:

@@ -23,18 +23,11 @@ from bot.db import Database
 from bot.db.leads import LeadDraft, Notification
 from bot.db.models import LeadRow
 from bot.db.repos import Repositories
-from bot.emulator import (
-    BotWorld,
-    Emulator,
-    EmulatorSession,
-    Group,
-    InProcessWorld,
-    MessageView,
-    Person,
-)
+from bot.emulator import BotWorld, Emulator
 from bot.group.access import Consultants
 from bot.outbox import OutboxSender, ShiftedClock
 from tests.cards import is_card_of
+from tests.kit import EmulatorSession, Group, InProcessWorld, MessageView, Person
 
 TOKEN = "123456789:EMULATOR-test-token_in-process"
 CONTENT = Content()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from aiogram.methods import SendMessage
 
-from bot.emulator import MessageView, Person
 from tests.consultants.office import Office, open_office
+from tests.kit import MessageView, Person
 
 
 async def submit_through_bot(owner: Person, name: str, phone: str) -> None:

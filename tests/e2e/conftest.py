@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator, EmulatorClient, start_server
-from bot.emulator.http_driver import HttpWorld
+from bot.emulator import Emulator, start_server
 from tests.e2e.harness import BOT_ID, TOKEN, BotProcess
+from tests.kit import EmulatorClient
+from tests.kit.http_driver import HttpWorld
 
 
 @pytest.fixture

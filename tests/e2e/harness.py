@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot.emulator.client import RemoteBot
+from tests.kit.client import RemoteBot
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "987654321:E2E-token-for-the-real-bot-process_abc"

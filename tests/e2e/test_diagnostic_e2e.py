@@ -8,10 +8,10 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from bot.content import Content
-from bot.emulator import EmulatorClient
-from bot.emulator.drivers import Person
-from bot.emulator.http_driver import HttpWorld
 from tests.e2e.harness import BOT_ID, BotProcess
+from tests.kit import EmulatorClient
+from tests.kit.drivers import Person
+from tests.kit.http_driver import HttpWorld
 
 Step = Callable[[Person], Awaitable[object]]
 

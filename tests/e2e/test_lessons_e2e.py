@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import signal
 
-from bot.emulator.http_driver import HttpWorld
 from tests.e2e.harness import BotProcess
+from tests.kit.http_driver import HttpWorld
 
 
 async def test_owner_reads_all_lessons_and_gets_the_call_to_action(

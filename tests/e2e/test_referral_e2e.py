@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import re
 
-from bot.emulator.http_driver import HttpWorld
 from tests.e2e.harness import BotProcess
+from tests.kit.http_driver import HttpWorld
 from tests.test_diagnostic_flow import answer_until_review
 
 

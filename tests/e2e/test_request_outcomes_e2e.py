@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from bot.emulator.http_driver import HttpWorld
 from tests.e2e.harness import BotProcess, wait_until
+from tests.kit.http_driver import HttpWorld
 from tests.test_diagnostic_flow import (
     answer_qualification,
     answer_until_consent,

@@ -9,7 +9,8 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from bot.emulator import BotWorld, Emulator, EmulatorClient, start_server
+from bot.emulator import BotWorld, Emulator, start_server
+from tests.kit import EmulatorClient
 
 TOKEN = "123456:TEST-token_for-the-emulator"
 BOT_ID = 123456

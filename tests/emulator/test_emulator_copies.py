@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from aiogram import Bot
 
-from bot.emulator import ApiError, BotWorld, Emulator, EmulatorSession, call_method
+from bot.emulator import ApiError, BotWorld, Emulator, call_method
 from bot.emulator.models import ChatRecord
+from tests.kit import EmulatorSession
 
 OWNER = 21
 TOKEN = "123456:TEST-token_for-the-emulator"

@@ -8,9 +8,10 @@ from typing import Any
 from aiogram import Bot
 from aiogram.types import ChatMemberAdministrator, Message
 
-from bot.emulator import BotWorld, Emulator, EmulatorClient, EmulatorSession, call_method
+from bot.emulator import BotWorld, Emulator, call_method
 from bot.emulator.enrichment import ResponseEnrichment
 from bot.emulator.schema_samples import UNKNOWN_FIELD
+from tests.kit import EmulatorClient, EmulatorSession
 
 TOKEN = "123456:TEST-token_for-the-emulator"
 OWNER = 41

@@ -23,7 +23,8 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.emulator import BotWorld, Emulator, EmulatorClient, EmulatorClientError, start_server
+from bot.emulator import BotWorld, Emulator, start_server
+from tests.kit import EmulatorClient, EmulatorClientError
 
 USER = 1001
 REPO_ROOT = str(Path(__file__).resolve().parents[2])

@@ -12,8 +12,9 @@ import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramRetryAfter
 
-from bot.emulator import ApiError, BotWorld, Emulator, EmulatorClient, EmulatorSession, call_method
+from bot.emulator import ApiError, BotWorld, Emulator, call_method
 from bot.emulator.limits import RateLimits
+from tests.kit import EmulatorClient, EmulatorSession
 
 TOKEN = "123456:TEST-token_for-the-emulator"
 OWNER = 31

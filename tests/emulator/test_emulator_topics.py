@@ -15,18 +15,10 @@ import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 
-from bot.emulator import (
-    ApiError,
-    BotWorld,
-    ControlError,
-    Emulator,
-    EmulatorClient,
-    EmulatorSession,
-    InProcessWorld,
-    call_method,
-)
+from bot.emulator import ApiError, BotWorld, ControlError, Emulator, call_method
 from bot.emulator.models import ChatRecord
 from bot.emulator.topics import TOPIC_COLORS
+from tests.kit import EmulatorClient, EmulatorSession, InProcessWorld
 
 ADA, BORIS = 11, 12  # an administrator and a member
 TOKEN = "123456:TEST-token_for-the-emulator"

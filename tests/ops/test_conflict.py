@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.emulator.http_driver import HttpWorld
 from bot.service import EXIT_INTAKE_STOPPED
+from tests.kit.http_driver import HttpWorld
 from tests.ops.conftest import Spawn
 
 

@@ -22,11 +22,11 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from bot.config import load_settings
-from bot.emulator.http_driver import HttpWorld
 from bot.emulator.world import BotWorld
 from bot.logging_setup import DATA_LOGGERS, JsonFormatter, RedactingFormatter, setup_logging
 from tests.consultants.office import open_office
 from tests.e2e.harness import TOKEN
+from tests.kit.http_driver import HttpWorld
 from tests.ops.conftest import Spawn, free_port, submit_request
 
 TOKEN_SHAPE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")

@@ -10,8 +10,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from bot.emulator.http_driver import HttpWorld
 from bot.ops.backup import list_backups
+from tests.kit.http_driver import HttpWorld
 from tests.ops.conftest import Spawn, submit_request, wait_until
 
 TABLES = ("leads", "consents", "users")

@@ -21,12 +21,13 @@ from aiogram.types import Message, Update
 from bot.db import Database
 from bot.db.health import HealthRepo
 from bot.db.inbox import InboxRepo
-from bot.emulator import Emulator, EmulatorSession
+from bot.emulator import Emulator
 from bot.ops.backup import make_backup
 from bot.ops.metrics import Metrics, TelegramErrorMetrics
 from bot.ops.status_server import StatusServer
 from bot.runner import DurablePolling
 from tests.conftest import TEST_TOKEN, bare_processor
+from tests.kit import EmulatorSession
 from tests.ops.test_webhook import update
 
 SAMPLE = re.compile(r'^([a-z_]+)(?:\{(.*)\})? (\S+)$')

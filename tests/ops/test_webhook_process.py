@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from bot.emulator.http_driver import HttpWorld
 from bot.emulator.world import BotWorld
+from tests.kit.http_driver import HttpWorld
 from tests.ops.conftest import Spawn, free_port, http_get, wait_until
 
 SECRET = "e2e_webhook-secret"

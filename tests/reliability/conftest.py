@@ -14,8 +14,9 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from bot.emulator import Emulator, EmulatorClient, start_server
+from bot.emulator import Emulator, start_server
 from tests.e2e.harness import TOKEN
+from tests.kit import EmulatorClient
 
 FIGURES: Counter[str] = Counter()
 NOTES: list[str] = []

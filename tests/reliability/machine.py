@@ -43,12 +43,12 @@ from bot.content import Content
 from bot.db import Database
 from bot.db.replies import ReplyRepo
 from bot.db.repos import Repositories
-from bot.emulator.drivers import WorldDriver
-from bot.emulator.session import EmulatorSession
-from bot.emulator.views import MessageView
 from bot.emulator.world import BotWorld, Emulator
 from bot.runner import DurablePolling, UpdateProcessor, ordering_key
 from bot.telegram_retry import RetryMiddleware
+from tests.kit.drivers import WorldDriver
+from tests.kit.session import EmulatorSession
+from tests.kit.views import MessageView
 
 log = logging.getLogger(__name__)
 

@@ -22,10 +22,10 @@ from bot.app import create_bot
 from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.db.repos import Repositories
-from bot.emulator.session import EmulatorSession
 from bot.emulator.world import BotWorld, Emulator
 from bot.outbox import OutboxSender
 from tests.cards import is_card_of
+from tests.kit.session import EmulatorSession
 from tests.reliability.machine import LiveWorld, Machine, transcript
 from tests.reliability.stories import CONTENT, Step, lead_fields, walk
 

@@ -32,13 +32,13 @@ from typing import Any
 import pytest
 
 from bot.db.leads import Notification
-from bot.emulator import EmulatorClient
-from bot.emulator.drivers import Person
-from bot.emulator.http_driver import HttpWorld
-from bot.emulator.views import MessageView
 from bot.emulator.world import BotWorld, Emulator
 from tests.consultants.office import lead_draft
 from tests.e2e.harness import BOT_ID, BotProcess
+from tests.kit import EmulatorClient
+from tests.kit.drivers import Person
+from tests.kit.http_driver import HttpWorld
+from tests.kit.views import MessageView
 from tests.reliability.conftest import SEED, ErrorRecords, Figures
 from tests.reliability.machine import LiveWorld, Machine
 from tests.reliability.recordings import TOKEN, is_card_of, settings_for

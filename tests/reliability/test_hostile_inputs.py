@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from bot.emulator.drivers import Person
 from bot.emulator.world import BotWorld, Emulator
 from tests.cards import is_card_of
+from tests.kit.drivers import Person
 from tests.reliability.conftest import ErrorRecords, Figures
 from tests.reliability.hostile import Input, corpus, sampler
 from tests.reliability.machine import LiveWorld, Machine

@@ -42,10 +42,10 @@ from typing import Any
 import pytest
 
 from bot.db.leads import LEAD_COLUMNS, lead_from_row
-from bot.emulator import EmulatorClient
-from bot.emulator.drivers import Person
-from bot.emulator.http_driver import HttpWorld
 from tests.e2e.harness import BOT_ID, BotProcess
+from tests.kit import EmulatorClient
+from tests.kit.drivers import Person
+from tests.kit.http_driver import HttpWorld
 from tests.reliability.conftest import SEED, Figures
 from tests.reliability.recordings import is_card_of
 from tests.reliability.stories import (

@@ -19,10 +19,10 @@ from aiogram import Bot, Dispatcher
 from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 
-from bot.emulator.drivers import WorldDriver
 from bot.emulator.errors import ControlError
-from bot.emulator.session import EmulatorSession
 from bot.emulator.world import BotWorld, Emulator
+from tests.kit.drivers import WorldDriver
+from tests.kit.session import EmulatorSession
 
 log = logging.getLogger(__name__)
 DEFAULT_TOKEN = "123456789:EMULATOR-test-token_in-process"
