@@ -19,6 +19,8 @@ from bot.runner import UpdateProcessor
 from tests.kit.inprocess_driver import InProcessWorld
 from tests.kit.session import EmulatorSession
 
+pytest_plugins = ["pytester", "tests.process_guard"]
+
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:

@@ -13,6 +13,8 @@ from tests.kit import EmulatorClient
 from tests.kit.drivers import Person
 from tests.kit.http_driver import HttpWorld
 
+pytestmark = pytest.mark.process
+
 Step = Callable[[Person], Awaitable[object]]
 
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import signal
 
+import pytest
+
 from tests.e2e.harness import BotProcess
 from tests.kit.http_driver import HttpWorld
+
+pytestmark = pytest.mark.process
 
 
 async def test_owner_reads_all_lessons_and_gets_the_call_to_action(

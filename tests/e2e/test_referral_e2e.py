@@ -6,9 +6,13 @@ from __future__ import annotations
 import asyncio
 import re
 
+import pytest
+
 from tests.e2e.harness import BotProcess
 from tests.kit.http_driver import HttpWorld
 from tests.test_diagnostic_flow import answer_until_review
+
+pytestmark = pytest.mark.process
 
 
 async def test_friend_from_a_personal_link_is_attributed_end_to_end(

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from tests.e2e.harness import BotProcess, wait_until
 from tests.kit.http_driver import HttpWorld
 from tests.test_diagnostic_flow import (
@@ -13,6 +15,8 @@ from tests.test_diagnostic_flow import (
     answer_until_consent,
     answer_until_review,
 )
+
+pytestmark = pytest.mark.process
 
 
 def query(bot_process: BotProcess, sql: str, *params: object) -> list[tuple]:

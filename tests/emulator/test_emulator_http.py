@@ -354,6 +354,7 @@ async def test_bots_on_one_server_are_isolated(
     assert {bot["id"] for bot in await client.bots()} == {111, 222}
 
 
+@pytest.mark.process
 async def test_standalone_entry_point_prints_its_url() -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,

@@ -135,6 +135,7 @@ def test_json_lines_are_redacted_json_objects() -> None:
     assert_clean(line)
 
 
+@pytest.mark.process
 def test_uncaught_exceptions_in_main_and_threads_go_through_the_redacting_handler() -> None:
     program = f"""
 import threading
@@ -252,6 +253,7 @@ async def test_a_whole_journey_at_debug_logs_nothing_people_typed(
 # -- the real process -----------------------------------------------------------------------
 
 
+@pytest.mark.process
 async def test_the_real_process_logs_no_token_and_no_personal_data_while_telegram_fails(
     spawn: Spawn, http_world: HttpWorld, telegram: BotWorld
 ) -> None:
@@ -289,6 +291,7 @@ async def test_the_real_process_logs_no_token_and_no_personal_data_while_telegra
 
 
 @pytest.mark.parametrize("log_format", ["text", "json"])
+@pytest.mark.process
 async def test_a_process_that_cannot_reach_telegram_logs_no_token(
     spawn: Spawn, log_format: str
 ) -> None:

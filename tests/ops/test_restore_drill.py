@@ -10,9 +10,13 @@ import sqlite3
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.ops.backup import list_backups
 from tests.kit.http_driver import HttpWorld
 from tests.ops.conftest import Spawn, submit_request, wait_until
+
+pytestmark = pytest.mark.process
 
 TABLES = ("leads", "consents", "users")
 

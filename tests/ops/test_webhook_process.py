@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bot.emulator.world import BotWorld
 from tests.kit.http_driver import HttpWorld
 from tests.ops.conftest import Spawn, free_port, http_get, wait_until
+
+pytestmark = pytest.mark.process
 
 SECRET = "e2e_webhook-secret"
 

@@ -216,6 +216,7 @@ def group_rounds() -> Iterator[Round]:
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.reliability
 async def test_faults_on_every_method_lose_nothing_and_crash_nothing(
     tmp_path: Path, figures: Figures, error_log: ErrorRecords,
 ) -> None:
@@ -370,6 +371,7 @@ async def _card(shop: Shop, lead_id: int, timeout: float = 10.0) -> Any:  # noqa
 
 @pytest.mark.reliability
 @pytest.mark.timeout(120)
+@pytest.mark.process
 async def test_the_real_process_starts_and_answers_through_transient_faults(
     telegram: tuple[str, EmulatorClient], tmp_path: Path, figures: Figures,
 ) -> None:
@@ -397,6 +399,7 @@ async def test_the_real_process_starts_and_answers_through_transient_faults(
 
 @pytest.mark.reliability
 @pytest.mark.timeout(120)
+@pytest.mark.process
 async def test_telegram_failing_at_start_up_ends_the_process_with_a_clear_message(
     telegram: tuple[str, EmulatorClient], tmp_path: Path,
 ) -> None:

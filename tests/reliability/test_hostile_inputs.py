@@ -204,6 +204,7 @@ def _into_group(payload: dict[str, Any], chat: dict[str, Any]) -> dict[str, Any]
 
 @pytest.mark.timeout(300)
 @pytest.mark.filterwarnings("ignore:Detected unknown update type:RuntimeWarning")
+@pytest.mark.reliability
 async def test_hostile_inputs_in_every_state_are_answered_and_change_nothing_they_should_not(
     tmp_path: Path, figures: Figures, error_log: ErrorRecords,
 ) -> None:

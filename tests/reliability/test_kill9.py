@@ -58,7 +58,7 @@ from tests.reliability.stories import (
     walk,
 )
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.process, pytest.mark.reliability]
 
 KILLS = int(os.environ.get("RELIABILITY_KILLS", "50"))
 OWNERS_AT_ONCE = 6
