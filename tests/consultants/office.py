@@ -27,6 +27,7 @@ from bot.emulator import BotWorld, Emulator
 from bot.group.access import Consultants
 from bot.outbox import OutboxSender, ShiftedClock
 from tests.cards import is_card_of
+from tests.databases import fresh_database
 from tests.kit import EmulatorSession, Group, InProcessWorld, MessageView, Person
 
 TOKEN = "123456789:EMULATOR-test-token_in-process"
@@ -215,7 +216,7 @@ async def open_office(
     }
     fields.update(settings_fields)
     settings = Settings(_env_file=None, **fields)  # type: ignore[call-arg]
-    db = await Database(db_path).connect()
+    db = await fresh_database(db_path)
     repo = Repositories.create(db)
     bot = create_bot(settings, session=EmulatorSession(emulator))
     clock = clock or ShiftedClock()

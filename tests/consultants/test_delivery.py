@@ -7,7 +7,6 @@ import asyncio
 import time
 from pathlib import Path
 
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
 from bot.app import create_bot
@@ -17,6 +16,7 @@ from bot.db.repos import Repositories
 from bot.emulator import Emulator, start_server
 from bot.outbox import OutboxSender, SlaWatcher
 from tests.consultants.office import CONTENT, Office, lead_draft, open_office
+from tests.kit.http_session import LocalHttpSession
 
 
 def group_posts(office: Office, chat_id: int | None = None) -> list:
@@ -300,7 +300,7 @@ async def test_a_throttled_post_over_real_http_waits_three_real_seconds(db_path:
             http_settings = office.settings.model_copy(update={"telegram_api_base": base_url})
             http_bot = create_bot(
                 http_settings,
-                session=AiohttpSession(api=TelegramAPIServer.from_base(base_url)),
+                session=LocalHttpSession(api=TelegramAPIServer.from_base(base_url)),
             )
             sender = OutboxSender(http_bot, office.repo, CONTENT, office.settings)
             office.telegram.faults.add("sendMessage", "429", retry_after=3, chat_id=office.group_id)

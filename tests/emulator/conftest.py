@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
 from bot.emulator import BotWorld, Emulator, start_server
 from tests.kit import EmulatorClient
+from tests.kit.http_session import LocalHttpSession
 
 TOKEN = "123456:TEST-token_for-the-emulator"
 BOT_ID = 123456
@@ -54,7 +54,7 @@ async def make_bot(base_url: str) -> AsyncIterator[Callable[..., Bot]]:
     made: list[Bot] = []
 
     def make(token: str = TOKEN, timeout: float = 5.0) -> Bot:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(base_url), timeout=timeout)
+        session = LocalHttpSession(api=TelegramAPIServer.from_base(base_url), timeout=timeout)
         made.append(Bot(token, session=session))
         return made[-1]
 

@@ -1,6 +1,7 @@
 """The test kit of the emulator (`bot/emulator`): how tests and benchmarks drive it.
 
 session.py          EmulatorSession: aiogram's transport straight into an Emulator, no HTTP
+http_session.py     LocalHttpSession: aiogram over HTTP to the local server, closed at once
 client.py           EmulatorClient / RemoteBot: the control API (/_emu/) over HTTP
 drivers.py          Person / WorldDriver: people in user stories (send, click, expect)
 views.py            MessageView / Button / Group: what a person sees of a message

@@ -25,6 +25,7 @@ from bot.db.repos import Repositories
 from bot.emulator.world import BotWorld, Emulator
 from bot.outbox import OutboxSender
 from tests.cards import is_card_of
+from tests.databases import place_fresh_database
 from tests.kit.session import EmulatorSession
 from tests.reliability.machine import LiveWorld, Machine, transcript
 from tests.reliability.stories import CONTENT, Step, lead_fields, walk
@@ -118,6 +119,7 @@ async def record(name: str, steps: list[Step], *, key: str | None = None) -> Cha
     if key is not None and (name, key) in _RECORDED:
         return _RECORDED[name, key]
     folder = Path(tempfile.mkdtemp(prefix="reliability-"))
+    await place_fresh_database(folder / "bot.sqlite3")
     machine = Machine(folder / "bot.sqlite3", settings_for(folder / "bot.sqlite3"),
                       CONTENT, Emulator())
     await machine.boot()
@@ -173,6 +175,7 @@ class Replay:
         self.updates = 0
 
     async def start(self, crash_at: int | None = None) -> None:
+        await place_fresh_database(self.folder / "bot.sqlite3")
         await self.machine.boot(crash_at)
 
     def act(self, chat_id: int, index: int) -> None:
