@@ -24,10 +24,6 @@ def group_posts(office: Office, chat_id: int | None = None) -> list:
     return [c for c in office.telegram.calls("sendMessage") if c.params.get("chat_id") == chat]
 
 
-async def quiet(seconds: float = 0.05) -> None:
-    await asyncio.sleep(seconds)
-
-
 async def test_a_throttled_post_waits_retry_after_and_is_posted_once(office: Office) -> None:
     office.telegram.faults.add("sendMessage", "429", retry_after=3, chat_id=office.group_id)
     lead = await office.submit()
@@ -40,7 +36,7 @@ async def test_a_throttled_post_waits_retry_after_and_is_posted_once(office: Off
     assert 2.9 <= row.next_attempt_at - refused_at <= 3.1
 
     office.clock.advance(2.8)
-    await quiet()
+    await office.looked()
     assert office.cards(lead.id) == []
 
     office.clock.advance(0.3)
@@ -105,11 +101,11 @@ async def test_the_group_gets_at_most_the_configured_messages_per_minute(db_path
         leads = [await office.submit(user_id=office.new_owner()) for _ in range(5)]
         for lead in leads[:3]:
             await office.card(lead.id)
-        await quiet(0.1)
+        await office.looked()
         assert len(office.group_bot_messages()) == 3
 
         office.clock.advance(30)
-        await quiet()
+        await office.looked()
         assert len(office.group_bot_messages()) == 3
 
         office.clock.advance(31)
@@ -138,6 +134,7 @@ async def test_a_restarted_sender_posts_each_pending_card_once(
     try:
         restarted = OutboxSender(office.bot, Repositories.create(db), CONTENT, office.settings,
                                  clock=office.clock)
+        office.use_sender(restarted)
         restarted.start()
         office.clock.advance(1)
         for lead in leads:

@@ -12,7 +12,6 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from tests.kit.client import RemoteBot
@@ -85,13 +84,3 @@ class BotProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-
-async def wait_until(
-    check: Callable[[], Awaitable[bool]], timeout: float = 20.0, what: str = "condition"  # noqa: ASYNC109
-) -> None:
-    """Re-check a condition of another process (nothing to await across processes)."""
-    deadline = time.monotonic() + timeout
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)

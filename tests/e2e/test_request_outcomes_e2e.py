@@ -8,13 +8,14 @@ import sqlite3
 
 import pytest
 
-from tests.e2e.harness import BotProcess, wait_until
+from tests.e2e.harness import BotProcess
 from tests.kit.http_driver import HttpWorld
 from tests.test_diagnostic_flow import (
     answer_qualification,
     answer_until_consent,
     answer_until_review,
 )
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.process
 

@@ -25,6 +25,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboar
 
 from bot.emulator import BotWorld, Emulator, start_server
 from tests.kit import EmulatorClient, EmulatorClientError
+from tests.waiting import wait_until
 
 USER = 1001
 REPO_ROOT = str(Path(__file__).resolve().parents[2])
@@ -214,7 +215,7 @@ async def test_get_updates_long_poll_wakes_on_control_injection(
     bot: Bot, started: BotWorld, client: EmulatorClient
 ) -> None:
     poll = asyncio.create_task(bot.get_updates(timeout=10))
-    await asyncio.sleep(0.05)
+    await wait_until(lambda: started.long_polling, what="the long poll")
     await client.bot(started.bot_id).send_text(USER, "привет")
     updates = await asyncio.wait_for(poll, 2)
     assert updates[0].message is not None and updates[0].message.text == "привет"
@@ -225,7 +226,7 @@ async def test_second_get_updates_conflicts_over_http(
 ) -> None:
     first, second = make_bot(), make_bot()
     poll = asyncio.create_task(first.get_updates(timeout=10))
-    await asyncio.sleep(0.05)
+    await wait_until(lambda: started.long_polling, what="the first long poll")
     other = asyncio.create_task(second.get_updates(timeout=10))
     with pytest.raises(TelegramConflictError, match="terminated by other getUpdates"):
         await asyncio.wait_for(poll, 2)
@@ -241,11 +242,8 @@ async def test_server_shutdown_releases_long_polls(token: str) -> None:
         poll = asyncio.create_task(
             session.post(f"{url}/bot{token}/getUpdates", json={"timeout": 30})
         )
-        await asyncio.sleep(0.05)
-        loop = asyncio.get_running_loop()
-        begin = loop.time()
-        await runner.cleanup()
-        assert loop.time() - begin < 1.5
+        await wait_until(lambda: emulator.world(token).long_polling, what="the long poll")
+        await runner.cleanup()  # a long poll it did not release would be cut off unanswered
         response = await asyncio.wait_for(poll, 2)
         assert (await response.json())["result"] == []
     finally:
@@ -284,12 +282,15 @@ async def test_control_api_rejects_unknown_fields_and_users(client: EmulatorClie
     assert caught.value.status == 404
 
 
-async def test_events_long_poll_over_http(client: EmulatorClient, bot: Bot) -> None:
+async def test_events_long_poll_over_http(
+    client: EmulatorClient, bot: Bot, emulator: Emulator
+) -> None:
     remote = await client.register_bot(bot.token)
     anna = await remote.add_user(first_name="Анна", started=True)
     seq = (await remote.info())["last_seq"]
     waiting = asyncio.create_task(remote.events(after=seq, timeout=10, chat_id=anna["id"]))
-    await asyncio.sleep(0.05)
+    world = emulator.world(bot.token)
+    await wait_until(lambda: waiting.done() or world.event_waiters > 0, what="the long poll")
     assert not waiting.done()
     await bot.send_message(anna["id"], "Урок 1")
     found = await asyncio.wait_for(waiting, 2)

@@ -12,7 +12,7 @@ import pytest
 
 from bot.emulator import Emulator, start_server
 from bot.emulator.world import BotWorld
-from tests.e2e.harness import BOT_ID, TOKEN, BotProcess, wait_until  # noqa: F401 - re-exported
+from tests.e2e.harness import BOT_ID, TOKEN, BotProcess
 from tests.e2e.test_diagnostic_e2e import journey
 from tests.kit import EmulatorClient
 from tests.kit.drivers import Person

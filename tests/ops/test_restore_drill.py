@@ -14,7 +14,8 @@ import pytest
 
 from bot.ops.backup import list_backups
 from tests.kit.http_driver import HttpWorld
-from tests.ops.conftest import Spawn, submit_request, wait_until
+from tests.ops.conftest import Spawn, submit_request
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.process
 

@@ -9,7 +9,8 @@ import pytest
 
 from bot.emulator.world import BotWorld
 from tests.kit.http_driver import HttpWorld
-from tests.ops.conftest import Spawn, free_port, http_get, wait_until
+from tests.ops.conftest import Spawn, free_port, http_get
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.process
 
