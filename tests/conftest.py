@@ -20,7 +20,7 @@ from tests.databases import fresh_database
 from tests.kit.inprocess_driver import InProcessWorld
 from tests.kit.session import EmulatorSession
 
-pytest_plugins = ["pytester", "tests.process_guard"]
+pytest_plugins = ["pytester", "tests.process_guard", "tests.kit.fixtures"]
 
 
 @pytest.fixture

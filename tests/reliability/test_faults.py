@@ -373,15 +373,14 @@ async def _card(shop: Shop, lead_id: int, timeout: float = 10.0) -> Any:  # noqa
 @pytest.mark.timeout(120)
 @pytest.mark.process
 async def test_the_real_process_starts_and_answers_through_transient_faults(
-    telegram: tuple[str, EmulatorClient], tmp_path: Path, figures: Figures,
+    emulator_url: str, client: EmulatorClient, tmp_path: Path, figures: Figures,
 ) -> None:
-    url, client = telegram
     remote = client.bot(BOT_ID)
     for method, kind in (("getMe", "500"), ("setMyCommands", "429"),
                          ("deleteWebhook", "network"), ("getUpdates", "502")):
         await remote.inject_fault(method, kind, count=2 if kind != "429" else 1,
                                   retry_after=1 if kind == "429" else None)
-    process = BotProcess(url, remote, tmp_path)
+    process = BotProcess(emulator_url, remote, tmp_path)
     try:
         await process.start(timeout=60)
         owner = await HttpWorld(client, BOT_ID, timeout=20).user("Анна")
@@ -401,12 +400,11 @@ async def test_the_real_process_starts_and_answers_through_transient_faults(
 @pytest.mark.timeout(120)
 @pytest.mark.process
 async def test_telegram_failing_at_start_up_ends_the_process_with_a_clear_message(
-    telegram: tuple[str, EmulatorClient], tmp_path: Path,
+    emulator_url: str, client: EmulatorClient, tmp_path: Path,
 ) -> None:
-    url, client = telegram
     remote = client.bot(BOT_ID)
     await remote.inject_fault("getMe", "500", count=10)
-    process = BotProcess(url, remote, tmp_path)
+    process = BotProcess(emulator_url, remote, tmp_path)
     with pytest.raises(AssertionError, match="bot exited with 1"):
         await process.start(timeout=60)
     log = process.log()
