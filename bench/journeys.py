@@ -59,7 +59,16 @@ from typing import Any
 from bench.loads import LoadResult, closed_loop, open_loop
 from bench.processes import ROOT, BenchBot
 from bench.report import write_json
-from bench.run import BOTS, Usage, _meta, add_owners, measure_in_turn, settle
+from bench.run import (
+    BOTS,
+    Usage,
+    _meta,
+    add_owners,
+    complete,
+    measure_in_turn,
+    measuring,
+    settle,
+)
 from bench.scripts import Injection, Ready, echo_script, find_button, newest_with_button
 from bench.stats import summarize
 from bench.tail import ReplyTail
@@ -331,8 +340,7 @@ async def measure(
     tail.start()
     measured: dict[str, Any] = {"steps_per_owner": len(acts)}
     finished = 0
-    try:
-        await bot.start()
+    async with measuring(bot, tail, measured):
         if options.warmup:
             ids = add_owners(world, WARMUP_IDS, options.warmup)
             if name == "ours":
@@ -391,25 +399,12 @@ async def measure(
                 world, group_id, finished, options.card_timeout
             )
             measured["cards_posted"] = cards_in(world, group_id)
-        memory = bot.memory_kib()
-        measured["peak_rss_mib"] = round(memory.get("VmHWM", 0) / 1024, 1)
-        measured["rss_mib"] = round(memory.get("VmRSS", 0) / 1024, 1)
-    except Exception as error:
-        measured["error"] = f"{type(error).__name__}: {error}"
-    finally:
-        await tail.stop()
-        measured["exit_code"] = await bot.stop()
-        measured["log_tail"] = bot.log(1500) if "error" in measured else ""
     if name == "ours" and "error" not in measured:
         try:
             measured["lead_rows"] = lead_rows(workdir / f"{name}.sqlite3")
         except sqlite3.Error as error:
             measured["error"] = f"reading leads: {error}"
-    measured["complete"] = (
-        "error" not in measured
-        and measured["exit_code"] == 0
-        and all(measured.get(phase, {}).get("complete") for phase in ("saturation", "paced"))
-    )
+    measured["complete"] = complete(measured, ("saturation", "paced"))
     return measured
 
 

@@ -21,8 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -157,8 +157,7 @@ async def measure(
     tail = ReplyTail(world)
     tail.start()
     measured: dict[str, Any] = {"script": script.name, "steps_per_owner": len(script.steps)}
-    try:
-        await bot.start()
+    async with measuring(bot, tail, measured):
         if options.warmup:
             warm = await closed_loop(world, tail, script, add_owners(world, WARMUP_IDS,
                                      options.warmup), reply_timeout=options.reply_timeout)
@@ -180,6 +179,20 @@ async def measure(
             rate=options.rate, duration=options.duration, reply_timeout=options.reply_timeout,
         )
         measured["latency"] = _phase(latency, usage)
+    measured["complete"] = complete(measured, ("saturation", "latency"))
+    return measured
+
+
+@asynccontextmanager
+async def measuring(
+    bot: BenchBot, tail: ReplyTail, measured: dict[str, Any]
+) -> AsyncIterator[None]:
+    """Start `bot` and measure it in the body; whatever goes wrong becomes `measured["error"]`.
+    Then `measured` holds its memory (when the body finished), exit code and, after an error,
+    the end of its log."""
+    try:
+        await bot.start()
+        yield
         memory = bot.memory_kib()
         measured["peak_rss_mib"] = round(memory.get("VmHWM", 0) / 1024, 1)
         measured["rss_mib"] = round(memory.get("VmRSS", 0) / 1024, 1)
@@ -189,12 +202,15 @@ async def measure(
         await tail.stop()
         measured["exit_code"] = await bot.stop()
         measured["log_tail"] = bot.log(1500) if "error" in measured else ""
-    measured["complete"] = (
+
+
+def complete(measured: dict[str, Any], phases: Iterable[str]) -> bool:
+    """The bot ran without an error, exited 0, and every phase is complete."""
+    return (
         "error" not in measured
         and measured["exit_code"] == 0
-        and all(measured.get(phase, {}).get("complete") for phase in ("saturation", "latency"))
+        and all(measured.get(phase, {}).get("complete") for phase in phases)
     )
-    return measured
 
 
 def _phase(result: LoadResult, usage: Usage) -> dict[str, Any]:

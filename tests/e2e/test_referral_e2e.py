@@ -10,6 +10,7 @@ import pytest
 from tests.e2e.harness import BotProcess
 from tests.kit.http_driver import HttpWorld
 from tests.test_diagnostic_flow import answer_until_review
+from tests.test_lessons_flow import read_the_lessons
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.process
@@ -31,13 +32,7 @@ async def test_friend_from_a_personal_link_is_attributed_end_to_end(
 
     boris = await http_world.user("Борис")
     await boris.send(f"/start {payload}")
-    await boris.click("Начать обучение")
-    await boris.expect("Урок 1 из 4")
-    for n in (2, 3, 4):
-        await boris.click("Далее")
-        await boris.expect(f"Урок {n} из 4")
-    await boris.click("Завершить обучение")
-    await boris.expect("Курс пройден")
+    await read_the_lessons(boris, last="Курс пройден")
     await answer_until_review(boris)
     await boris.click("✅ Отправить")
     await boris.expect("Заявка принята")

@@ -8,7 +8,6 @@ JSON (dicts shaped like `to_dict()` of the emulator's records).
 from __future__ import annotations
 
 import json
-from types import TracebackType
 from typing import Any
 
 import aiohttp
@@ -32,12 +31,7 @@ class EmulatorClient:
     async def __aenter__(self) -> EmulatorClient:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     async def close(self) -> None:
@@ -98,7 +92,9 @@ class EmulatorClient:
 
 
 class RemoteBot:
-    """Control methods of one bot's world, over HTTP."""
+    """Control methods of one bot's world, over HTTP. Their keyword arguments are those of the
+    `BotWorld` method of the same name (the control API rejects unknown ones, and the world
+    supplies the defaults); they return the control API's JSON."""
 
     def __init__(self, client: EmulatorClient, bot_id: int) -> None:
         self.client = client
@@ -111,89 +107,32 @@ class RemoteBot:
     async def _post(self, path: str, **body: Any) -> Any:
         return await self.client.request("POST", self._base + path, body=_clean(body))
 
-    # -- bot --------------------------------------------------------------------------------
+    async def _delete(self, path: str, **query: Any) -> Any:
+        return await self.client.request("DELETE", self._base + path, query=query)
+
+    # -- the bot, its people and chats --------------------------------------------------------
 
     async def info(self) -> dict[str, Any]:
         return await self._get("")
 
-    async def settings(
-        self,
-        *,
-        username: str | None = None,
-        first_name: str | None = None,
-        privacy_mode: bool | None = None,
-        rate_limits: bool | dict[str, Any] | None = None,
-        response_enrichment: bool | dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        return await self._post(
-            "/settings",
-            username=username,
-            first_name=first_name,
-            privacy_mode=privacy_mode,
-            rate_limits=rate_limits,
-            response_enrichment=response_enrichment,
-        )
+    async def settings(self, **fields: Any) -> dict[str, Any]:
+        """username, first_name, privacy_mode, rate_limits, response_enrichment."""
+        return await self._post("/settings", **fields)
 
     async def reset(self) -> dict[str, Any]:
         return await self._post("/reset")
 
-    # -- users and chats --------------------------------------------------------------------
-
     async def users(self) -> list[dict[str, Any]]:
         return await self._get("/users")
 
-    async def add_user(
-        self,
-        user_id: int | None = None,
-        first_name: str = "User",
-        last_name: str | None = None,
-        username: str | None = None,
-        language_code: str | None = "ru",
-        is_bot: bool = False,
-        started: bool = False,
-    ) -> dict[str, Any]:
-        return await self._post(
-            "/users",
-            user_id=user_id,
-            first_name=first_name,
-            last_name=last_name,
-            username=username,
-            language_code=language_code,
-            is_bot=is_bot,
-            started=started,
-        )
+    async def add_user(self, **fields: Any) -> dict[str, Any]:
+        return await self._post("/users", **fields)
 
     async def block_bot(self, user_id: int, blocked: bool = True) -> dict[str, Any]:
         return await self._post(f"/users/{user_id}/block", blocked=blocked)
 
-    async def add_group(
-        self,
-        chat_id: int | None = None,
-        title: str = "Group",
-        type: str = "group",
-        is_forum: bool = False,
-        members: list[int] | None = None,
-        admins: list[int] | None = None,
-        creator: int | None = None,
-        username: str | None = None,
-        bot_present: bool = True,
-        bot_admin: bool = False,
-        bot_rights: list[str] | None = None,
-    ) -> dict[str, Any]:
-        return await self._post(
-            "/groups",
-            bot_rights=bot_rights,
-            chat_id=chat_id,
-            title=title,
-            type=type,
-            is_forum=is_forum,
-            members=members,
-            admins=admins,
-            creator=creator,
-            username=username,
-            bot_present=bot_present,
-            bot_admin=bot_admin,
-        )
+    async def add_group(self, **fields: Any) -> dict[str, Any]:
+        return await self._post("/groups", **fields)
 
     async def chats(self) -> list[dict[str, Any]]:
         return await self._get("/chats")
@@ -204,165 +143,67 @@ class RemoteBot:
     async def add_member(self, chat_id: int, user_id: int, admin: bool = False) -> dict[str, Any]:
         return await self._post(f"/chats/{chat_id}/members", user_id=user_id, admin=admin)
 
-    async def remove_member(
-        self, chat_id: int, user_id: int, banned: bool = False
-    ) -> dict[str, Any]:
-        return await self.client.request(
-            "DELETE",
-            f"{self._base}/chats/{chat_id}/members/{user_id}",
-            query={"banned": 1 if banned else None},
-        )
+    async def remove_member(self, chat_id: int, user_id: int, banned: bool = False) -> Any:
+        return await self._delete(f"/chats/{chat_id}/members/{user_id}", banned=banned or None)
 
-    async def set_bot_in_chat(
-        self,
-        chat_id: int,
-        present: bool,
-        *,
-        not_found: bool = False,
-        admin: bool | None = None,
-        by: int | None = None,
-        rights: list[str] | None = None,
-    ) -> dict[str, Any]:
-        return await self._post(
-            f"/chats/{chat_id}/bot",
-            present=present,
-            not_found=not_found,
-            admin=admin,
-            by=by,
-            rights=rights,
-        )
-
-    async def topics(self, chat_id: int) -> list[dict[str, Any]]:
-        return await self._get(f"/chats/{chat_id}/topics")
-
-    async def create_topic(
-        self,
-        chat_id: int,
-        name: str,
-        by: int | None = None,
-        icon_color: int | None = None,
-        icon_custom_emoji_id: str | None = None,
-        thread_id: int | None = None,
-    ) -> dict[str, Any]:
-        return await self._post(
-            f"/chats/{chat_id}/topics",
-            name=name,
-            by=by,
-            icon_color=icon_color,
-            icon_custom_emoji_id=icon_custom_emoji_id,
-            thread_id=thread_id,
-        )
-
-    async def edit_topic(
-        self,
-        chat_id: int,
-        thread_id: int,
-        name: str | None = None,
-        icon_custom_emoji_id: str | None = None,
-        by: int | None = None,
-    ) -> dict[str, Any]:
-        return await self._post(
-            f"/chats/{chat_id}/topics/{thread_id}/edit",
-            name=name,
-            icon_custom_emoji_id=icon_custom_emoji_id,
-            by=by,
-        )
-
-    async def close_topic(
-        self, chat_id: int, thread_id: int, by: int | None = None
-    ) -> dict[str, Any]:
-        return await self._post(f"/chats/{chat_id}/topics/{thread_id}/close", by=by)
-
-    async def reopen_topic(
-        self, chat_id: int, thread_id: int, by: int | None = None
-    ) -> dict[str, Any]:
-        return await self._post(f"/chats/{chat_id}/topics/{thread_id}/reopen", by=by)
-
-    async def delete_topic(self, chat_id: int, thread_id: int) -> dict[str, Any]:
-        return await self.client.request(
-            "DELETE", f"{self._base}/chats/{chat_id}/topics/{thread_id}"
-        )
+    async def set_bot_in_chat(self, chat_id: int, present: bool, **fields: Any) -> Any:
+        return await self._post(f"/chats/{chat_id}/bot", present=present, **fields)
 
     async def migrate_group(self, chat_id: int) -> int:
         result = await self._post(f"/chats/{chat_id}/migrate")
         return int(result["new_chat_id"])
 
-    # -- what users do ----------------------------------------------------------------------
+    # -- forum topics -------------------------------------------------------------------------
 
-    async def send_text(
-        self,
-        user_id: int,
-        text: str,
-        chat_id: int | None = None,
-        reply_to_message_id: int | None = None,
-        thread_id: int | None = None,
-    ) -> dict[str, Any]:
-        return await self._post(
-            "/messages",
-            user_id=user_id,
-            text=text,
-            chat_id=chat_id,
-            reply_to_message_id=reply_to_message_id,
-            thread_id=thread_id,
-        )
+    async def topics(self, chat_id: int) -> list[dict[str, Any]]:
+        return await self._get(f"/chats/{chat_id}/topics")
 
-    async def edit_user_message(
-        self, user_id: int, chat_id: int, message_id: int, text: str
-    ) -> dict[str, Any]:
+    async def create_topic(self, chat_id: int, name: str, **fields: Any) -> dict[str, Any]:
+        return await self._post(f"/chats/{chat_id}/topics", name=name, **fields)
+
+    async def edit_topic(self, chat_id: int, thread_id: int, **fields: Any) -> dict[str, Any]:
+        return await self._post(f"/chats/{chat_id}/topics/{thread_id}/edit", **fields)
+
+    async def close_topic(self, chat_id: int, thread_id: int, **fields: Any) -> dict[str, Any]:
+        return await self._post(f"/chats/{chat_id}/topics/{thread_id}/close", **fields)
+
+    async def reopen_topic(self, chat_id: int, thread_id: int, **fields: Any) -> dict[str, Any]:
+        return await self._post(f"/chats/{chat_id}/topics/{thread_id}/reopen", **fields)
+
+    async def delete_topic(self, chat_id: int, thread_id: int) -> dict[str, Any]:
+        return await self._delete(f"/chats/{chat_id}/topics/{thread_id}")
+
+    # -- what users do --------------------------------------------------------------------------
+
+    async def send_text(self, user_id: int, text: str, **fields: Any) -> dict[str, Any]:
+        return await self._post("/messages", user_id=user_id, text=text, **fields)
+
+    async def edit_user_message(self, user_id: int, chat_id: int, message_id: int, text: str) -> Any:
         return await self._post(
             "/edits", user_id=user_id, chat_id=chat_id, message_id=message_id, text=text
         )
 
     async def click(
-        self,
-        user_id: int,
-        chat_id: int,
-        message_id: int,
-        callback_data: str,
-        allow_non_member: bool = False,
+        self, user_id: int, chat_id: int, message_id: int, callback_data: str, **fields: Any
     ) -> dict[str, Any]:
         return await self._post(
-            "/clicks",
-            user_id=user_id,
-            chat_id=chat_id,
-            message_id=message_id,
-            callback_data=callback_data,
-            allow_non_member=allow_non_member or None,
+            "/clicks", user_id=user_id, chat_id=chat_id, message_id=message_id,
+            callback_data=callback_data, **fields,
         )
 
-    async def share_contact(
-        self,
-        user_id: int,
-        phone_number: str,
-        first_name: str | None = None,
-        last_name: str | None = None,
-        contact_user_id: int | None = None,
-        chat_id: int | None = None,
-    ) -> dict[str, Any]:
-        return await self._post(
-            "/contacts",
-            user_id=user_id,
-            phone_number=phone_number,
-            first_name=first_name,
-            last_name=last_name,
-            contact_user_id=contact_user_id,
-            chat_id=chat_id,
-        )
+    async def share_contact(self, user_id: int, phone_number: str, **fields: Any) -> Any:
+        return await self._post("/contacts", user_id=user_id, phone_number=phone_number, **fields)
 
-    async def send_media(
-        self, user_id: int, kind: str, chat_id: int | None = None, caption: str | None = None
-    ) -> dict[str, Any]:
-        return await self._post(
-            "/media", user_id=user_id, kind=kind, chat_id=chat_id, caption=caption
-        )
+    async def send_media(self, user_id: int, kind: str, **fields: Any) -> dict[str, Any]:
+        return await self._post("/media", user_id=user_id, kind=kind, **fields)
 
-    async def inline_query(self, user_id: int, query: str, offset: str = "") -> dict[str, Any]:
-        return await self._post("/inline_queries", user_id=user_id, query=query, offset=offset)
+    async def inline_query(self, user_id: int, query: str, **fields: Any) -> dict[str, Any]:
+        return await self._post("/inline_queries", user_id=user_id, query=query, **fields)
 
     async def inject_update(self, update: dict[str, Any]) -> dict[str, Any]:
         return await self.client.request("POST", self._base + "/updates", body=update)
 
-    # -- reads ------------------------------------------------------------------------------
+    # -- reads ----------------------------------------------------------------------------------
 
     async def messages(
         self, chat_id: int, include_deleted: bool = False, from_bot: bool = False
@@ -420,32 +261,17 @@ class RemoteBot:
     async def file_bytes(self, file_id: str) -> bytes:
         return await self.client.request("GET", f"{self._base}/files/{file_id}", raw=True)
 
-    # -- faults -----------------------------------------------------------------------------
+    # -- faults ---------------------------------------------------------------------------------
 
-    async def inject_fault(
-        self,
-        method: str,
-        kind: str,
-        count: int = 1,
-        retry_after: int | None = None,
-        chat_id: int | None = None,
-        applied: bool = False,
-    ) -> dict[str, Any]:
-        return await self._post(
-            "/faults",
-            method=method,
-            kind=kind,
-            count=count,
-            retry_after=retry_after,
-            chat_id=chat_id,
-            applied=applied,
-        )
+    async def inject_fault(self, method: str, kind: str, **fields: Any) -> dict[str, Any]:
+        """count, retry_after, chat_id, applied (see `bot.emulator.faults`)."""
+        return await self._post("/faults", method=method, kind=kind, **fields)
 
     async def faults(self) -> list[dict[str, Any]]:
         return await self._get("/faults")
 
     async def clear_faults(self) -> None:
-        await self.client.request("DELETE", self._base + "/faults")
+        await self._delete("/faults")
 
 
 def _clean(body: dict[str, Any]) -> dict[str, Any]:
