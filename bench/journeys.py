@@ -63,6 +63,7 @@ from bench.run import (
     BOTS,
     Usage,
     _meta,
+    add_common_arguments,
     add_owners,
     complete,
     measure_in_turn,
@@ -597,14 +598,9 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
                         help="owners in the paced phase (default %(default)s)")
     parser.add_argument("--lockstep", action="store_true",
                         help="paced owners all take the same step at once (worst-case bursts)")
-    parser.add_argument("--warmup", type=int, default=defaults.warmup)
-    parser.add_argument("--reply-timeout", type=float, default=defaults.reply_timeout)
     parser.add_argument("--card-timeout", type=float, default=defaults.card_timeout,
                         help="how long to wait for the last cards in the group")
-    parser.add_argument("--log-level", default=defaults.log_level,
-                        choices=["DEBUG", "INFO", "WARNING", "ERROR"])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    add_common_arguments(parser, defaults, DEFAULT_OUT)
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs, the bots' order alternating; targets on the median ratio, "
                         "worst p99 and RSS (default %(default)s)")

@@ -286,6 +286,20 @@ def _meta(started: float) -> dict[str, Any]:
     }
 
 
+def add_common_arguments(parser: argparse.ArgumentParser, defaults: Any, out: Path) -> None:
+    """What both benchmarks take: the warm-up, the reply timeout, the bots' log level, the
+    results file and --check."""
+    parser.add_argument("--warmup", type=int, default=defaults.warmup,
+                        help="owners walking once before measuring (default %(default)s)")
+    parser.add_argument("--reply-timeout", type=float, default=defaults.reply_timeout)
+    parser.add_argument("--log-level", default=defaults.log_level,
+                        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                        help="LOG_LEVEL of both bots (default %(default)s, as in production)")
+    parser.add_argument("--out", type=Path, default=out,
+                        help=f"results JSON (default {out.relative_to(ROOT)})")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+
+
 def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -296,18 +310,9 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
                         help="offered load of the latency run, updates/s (default %(default)s)")
     parser.add_argument("--duration", type=float, default=defaults.duration,
                         help="length of the latency run, seconds (default %(default)s)")
-    parser.add_argument("--warmup", type=int, default=defaults.warmup,
-                        help="owners walking once before measuring (default %(default)s)")
     parser.add_argument("--repeat", type=int, default=defaults.repeat,
                         help="whole runs; the table shows median [min–max] (default 1)")
-    parser.add_argument("--reply-timeout", type=float, default=defaults.reply_timeout)
-    parser.add_argument("--log-level", default=defaults.log_level,
-                        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-                        help="LOG_LEVEL of both bots (default %(default)s, as in production)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="results JSON (default bench/results/latest.json)")
-    parser.add_argument("--check", action="store_true",
-                        help="exit 1 when a target is missed")
+    add_common_arguments(parser, defaults, DEFAULT_OUT)
     args = parser.parse_args(argv)
     if args.owners < 1 or args.repeat < 1 or args.rate <= 0 or args.duration <= 0:
         parser.error("--owners, --repeat, --rate and --duration must be positive")

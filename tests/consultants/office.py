@@ -93,6 +93,29 @@ class SenderPasses:
         await wait_until(lambda: self.ended > begun, wait, "a pass of the outbox sender")
 
 
+async def fill_in_a_request(owner: Person, name: str, phone: str) -> None:
+    """The owner's diagnostic request in their chat with the bot (two segments, «Розница»
+    strategic, ООО Ромашка), up to the review."""
+    await owner.send("/diagnostic")
+    await owner.click("более 3, до 10 млн ₽")
+    await owner.click("более 5, до 10 лет")
+    await owner.click("Сам привлекает и продаёт")
+    await owner.click("Отдел продаж")
+    await owner.click("2")
+    await owner.send("Опт")
+    await owner.send("60")
+    await owner.send("Розница")
+    await owner.send("40")
+    await owner.click("Розница")
+    await owner.click("Даю согласие")
+    await owner.send(name)
+    await owner.send("ООО Ромашка")
+    await owner.send("Директор")
+    await owner.send(phone)
+    await owner.click("Утром, 9–12")
+    await owner.expect("Проверьте заявку")
+
+
 @dataclass
 class Office:
     emulator: Emulator

@@ -10,6 +10,7 @@ from aiogram import Bot
 from aiogram.client.telegram import TelegramAPIServer
 
 from bot.emulator import BotWorld, Emulator
+from tests.kit.client import EmulatorClient, RemoteBot
 from tests.kit.http_session import LocalHttpSession
 
 TOKEN = "123456:TEST-token_for-the-emulator"
@@ -24,6 +25,12 @@ def world(emulator: Emulator) -> BotWorld:
 @pytest.fixture
 def token() -> str:
     return TOKEN
+
+
+@pytest.fixture
+def remote(client: EmulatorClient) -> RemoteBot:
+    """The control API for the bot of `token`."""
+    return client.bot(BOT_ID)
 
 
 @pytest.fixture

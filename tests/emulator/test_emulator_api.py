@@ -10,6 +10,7 @@ import pytest
 
 from bot.emulator import ApiError, BotWorld, TransportFault, call_method
 from bot.emulator.errors import NOT_MODIFIED, QUERY_TOO_OLD
+from tests.emulator.calls import call, error_of
 from tests.waiting import until_suspended
 
 USER = 1001
@@ -20,16 +21,6 @@ KEYBOARD = {"inline_keyboard": [[{"text": "Далее", "callback_data": "next"}
 def started(world: BotWorld) -> BotWorld:
     world.add_user(USER, "Анна", started=True)
     return world
-
-
-async def call(world: BotWorld, method: str, **params: Any) -> Any:
-    return await call_method(world, method, params)
-
-
-async def error_of(world: BotWorld, method: str, **params: Any) -> ApiError:
-    with pytest.raises(ApiError) as caught:
-        await call(world, method, **params)
-    return caught.value
 
 
 async def send(world: BotWorld, text: str = "Урок 1", **params: Any) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from aiogram.types import ChatMemberAdministrator, Message
 from bot.emulator import BotWorld, Emulator, call_method
 from bot.emulator.enrichment import ResponseEnrichment
 from bot.emulator.schema_samples import UNKNOWN_FIELD
-from tests.kit import EmulatorClient, EmulatorSession
+from tests.kit import EmulatorSession
+from tests.kit.client import RemoteBot
 
 TOKEN = "123456:TEST-token_for-the-emulator"
 OWNER = 41
@@ -102,9 +103,8 @@ async def test_aiogram_reads_every_enriched_answer(emulator: Emulator) -> None:
 
 
 async def test_enrichment_switched_on_over_the_control_api(
-    client: EmulatorClient, token: str, bot: Bot
+    remote: RemoteBot, bot: Bot
 ) -> None:
-    remote = client.bot(int(token.split(":")[0]))
     await remote.add_user(user_id=OWNER, first_name="Ольга", started=True)
     info = await remote.settings(response_enrichment={"seed": 4})
     assert info["response_enrichment"] is True

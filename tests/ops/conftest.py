@@ -11,11 +11,10 @@ import pytest
 from bot.emulator import Emulator
 from bot.emulator.world import BotWorld
 from tests.e2e.harness import TOKEN, Spawn, client, http_world, spawn
-from tests.e2e.test_diagnostic_e2e import journey
+from tests.e2e.test_diagnostic_e2e import submit_request
 from tests.kit import EmulatorClient
-from tests.kit.drivers import Person
 
-__all__ = ["Spawn", "client", "http_world", "spawn"]  # fixtures, and the type of `spawn`
+__all__ = ["Spawn", "client", "http_world", "spawn", "submit_request"]  # fixtures, helpers
 
 
 def free_port() -> int:
@@ -28,17 +27,6 @@ def free_port() -> int:
 async def http_get(url: str) -> tuple[int, str]:
     async with aiohttp.ClientSession() as session, session.get(url) as response:
         return response.status, await response.text()
-
-
-async def submit_request(person: Person, phone: str = "contact") -> None:
-    """The whole diagnostic request; the phone shared as a contact, or typed as `phone`."""
-    for expected, action in journey():
-        if expected == "Когда вам удобно" and phone != "contact":
-            await person.send(phone)
-        else:
-            await action(person)
-        await person.expect(expected)
-    await person.expect("Предварительный чек-лист")
 
 
 @pytest.fixture

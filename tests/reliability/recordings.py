@@ -40,6 +40,18 @@ def settings_for(db_path: Path, **fields: Any) -> Settings:
     return load_settings(None, bot_token=TOKEN, database_path=db_path, **fields)
 
 
+class Staff:
+    """An emulated Telegram for the bot, with its consultant Анна and its admin Ада."""
+
+    def __init__(self) -> None:
+        self.emulator = Emulator()
+        self.telegram: BotWorld = self.emulator.world(TOKEN)
+        self.consultant = self.telegram.add_user(
+            first_name="Анна", last_name="Консультант", started=True
+        )
+        self.admin = self.telegram.add_user(first_name="Ада", started=True)
+
+
 @dataclass(frozen=True)
 class Chat:
     """A recorded conversation: the person, their actions, what they saw, their lead."""
