@@ -63,8 +63,8 @@ from bench.run import (
     BOTS,
     Usage,
     _meta,
-    add_common_arguments,
     add_owners,
+    benchmark_parser,
     complete,
     measure_in_turn,
     measuring,
@@ -587,20 +587,17 @@ def table(result: dict[str, Any]) -> str:
 
 
 def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
-    parser = argparse.ArgumentParser(prog="python -m bench.journeys", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     defaults = Options()
-    parser.add_argument("--owners", type=int, default=defaults.owners,
-                        help="owners walking at once (default %(default)s)")
-    parser.add_argument("--rate", type=float, default=defaults.rate,
-                        help="paced injection rate, updates/s (default %(default)s)")
+    parser = benchmark_parser(
+        "python -m bench.journeys", __doc__, defaults, DEFAULT_OUT,
+        owners="owners walking at once", rate="paced injection rate",
+    )
     parser.add_argument("--paced-owners", type=int, default=defaults.paced_owners,
                         help="owners in the paced phase (default %(default)s)")
     parser.add_argument("--lockstep", action="store_true",
                         help="paced owners all take the same step at once (worst-case bursts)")
     parser.add_argument("--card-timeout", type=float, default=defaults.card_timeout,
                         help="how long to wait for the last cards in the group")
-    add_common_arguments(parser, defaults, DEFAULT_OUT)
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs, the bots' order alternating; targets on the median ratio, "
                         "worst p99 and RSS (default %(default)s)")

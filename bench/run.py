@@ -286,9 +286,17 @@ def _meta(started: float) -> dict[str, Any]:
     }
 
 
-def add_common_arguments(parser: argparse.ArgumentParser, defaults: Any, out: Path) -> None:
-    """What both benchmarks take: the warm-up, the reply timeout, the bots' log level, the
-    results file and --check."""
+def benchmark_parser(
+    prog: str, description: str | None, defaults: Any, out: Path, *, owners: str, rate: str
+) -> argparse.ArgumentParser:
+    """The options both benchmarks take: owners, rate, the warm-up, the reply timeout, the
+    bots' log level, the results file and --check."""
+    parser = argparse.ArgumentParser(prog=prog, description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--owners", type=int, default=defaults.owners,
+                        help=f"{owners} (default %(default)s)")
+    parser.add_argument("--rate", type=float, default=defaults.rate,
+                        help=f"{rate}, updates/s (default %(default)s)")
     parser.add_argument("--warmup", type=int, default=defaults.warmup,
                         help="owners walking once before measuring (default %(default)s)")
     parser.add_argument("--reply-timeout", type=float, default=defaults.reply_timeout)
@@ -298,21 +306,19 @@ def add_common_arguments(parser: argparse.ArgumentParser, defaults: Any, out: Pa
     parser.add_argument("--out", type=Path, default=out,
                         help=f"results JSON (default {out.relative_to(ROOT)})")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    return parser
 
 
 def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     defaults = Options()
-    parser.add_argument("--owners", type=int, default=defaults.owners,
-                        help="simulated owners in the saturation run (default %(default)s)")
-    parser.add_argument("--rate", type=float, default=defaults.rate,
-                        help="offered load of the latency run, updates/s (default %(default)s)")
+    parser = benchmark_parser(
+        "python -m bench.run", __doc__, defaults, DEFAULT_OUT,
+        owners="simulated owners in the saturation run", rate="offered load of the latency run",
+    )
     parser.add_argument("--duration", type=float, default=defaults.duration,
                         help="length of the latency run, seconds (default %(default)s)")
     parser.add_argument("--repeat", type=int, default=defaults.repeat,
                         help="whole runs; the table shows median [min–max] (default 1)")
-    add_common_arguments(parser, defaults, DEFAULT_OUT)
     args = parser.parse_args(argv)
     if args.owners < 1 or args.repeat < 1 or args.rate <= 0 or args.duration <= 0:
         parser.error("--owners, --repeat, --rate and --duration must be positive")
