@@ -15,25 +15,15 @@ ignored (the owner still gets the greeting); a self-referral is ignored too.
 from __future__ import annotations
 
 import re
-import secrets
-from dataclasses import dataclass
 
-REF_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-REF_CODE_LENGTH = 8
+from bot.domain import REF_CODE_ALPHABET, REF_CODE_LENGTH, REFERRAL_SOURCE, Touch, new_ref_code
+
+__all__ = ["Touch", "new_ref_code", "parse_payload", "source_payload"]
+
 _PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _REF_RE = re.compile(rf"^r_([{REF_CODE_ALPHABET}]{{{REF_CODE_LENGTH}}})$")
 _SRC_RE = re.compile(r"^src_([a-z0-9-]{1,24})(?:__([a-z0-9-]{1,24}))?$")
 DIAGNOSTIC = "diag"
-
-
-@dataclass(frozen=True, slots=True)
-class Touch:
-    """What a start payload says; all None when it says nothing usable."""
-
-    source: str | None = None
-    campaign: str | None = None
-    ref_code: str | None = None
-    diagnostic: bool = False
 
 
 def parse_payload(payload: str | None) -> Touch:
@@ -42,14 +32,10 @@ def parse_payload(payload: str | None) -> Touch:
     if payload == DIAGNOSTIC:
         return Touch(diagnostic=True)
     if match := _REF_RE.match(payload):
-        return Touch(source="referral", ref_code=match.group(1))
+        return Touch(source=REFERRAL_SOURCE, ref_code=match.group(1))
     if match := _SRC_RE.match(payload):
         return Touch(source=match.group(1), campaign=match.group(2))
     return Touch()
-
-
-def new_ref_code() -> str:
-    return "".join(secrets.choice(REF_CODE_ALPHABET) for _ in range(REF_CODE_LENGTH))
 
 
 def source_payload(source: str, campaign: str | None = None) -> str | None:

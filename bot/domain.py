@@ -7,19 +7,23 @@ nothing redefines them.
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
 
 class LeadStatus(StrEnum):
-    unqualified = "unqualified"  # below the thresholds: stored, not a lead for consultants
+    """In the order consultants see them listed."""
+
     new = "new"
     claimed = "claimed"
     contacted = "contacted"
     scheduled = "scheduled"
     done = "done"
     lost = "lost"
+    unqualified = "unqualified"  # below the thresholds: stored, not a lead for consultants
 
 
 OPEN_STATUSES = (LeadStatus.new, LeadStatus.claimed, LeadStatus.contacted, LeadStatus.scheduled)
@@ -99,3 +103,22 @@ class LeadAnswers(BaseModel):
 
 DIRECT_SOURCE = "direct"  # an owner whose first /start carried no source
 REFERRAL_SOURCE = "referral"  # an owner who came by another owner's personal link
+# Other sources are the channels of tracked links (`src_<source>`, bot/attribution.py).
+
+REF_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+REF_CODE_LENGTH = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Touch:
+    """Where an owner came from, as a start payload says; all None when it says nothing."""
+
+    source: str | None = None
+    campaign: str | None = None
+    ref_code: str | None = None  # the inviter's personal code
+    diagnostic: bool = False  # open the request right away
+
+
+def new_ref_code() -> str:
+    """An owner's opaque personal code for invitation links."""
+    return "".join(secrets.choice(REF_CODE_ALPHABET) for _ in range(REF_CODE_LENGTH))

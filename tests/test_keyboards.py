@@ -9,7 +9,8 @@ from bot.db.repos import Repositories
 from bot.flows.diagnostic import QUESTIONNAIRE
 from bot.flows.diagnostic import keyboards as diagnostic
 from bot.flows.diagnostic.draft import Draft
-from bot.keyboards import _built, after_lessons, lesson_nav
+from bot.keyboard_cache import _built
+from bot.keyboards import after_lessons, lesson_nav
 from tests.kit.inprocess_driver import InProcessWorld
 from tests.test_diagnostic_flow import answer_until_review
 

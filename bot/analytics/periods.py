@@ -7,7 +7,7 @@ import time
 
 from bot.config import Settings
 from bot.content import Content
-from bot.group.times import start_of_day
+from bot.local_time import start_of_day
 
 PERIODS: tuple[str, ...] = ("today", "7d", "30d", "all")
 

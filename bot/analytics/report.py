@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.content import Content
-from bot.db.funnel import DIRECT, FUNNEL_STEPS, SIDE_STEPS, Referrer
+from bot.db.funnel import DIRECT, FUNNEL_STEPS, Referrer
 from bot.db.repos import Repositories
+from bot.domain import SIDE_STEPS
 
 # The columns of the per-source table: the milestones a sales manager looks at.
 SOURCE_MILESTONES: tuple[str, ...] = (

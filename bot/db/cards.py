@@ -19,6 +19,7 @@ import aiosqlite
 
 from bot.db.database import Database
 from bot.db.leads import Notification, enqueue
+from bot.db.models import from_row
 from bot.domain import OutboxKind
 
 
@@ -56,7 +57,7 @@ class CardRepo:
             "SELECT lead_id, chat_id, message_id, thread_id FROM lead_cards WHERE lead_id = ?",
             (lead_id,),
         )
-        return None if row is None else CardRow(*row)
+        return None if row is None else from_row(CardRow, row)
 
     async def is_current(self, lead_id: int, chat_id: int, message_id: int) -> bool:
         """Whether this message is the lead's current card (its buttons may act)."""
@@ -73,7 +74,7 @@ class CardRepo:
             f"AND kind IN {REPLY_KINDS}",
             (chat_id, message_id),
         )
-        return None if row is None else LeadMessage(*row)
+        return None if row is None else from_row(LeadMessage, row)
 
     async def remember(self, message: LeadMessage) -> None:
         async with self.db.transaction() as conn:
@@ -125,7 +126,7 @@ class CardRepo:
             "ORDER BY created_at, chat_id, message_id",
             (lead_id,),
         )
-        return [LeadMessage(*row) for row in rows]
+        return [from_row(LeadMessage, row) for row in rows]
 
     async def listed_on(self, chat_id: int, message_id: int) -> list[int]:
         """The leads a /leads page lists (newest first, as the page shows them)."""

@@ -14,26 +14,12 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.db.database import Database
+from bot.db.models import from_row
+from bot.domain import DIRECT_SOURCE, FUNNEL_LINE, FunnelStep
 
-FUNNEL_STEPS: tuple[str, ...] = (
-    "start",
-    "lesson_1",
-    "lesson_2",
-    "lesson_3",
-    "lesson_4",
-    "lessons_done",
-    "diagnostic_started",
-    "qualified",
-    "consent",
-    "lead_submitted",
-    "claimed",
-    "contacted",
-    "scheduled",
-    "done",
-)
-SIDE_STEPS: tuple[str, ...] = ("not_qualified", "lost")
-EVENT_KINDS = frozenset(FUNNEL_STEPS + SIDE_STEPS)
-DIRECT = "direct"
+FUNNEL_STEPS: tuple[str, ...] = FUNNEL_LINE
+EVENT_KINDS = frozenset(FunnelStep)
+DIRECT = DIRECT_SOURCE
 _LESSON = re.compile(r"lesson_[1-9][0-9]?")
 
 
@@ -95,11 +81,12 @@ class FunnelRepo:
 
     async def top_referrers(self, since: float | None = None, limit: int = 5) -> list[Referrer]:
         rows = await self.db.fetchall(
-            "SELECT f.referrer_id, coalesce(r.first_name, ''), count(*), "
-            "sum(EXISTS (SELECT 1 FROM funnel q WHERE q.user_id = f.id AND q.step = 'qualified')) "
+            "SELECT f.referrer_id AS user_id, coalesce(r.first_name, '') AS name, "
+            "count(*) AS invited, sum(EXISTS (SELECT 1 FROM funnel q WHERE q.user_id = f.id "
+            "AND q.step = 'qualified')) AS qualified "
             "FROM users f LEFT JOIN users r ON r.id = f.referrer_id "
             "WHERE f.referrer_id IS NOT NULL AND f.first_seen >= ? "
             "GROUP BY f.referrer_id ORDER BY count(*) DESC, f.referrer_id LIMIT ?",
             (since or 0.0, limit),
         )
-        return [Referrer(row[0], row[1], row[2], row[3] or 0) for row in rows]
+        return [from_row(Referrer, row, qualified=row["qualified"] or 0) for row in rows]

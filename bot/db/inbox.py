@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.db.database import Database
+from bot.db.models import from_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,7 @@ class InboxRepo:
             "ORDER BY update_id LIMIT ?",
             (limit,),
         )
-        return [InboxItem(row[0], row[1], row[2]) for row in rows]
+        return [from_row(InboxItem, row) for row in rows]
 
     async def get(self, update_id: int) -> InboxItem | None:
         row = await self.db.fetchone(
@@ -69,7 +70,7 @@ class InboxRepo:
             "AND status = 'pending'",
             (update_id,),
         )
-        return None if row is None else InboxItem(row[0], row[1], row[2])
+        return None if row is None else from_row(InboxItem, row)
 
     async def recover(self, max_attempts: int) -> int:
         """At start: give up (mark failed) the unfinished updates whose replay has already

@@ -16,7 +16,8 @@ from typing import Any
 import aiosqlite
 
 from bot.db.database import Database
-from bot.db.models import LeadRow, SubmitResult
+from bot.db.models import LeadRow, SubmitResult, from_row
+from bot.domain import CLOSED_STATUSES, LeadStatus, OutboxKind
 
 LEAD_COLUMNS = (
     "id, user_id, status, qualified, qualification, source, referrer_id, answers, name, "
@@ -24,16 +25,16 @@ LEAD_COLUMNS = (
     "assignee_id, assignee_name, created_at, updated_at"
 )
 
-STATUS_UNQUALIFIED = "unqualified"
-STATUS_NEW = "new"
 
 
 def lead_from_row(row: Any) -> LeadRow:
-    values = list(row)
-    values[3] = bool(values[3])
-    values[7] = json.loads(values[7])
-    values[15] = bool(values[15])
-    return LeadRow(*values)
+    return from_row(
+        LeadRow,
+        row,
+        qualified=bool(row["qualified"]),
+        answers=json.loads(row["answers"]),
+        is_returning=bool(row["is_returning"]),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,7 @@ class LeadRepo:
     async def submit(self, draft: LeadDraft, notify: Notification | None) -> SubmitResult:
         """Store the request (idempotent per draft) and its notification, atomically."""
         now = time.time()
-        status = STATUS_NEW if draft.qualified else STATUS_UNQUALIFIED
+        status = LeadStatus.new if draft.qualified else LeadStatus.unqualified
         answers = json.dumps(draft.answers, ensure_ascii=False, separators=(",", ":"))
         async with self.db.transaction() as conn:
             existing = await self._for_user(conn, draft.user_id)
@@ -112,7 +113,7 @@ class LeadRepo:
                 # A returning owner: refresh the answers; an open lead keeps its status and
                 # assignee, a closed or unqualified one opens again as new.
                 reopen = (
-                    existing.status in (STATUS_UNQUALIFIED, "done", "lost")
+                    existing.status in CLOSED_STATUSES
                     or not existing.qualified
                 )
                 await conn.execute(
@@ -149,7 +150,7 @@ class LeadRepo:
                 has_card = await conn.execute_fetchall(
                     "SELECT 1 FROM lead_cards WHERE lead_id = ?", (lead.id,)
                 )
-                notify = Notification("lead_card", None, {}) if has_card else None
+                notify = Notification(OutboxKind.lead_card, None, {}) if has_card else None
             if notify is not None:
                 await enqueue(conn, notify, lead.id, f"{notify.kind}:{lead.id}:{lead.submissions}")
         return SubmitResult(lead, created=existing is None, replayed=False)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +51,16 @@ class SubmitResult:
     lead: LeadRow
     created: bool  # a new lead row
     replayed: bool  # the same draft was submitted before: nothing changed
+
+
+T = TypeVar("T")
+
+
+def from_row(model: type[T], row: Any, **values: Any) -> T:
+    """A typed row from a SELECT whose columns are named as the model's fields: matched by
+    name, never by position (a column added or reordered cannot shift the values).
+    `values` replace columns that need converting (JSON, booleans)."""
+    names = {field.name for field in dataclasses.fields(model)}  # type: ignore[arg-type]
+    given = {key: row[key] for key in row.keys() if key in names}
+    given.update(values)
+    return model(**given)

@@ -20,9 +20,11 @@ from bot.db.cards import CardRow, LeadMessage, forget_lead, save_card, save_mess
 from bot.db.database import Database
 from bot.db.kv import kv_get, kv_set
 from bot.db.leads import Notification, enqueue
+from bot.db.models import from_row
+from bot.domain import OutboxKind
 
 OUTAGE_KEY = "group.outage_since"
-ADMIN_ALERT = "admin_alert"
+ADMIN_ALERT = OutboxKind.admin_alert
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,14 +47,11 @@ _COLUMNS = "id, kind, dedup_key, lead_id, chat_id, payload, attempts, next_attem
 
 
 def _row(row: Any) -> OutboxRow:
-    values = list(row)
     try:
-        values[5] = json.loads(values[5] or "{}")
+        payload = json.loads(row["payload"] or "{}")
     except ValueError:
-        values[5] = {}
-    if not isinstance(values[5], dict):
-        values[5] = {}
-    return OutboxRow(*values)
+        payload = {}
+    return from_row(OutboxRow, row, payload=payload if isinstance(payload, dict) else {})
 
 
 class OutboxRepo:

@@ -17,7 +17,8 @@ import aiosqlite
 from bot.db.database import Database
 from bot.db.funnel import record_event
 from bot.db.leads import LEAD_COLUMNS, Notification, enqueue, lead_from_row
-from bot.db.models import LeadRow
+from bot.db.models import LeadRow, from_row
+from bot.domain import FunnelStep, LeadStatus, OutboxKind
 
 MAX_ID = 2**62
 """Ids above this are never valid (and would overflow SQLite's INTEGER)."""
@@ -76,7 +77,10 @@ def valid_id(lead_id: int) -> bool:
 
 
 # Status changes that are funnel steps of the lead's owner (see bot/db/funnel.py).
-PIPELINE_EVENTS = frozenset({"claimed", "contacted", "scheduled", "done", "lost"})
+PIPELINE_EVENTS = frozenset({
+    FunnelStep.claimed, FunnelStep.contacted, FunnelStep.scheduled, FunnelStep.done,
+    FunnelStep.lost,
+})
 
 
 class PipelineRepo:
@@ -104,7 +108,7 @@ class PipelineRepo:
                 assignee_id, assignee_name = None, None
             else:
                 assignee_id, assignee_name = before.assignee_id, before.assignee_name
-            lost_reason = decision.reason if decision.to_status == "lost" else None
+            lost_reason = decision.reason if decision.to_status == LeadStatus.lost else None
             cursor = await conn.execute(
                 "UPDATE leads SET status = ?, assignee_id = ?, assignee_name = ?, "
                 "lost_reason = ?, updated_at = ? WHERE id = ? AND status = ?",
@@ -134,7 +138,7 @@ class PipelineRepo:
             "WHERE lead_id = ? ORDER BY id",
             (lead_id,),
         )
-        return [HistoryRow(*row) for row in rows]
+        return [from_row(HistoryRow, row) for row in rows]
 
     async def lost_reason(self, lead_id: int) -> str | None:
         if not valid_id(lead_id):
@@ -162,7 +166,7 @@ class PipelineRepo:
             "SELECT at, author_id, author_name, text FROM lead_notes WHERE lead_id = ? ORDER BY id",
             (lead_id,),
         )
-        return [NoteRow(*row) for row in rows]
+        return [from_row(NoteRow, row) for row in rows]
 
     async def page(
         self, statuses: Sequence[str], offset: int, limit: int
@@ -186,7 +190,7 @@ class PipelineRepo:
         rows = await self.db.fetchall(
             f"SELECT {LEAD_COLUMNS}, lost_reason FROM leads {where} ORDER BY id", params
         )
-        return [(lead_from_row(row[:-1]), row[-1]) for row in rows]
+        return [(lead_from_row(row), row["lost_reason"]) for row in rows]
 
     async def enqueue_sla_reminders(self, cutoff: float, now: float) -> list[int]:
         """Leads new since before `cutoff` and not reminded since: enqueue one reminder each
@@ -199,7 +203,7 @@ class PipelineRepo:
             )
             for lead_id, since in rows:
                 await enqueue(
-                    conn, Notification("sla_reminder", None, {}), lead_id,
+                    conn, Notification(OutboxKind.sla_reminder, None, {}), lead_id,
                     f"sla_reminder:{lead_id}:{since:.3f}",
                 )
                 await conn.execute(

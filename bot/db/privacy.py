@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import secrets
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import aiosqlite
 
 from bot.db.database import Database
+from bot.db.leads import Notification, enqueue
+from bot.domain import OutboxKind
 
 # Where a Telegram user id can appear inside a stored update.
 _INBOX_USER_PATHS = (
@@ -116,14 +117,13 @@ class PrivacyRepo:
                 )
             ]
             needles = await _personal_values(conn, user_id)
-            now = time.time()
             for lead_id in lead_ids:
                 # The group card is replaced by a tombstone through the outbox.
-                await conn.execute(
-                    "INSERT INTO outbox (kind, dedup_key, lead_id, chat_id, payload, "
-                    "next_attempt_at, created_at) VALUES ('lead_erased', ?, NULL, NULL, ?, ?, ?) "
-                    "ON CONFLICT (dedup_key) DO NOTHING",
-                    (f"lead_erased:{lead_id}", json.dumps({"lead_id": lead_id}), now, now),
+                await enqueue(
+                    conn,
+                    Notification(OutboxKind.lead_erased, None, {"lead_id": lead_id}),
+                    None,
+                    f"lead_erased:{lead_id}",
                 )
             await conn.execute("DELETE FROM leads WHERE user_id = ?", (user_id,))
             await conn.execute("DELETE FROM consents WHERE user_id = ?", (user_id,))

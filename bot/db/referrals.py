@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlite3
 import time
 
-from bot.attribution import Touch, new_ref_code
 from bot.db.database import Database
 from bot.db.leads import Notification, enqueue
+from bot.domain import DIRECT_SOURCE, OutboxKind, Touch, new_ref_code
 
 
 class ReferralRepo:
@@ -41,7 +41,7 @@ class ReferralRepo:
             await conn.execute(
                 "UPDATE users SET source = ?, campaign = ?, referrer_id = ? "
                 "WHERE id = ? AND source IS NULL",
-                (touch.source or "direct", touch.campaign, referrer_id, user_id),
+                (touch.source or DIRECT_SOURCE, touch.campaign, referrer_id, user_id),
             )
             if touch.source is not None:
                 await conn.execute(
@@ -75,7 +75,7 @@ class ReferralRepo:
             await enqueue(
                 conn,
                 Notification(
-                    "referrer_thanks",
+                    OutboxKind.referrer_thanks,
                     referrer_id,
                     {"friend_name": friend_name, "reason": reason},
                 ),

@@ -6,7 +6,7 @@ import time
 
 from bot.db.database import Database
 from bot.db.funnel import record_event
-from bot.db.models import UserRow
+from bot.db.models import UserRow, from_row
 
 # A user's row is rewritten at most this often when nothing else about them changed.
 TOUCH_INTERVAL_SECONDS = 300.0
@@ -51,7 +51,7 @@ class UserRepo:
 
     async def get(self, user_id: int) -> UserRow | None:
         row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,))
-        return None if row is None else UserRow(*row)
+        return None if row is None else from_row(UserRow, row)
 
     async def set_start_payload(self, user_id: int, payload: str) -> bool:
         """Keep the first start payload only; True when this one was stored."""

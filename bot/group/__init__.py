@@ -1,5 +1,10 @@
-"""The consultants' group: binding, who may act, lead cards, statuses, notes and commands."""
+"""The consultants' side, in rooms: `handlers/` (aiogram handlers), `views/` (what they see),
+`rules.py` (which status moves are allowed, by whom), `access.py` (who is a consultant).
 
-from bot.group.routers import build_routers
+Where the group is (`bot/binding.py`) and local times (`bot/local_time.py`) are shared with
+the outbox and the reports and live outside.
+"""
+
+from bot.group.handlers.routers import build_routers
 
 __all__ = ["build_routers"]

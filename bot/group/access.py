@@ -20,9 +20,9 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, ChatMember, Message, TelegramObject
 
+from bot.binding import GroupBinding
 from bot.config import Settings
 from bot.db.kv import KvRepo
-from bot.group.binding import GroupBinding
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 
-from bot.group.statuses import Action
+from bot.group.rules import Action
 
 
 class CardCb(CallbackData, prefix="gc"):

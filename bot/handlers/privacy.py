@@ -13,7 +13,7 @@ from bot.content import Content
 from bot.db.repos import Repositories
 from bot.delivery.replies import Replies
 from bot.filters import InChat
-from bot.group.times import DATE_FORMAT, local
+from bot.local_time import DATE_FORMAT, local
 
 
 def build_router() -> Router:

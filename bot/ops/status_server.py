@@ -18,7 +18,7 @@ from typing import Protocol
 from aiohttp import web
 
 from bot.db.health import Gauges, HealthRepo
-from bot.group.statuses import ALL_STATUSES
+from bot.domain import LeadStatus
 from bot.ops.backup import list_backups
 from bot.ops.exposition import CONTENT_TYPE, Family, render
 from bot.ops.metrics import Metrics
@@ -158,7 +158,7 @@ class StatusServer:
                 .add(gauges.outbox_pending),
             ]
             leads = Family(f"{PREFIX}leads", "gauge", "Leads by status.")
-            counts = {status: 0 for status in ALL_STATUSES} | gauges.leads_by_status
+            counts = {status: 0 for status in LeadStatus} | gauges.leads_by_status
             for status, count in counts.items():
                 leads.add(count, status=status)
             families.append(leads)

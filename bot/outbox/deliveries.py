@@ -25,15 +25,14 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup, ReplyParameters
 
+from bot.binding import GroupTarget
 from bot.config import Settings
 from bot.content import Content
 from bot.db.cards import CardRow, LeadMessage
-from bot.db.outbox import ADMIN_ALERT, OutboxRow
+from bot.db.outbox import OutboxRow
 from bot.db.repos import Repositories
-from bot.group import leads_list
-from bot.group.binding import GroupTarget
-from bot.group.card import card_text, load_extras, status_label, tombstone_text
-from bot.group.keyboards import card_keyboard
+from bot.domain import LeadStatus, OutboxKind
+from bot.outbox.views import GroupViews
 
 log = logging.getLogger(__name__)
 
@@ -60,16 +59,17 @@ Throttle = Callable[[int], Awaitable[None]]
 class Deliveries:
     def __init__(
         self, bot: Bot, repo: Repositories, content: Content, settings: Settings,
-        throttle: Throttle,
+        views: GroupViews, throttle: Throttle,
     ) -> None:
         self.bot, self.repo, self.content, self.settings = bot, repo, content, settings
+        self.views = views
         self.throttle = throttle
         self.by_kind: dict[str, Callable[[OutboxRow, GroupTarget | None], Awaitable[Delivered]]] = {
-            "lead_card": self.lead_card,
-            "lead_erased": self.lead_erased,
-            "sla_reminder": self.sla_reminder,
-            ADMIN_ALERT: self.admin_alert,
-            "referrer_thanks": self.referrer_thanks,
+            OutboxKind.lead_card: self.lead_card,
+            OutboxKind.lead_erased: self.lead_erased,
+            OutboxKind.sla_reminder: self.sla_reminder,
+            OutboxKind.admin_alert: self.admin_alert,
+            OutboxKind.referrer_thanks: self.referrer_thanks,
         }
 
     # -- lead_card ------------------------------------------------------------------------
@@ -79,18 +79,14 @@ class Deliveries:
         lead = await self.repo.leads.get(row.lead_id) if row.lead_id else None
         if lead is None:  # erased before it could be posted
             return Delivered()
-        text = card_text(lead, await load_extras(self.repo, lead), self.content, self.settings)
-        markup = card_keyboard(lead, self.content)
+        text, markup = await self.views.card(lead)
         card = await self.repo.cards.get(lead.id)
         if card is not None and card.chat_id == target.chat_id:
             if await self._edit(card, text, markup):
                 await self.throttle(card.chat_id)
                 notice = await self.bot.send_message(
                     card.chat_id,
-                    self.content.render(
-                        "group/update_notice.html", id=lead.id, submissions=lead.submissions,
-                        status=status_label(self.content, lead.status),
-                    ),
+                    self.views.update_notice(lead),
                     message_thread_id=card.thread_id,
                     reply_parameters=ReplyParameters(
                         message_id=card.message_id, allow_sending_without_reply=True
@@ -135,7 +131,7 @@ class Deliveries:
         lead_id = row.payload.get("lead_id")
         if not isinstance(lead_id, int) or isinstance(lead_id, bool):
             return Delivered()
-        tombstone = tombstone_text(lead_id, self.content)
+        tombstone = self.views.tombstone(lead_id)
         late = _shown(row.payload.get("shown"), lead_id)
         if late is not None:  # one message that reached Telegram after the erasure
             try:
@@ -177,12 +173,11 @@ class Deliveries:
         text, markup = tombstone, None
         if shown.kind == "page":
             others = await self.repo.cards.listed_on(shown.chat_id, shown.message_id)
-            page = await leads_list.without(
-                shown.detail, [i for i in others if i != shown.lead_id], self.repo,
-                self.content, self.settings,
+            page = await self.views.page_without(
+                shown.detail, [i for i in others if i != shown.lead_id]
             )
             if page is not None:
-                text, markup = page.text, page.markup
+                text, markup = page
         await self._edit(CardRow(shown.lead_id, shown.chat_id, shown.message_id, None), text, markup)
 
     # -- sla_reminder ---------------------------------------------------------------------
@@ -190,7 +185,7 @@ class Deliveries:
     async def sla_reminder(self, row: OutboxRow, target: GroupTarget | None) -> Delivered:
         assert target is not None
         lead = await self.repo.leads.get(row.lead_id) if row.lead_id else None
-        if lead is None or lead.status != "new":  # claimed meanwhile: nothing to remind
+        if lead is None or lead.status != LeadStatus.new:  # claimed meanwhile: nothing to remind
             return Delivered()
         card = await self.repo.cards.get(lead.id)
         here = card is not None and card.chat_id == target.chat_id

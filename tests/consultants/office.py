@@ -17,6 +17,7 @@ from typing import Any
 from aiogram import Bot
 
 from bot.app import create_app, create_bot
+from bot.clock import ShiftedClock
 from bot.config import Settings
 from bot.content import Content
 from bot.db import Database
@@ -25,7 +26,7 @@ from bot.db.models import LeadRow
 from bot.db.repos import Repositories
 from bot.emulator import BotWorld, Emulator
 from bot.group.access import Consultants
-from bot.outbox import OutboxSender, ShiftedClock
+from bot.outbox import OutboxSender
 from tests.cards import is_card_of
 from tests.databases import fresh_database
 from tests.kit import EmulatorSession, Group, InProcessWorld, MessageView, Person
@@ -62,27 +63,26 @@ def lead_draft(user_id: int, draft: str = "d1", **fields: Any) -> LeadDraft:
 
 
 class SenderPasses:
-    """Counts the outbox sender's passes over the outbox, so that a test waits for one (a pass
-    that began after it asked, and ended) instead of sleeping."""
+    """Counts the outbox sender's passes over the outbox (its loop's turns), so that a test
+    waits for one (a pass that began after it asked, and ended) instead of sleeping."""
 
     def __init__(self, sender: OutboxSender) -> None:
         self.sender = sender
         self.begun = self.ended = 0
-        deliver_due = sender.deliver_due
+        turn = sender.turn
 
         async def counted() -> float:
             self.begun += 1
             try:
-                return await deliver_due()
+                return await turn()
             finally:
                 self.ended += 1
 
-        sender.deliver_due = counted  # type: ignore[method-assign]
+        sender.turn = counted  # type: ignore[method-assign]
 
     @property
     def running(self) -> bool:
-        task = self.sender._task
-        return task is not None and not task.done()
+        return self.sender.running
 
     async def next(self, wait: float = 2.0) -> None:
         """Make the sender look at the outbox now and return once it has, all through."""

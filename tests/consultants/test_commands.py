@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.group.export import ExcelSemicolon, export_csv, lead_cells, neutralise
-from bot.group.statuses import FUNNEL
+from bot.group.rules import FUNNEL
+from bot.group.views.export import ExcelSemicolon, export_csv, lead_cells, neutralise
 from tests.consultants.office import CONTENT, Office, open_office
 
 HOSTILE = '=HYPERLINK("http://evil.example","жми"); <b>&amp;</b> "кавычки"\nвторая строка'

@@ -133,6 +133,7 @@ async def test_a_restarted_sender_posts_each_pending_card_once(
     db = await Database(db_path).connect()
     try:
         restarted = OutboxSender(office.bot, Repositories.create(db), CONTENT, office.settings,
+                                   views=office.sender.views,
                                  clock=office.clock)
         office.use_sender(restarted)
         restarted.start()
@@ -144,6 +145,7 @@ async def test_a_restarted_sender_posts_each_pending_card_once(
 
         # And once more: a third start finds nothing to do.
         again = OutboxSender(office.bot, Repositories.create(db), CONTENT, office.settings,
+                                   views=office.sender.views,
                              clock=office.clock)
         assert await again.deliver_due() == float("inf")
     finally:
@@ -299,7 +301,8 @@ async def test_a_throttled_post_over_real_http_waits_three_real_seconds(db_path:
                 http_settings,
                 session=LocalHttpSession(api=TelegramAPIServer.from_base(base_url)),
             )
-            sender = OutboxSender(http_bot, office.repo, CONTENT, office.settings)
+            sender = OutboxSender(http_bot, office.repo, CONTENT, office.settings,
+                                  views=office.sender.views)
             office.telegram.faults.add("sendMessage", "429", retry_after=3, chat_id=office.group_id)
             sender.start()
             started = time.monotonic()

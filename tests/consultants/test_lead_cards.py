@@ -52,7 +52,7 @@ async def test_created_time_is_shown_in_moscow_time(db_path: Path) -> None:
         await office.db.write("UPDATE leads SET created_at = 1767225600 WHERE id = ?", (lead.id,))
         lead = await office.repo.leads.get(lead.id)
         assert lead is not None
-        from bot.group.card import CardExtras, card_text
+        from bot.group.views.card import CardExtras, card_text
 
         text = card_text(lead, CardExtras(), office.content, office.settings)
         assert "Создана:</b> 01.01.2026 03:00" in text  # 00:00 UTC is 03:00 in Moscow

@@ -23,6 +23,7 @@ from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.db.repos import Repositories
 from bot.emulator.world import BotWorld, Emulator
+from bot.group.views.for_outbox import ConsultantViews
 from bot.outbox import OutboxSender
 from tests.cards import is_card_of
 from tests.databases import place_fresh_database
@@ -246,7 +247,9 @@ class Replay:
         db = await Database(self.folder / "bot.sqlite3").connect()
         bot = create_bot(self.settings, session=EmulatorSession(self.emulator))
         try:
-            sender = OutboxSender(bot, Repositories.create(db), CONTENT, self.settings)
+            repo = Repositories.create(db)
+            sender = OutboxSender(bot, repo, CONTENT, self.settings,
+                                  views=ConsultantViews(repo, CONTENT, self.settings))
             await sender.deliver_due()
         finally:
             await bot.session.close()

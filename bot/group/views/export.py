@@ -14,8 +14,8 @@ import io
 from bot.config import Settings
 from bot.content import Content
 from bot.db.models import LeadRow
-from bot.group.card import option_label, plain, status_label
-from bot.group.times import stamp
+from bot.group.views.card import option_label, plain, status_label
+from bot.local_time import stamp
 
 COLUMNS = (
     "id", "created", "updated", "status", "assignee", "name", "company", "position", "phone",

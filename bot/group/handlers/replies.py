@@ -12,10 +12,10 @@ from bot.db.cards import LeadMessage
 from bot.db.repos import Repositories
 from bot.delivery.replies import Replies
 from bot.group.access import Consultants
-from bot.group.buttons import refusal_alert
-from bot.group.card import status_label
-from bot.group.refresh import refresh_card
-from bot.group.statuses import NOT_ALLOWED, Action, decide
+from bot.group.handlers.buttons import refusal_alert
+from bot.group.rules import NOT_ALLOWED, Action, decide
+from bot.group.views.card import status_label
+from bot.group.views.refresh import refresh_card
 
 NOTE_LIMIT = 3000
 REASON_LIMIT = 1000

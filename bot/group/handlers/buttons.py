@@ -21,9 +21,9 @@ from bot.db.repos import Repositories
 from bot.delivery.replies import Replies, Track
 from bot.group.access import Consultants
 from bot.group.callbacks import CardCb
-from bot.group.card import status_label
-from bot.group.refresh import refresh_card
-from bot.group.statuses import NOT_ALLOWED, NOT_YOURS, Action, decide, refusal
+from bot.group.rules import NOT_ALLOWED, NOT_YOURS, Action, decide, refusal
+from bot.group.views.card import status_label
+from bot.group.views.refresh import refresh_card
 
 
 def canonical(query: CallbackQuery, callback_data: CallbackData) -> bool:

@@ -18,14 +18,14 @@ from bot.content import Content
 from bot.db.pipeline import valid_id
 from bot.db.repos import Repositories
 from bot.delivery.replies import Replies, Track
-from bot.group import stats as stats_view
 from bot.group.access import Consultants
-from bot.group.buttons import canonical
 from bot.group.callbacks import LeadsPageCb
-from bot.group.export import export_csv
-from bot.group.lead_view import lead_messages
-from bot.group.leads_list import FILTERS, MAX_PAGE, parse_filter, render_page
-from bot.group.times import local
+from bot.group.handlers.buttons import canonical
+from bot.group.views import stats as stats_view
+from bot.group.views.export import export_csv
+from bot.group.views.lead_view import lead_messages
+from bot.group.views.leads_list import FILTERS, MAX_PAGE, parse_filter, render_page
+from bot.local_time import local
 
 
 async def on_leads(

@@ -16,9 +16,9 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
 
 from bot.filters import InChat, Magic
-from bot.group import buttons, commands, members, private, replies, setup
 from bot.group.access import InConsultantsGroup, IsConsultant
 from bot.group.callbacks import CardCb, LeadsPageCb
+from bot.group.handlers import buttons, commands, members, private, replies, setup
 
 GROUP_TYPES = {"group", "supergroup"}
 

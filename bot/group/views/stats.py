@@ -10,8 +10,8 @@ from itertools import pairwise
 
 from bot.content import Content
 from bot.db.repos import Repositories
-from bot.group.card import status_label
-from bot.group.statuses import ALL_STATUSES, FUNNEL
+from bot.domain import PIPELINE, LeadStatus
+from bot.group.views.card import status_label
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +38,9 @@ class Stats:
 
 async def collect(repo: Repositories) -> Stats:
     counts = await repo.stats.counts()
-    reached = await repo.stats.reached(FUNNEL)
-    steps = [Step(a, b, reached[a], reached[b]) for a, b in pairwise(FUNNEL)]
-    return Stats({status: counts.get(status, 0) for status in ALL_STATUSES}, steps)
+    reached = await repo.stats.reached(PIPELINE)
+    steps = [Step(a, b, reached[a], reached[b]) for a, b in pairwise(PIPELINE)]
+    return Stats({status: counts.get(status, 0) for status in LeadStatus}, steps)
 
 
 def render(stats: Stats, content: Content) -> str:

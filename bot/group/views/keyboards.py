@@ -10,7 +10,7 @@ from bot.content import Content
 from bot.db.models import LeadRow
 from bot.db.pipeline import MAX_ID
 from bot.group.callbacks import CardCb, LeadsPageCb
-from bot.group.statuses import ALLOWED, Action
+from bot.group.rules import ALLOWED, Action
 
 
 def card_keyboard(lead: LeadRow, content: Content) -> InlineKeyboardMarkup | None:

@@ -13,15 +13,15 @@ from bot.config import Settings
 from bot.content import Content
 from bot.db.models import LeadRow
 from bot.db.repos import Repositories
-from bot.group.card import shorten, status_label
-from bot.group.keyboards import pager
-from bot.group.statuses import ALL_STATUSES, OPEN_STATUSES
-from bot.group.times import stamp
+from bot.domain import OPEN_STATUSES, LeadStatus
+from bot.group.views.card import shorten, status_label
+from bot.group.views.keyboards import pager
+from bot.local_time import stamp
 
 FILTERS: dict[str, tuple[str, ...]] = {
     "open": OPEN_STATUSES,
-    "all": ALL_STATUSES,
-    **{status: (status,) for status in ALL_STATUSES},
+    "all": tuple(LeadStatus),
+    **{status: (status,) for status in LeadStatus},
 }
 MAX_PAGE = 1_000_000
 NAME_LIMIT = 60

@@ -15,7 +15,8 @@ from bot.config import Settings
 from bot.content import Content
 from bot.db.models import LeadRow
 from bot.db.repos import Repositories
-from bot.group.times import stamp
+from bot.domain import LeadStatus
+from bot.local_time import stamp
 from bot.telegram_html import MESSAGE_LIMIT, TelegramHTMLError, parse, visible_length
 
 TRIM_STEPS: tuple[int | None, ...] = (None, 300, 120, 60, 30, 15)
@@ -105,7 +106,7 @@ def card_context(
         "status_code": lead.status,
         "status": status_label(content, lead.status),
         "assignee": shorten(lead.assignee_name, limit),
-        "lost_reason": shorten(extras.lost_reason, limit) if lead.status == "lost" else "",
+        "lost_reason": shorten(extras.lost_reason, limit) if lead.status == LeadStatus.lost else "",
         "qualified": lead.qualified,
         "name": shorten(lead.name, limit),
         "company": shorten(lead.company, limit),

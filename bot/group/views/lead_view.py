@@ -6,8 +6,8 @@ from bot.config import Settings
 from bot.content import Content
 from bot.db.models import LeadRow
 from bot.db.repos import Repositories
-from bot.group.card import card_context, load_extras, status_label
-from bot.group.times import stamp
+from bot.group.views.card import card_context, load_extras, status_label
+from bot.local_time import stamp
 from bot.telegram_html import MESSAGE_LIMIT, split_html
 
 

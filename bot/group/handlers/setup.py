@@ -13,7 +13,7 @@ from bot.content import Content
 from bot.db.repos import Repositories
 from bot.delivery.replies import Replies
 from bot.group.access import Consultants
-from bot.group.menu import group_menu
+from bot.group.views.menu import group_menu
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from bot.content import Content
 from bot.db.models import LeadRow
 from bot.db.repos import Repositories
 from bot.delivery.replies import Replies
-from bot.group.card import card_text, load_extras
-from bot.group.keyboards import card_keyboard
+from bot.group.views.card import card_text, load_extras
+from bot.group.views.keyboards import card_keyboard
 
 
 async def refresh_card(

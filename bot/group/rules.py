@@ -10,10 +10,10 @@ from enum import StrEnum
 
 from bot.db.models import LeadRow
 from bot.db.pipeline import Decide, Move
+from bot.domain import PIPELINE, LeadStatus
 
-ALL_STATUSES = ("new", "claimed", "contacted", "scheduled", "done", "lost", "unqualified")
-OPEN_STATUSES = ("new", "claimed", "contacted", "scheduled")
-FUNNEL = ("new", "claimed", "contacted", "scheduled", "done")
+ALL_STATUSES = tuple(LeadStatus)
+FUNNEL = PIPELINE
 """The way a lead goes when all is well; /stats shows the conversion between neighbours."""
 
 
@@ -28,23 +28,23 @@ class Action(StrEnum):
     reopen = "n"
 
 
-TARGET: dict[Action, str] = {
-    Action.claim: "claimed",
-    Action.contacted: "contacted",
-    Action.scheduled: "scheduled",
-    Action.done: "done",
-    Action.lost: "lost",
-    Action.reopen: "new",
+TARGET: dict[Action, LeadStatus] = {
+    Action.claim: LeadStatus.claimed,
+    Action.contacted: LeadStatus.contacted,
+    Action.scheduled: LeadStatus.scheduled,
+    Action.done: LeadStatus.done,
+    Action.lost: LeadStatus.lost,
+    Action.reopen: LeadStatus.new,
 }
 
 ALLOWED: dict[str, tuple[Action, ...]] = {
-    "new": (Action.claim, Action.lost),
-    "claimed": (Action.contacted, Action.lost, Action.reopen),
-    "contacted": (Action.scheduled, Action.lost, Action.reopen),
-    "scheduled": (Action.done, Action.lost, Action.reopen),
-    "done": (Action.reopen,),
-    "lost": (Action.reopen,),
-    "unqualified": (),
+    LeadStatus.new: (Action.claim, Action.lost),
+    LeadStatus.claimed: (Action.contacted, Action.lost, Action.reopen),
+    LeadStatus.contacted: (Action.scheduled, Action.lost, Action.reopen),
+    LeadStatus.scheduled: (Action.done, Action.lost, Action.reopen),
+    LeadStatus.done: (Action.reopen,),
+    LeadStatus.lost: (Action.reopen,),
+    LeadStatus.unqualified: (),
 }
 """Buttons on a card in each status, in display order."""
 

@@ -9,8 +9,8 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import SetMyCommands
 from aiogram.types import BotCommand, BotCommandScopeChat
 
+from bot.binding import GroupBinding
 from bot.content import Content
-from bot.group.binding import GroupBinding
 
 log = logging.getLogger(__name__)
 
