@@ -32,9 +32,14 @@ test: $(STAMP)
 	$(PY) -m ruff check bot tests bench
 	$(PY) -m pytest
 
+# The everyday loop, on CHECK_WORKERS processes (pytest-xdist; 0 runs in this one). Bytecode
+# is cached (__pycache__, ignored by git) even where PYTHONDONTWRITEBYTECODE is set: compiling
+# the bot, the tests and their assertion rewrites again costs seconds per run.
+CHECK_WORKERS ?= 2
 check: $(STAMP)
 	$(PY) -m ruff check bot tests bench
-	$(PY) -m pytest -q -m "not process and not browser and not reliability"
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -q -n $(CHECK_WORKERS) \
+		-m "not process and not browser and not reliability"
 
 check-content: $(RUN_STAMP)
 	$(PY) -m bot check-content
