@@ -44,12 +44,12 @@ from bot.content import Content
 from bot.db import Database
 from bot.db.replies import ReplyRepo
 from bot.db.repos import Repositories
-from bot.emulator.drivers import WorldDriver
-from bot.emulator.session import EmulatorSession
-from bot.emulator.views import MessageView
 from bot.emulator.world import BotWorld, Emulator
 from bot.runner import DurablePolling, UpdateProcessor, ordering_key
 from bot.telegram_retry import RetryMiddleware
+from tests.kit.inprocess_driver import WorldInThisProcess
+from tests.kit.session import EmulatorSession
+from tests.kit.views import MessageView
 
 log = logging.getLogger(__name__)
 
@@ -355,7 +355,7 @@ class Machine:
         )
 
 
-class LiveWorld(WorldDriver):
+class LiveWorld(WorldInThisProcess):
     """People talking to a `Machine`: actions go into the emulator, the machine's polling
     picks them up; `settle()` waits until the machine has handled them. Every action is
     recorded per chat, so the same conversation can be played again elsewhere."""
@@ -376,34 +376,10 @@ class LiveWorld(WorldDriver):
         else:
             await self.machine.settle()
 
-    async def _add_user(self, **fields: Any) -> dict[str, Any]:
-        return self.world.add_user(**fields).to_dict()
-
-    async def _add_group(self, **fields: Any) -> dict[str, Any]:
-        return self.world.add_group(**fields).to_dict()
-
-    async def _add_member(self, chat_id: int, user_id: int, admin: bool) -> None:
-        self.world.add_member(chat_id, user_id, admin)
-
     async def _act(self, action: str, **fields: Any) -> dict[str, Any]:
         chat_id = fields.get("chat_id") or fields["user_id"]
         self.actions.setdefault(chat_id, []).append((action, dict(fields)))
         return getattr(self.world, action)(**fields).to_dict()
-
-    async def _messages(self, chat_id: int, include_deleted: bool) -> list[dict[str, Any]]:
-        return [m.to_dict() for m in self.world.messages(chat_id, include_deleted)]
-
-    async def _chat(self, chat_id: int) -> dict[str, Any]:
-        return self.world.chats[chat_id].to_dict()
-
-    async def _events(self, after: int, wait: float, chat_id: int | None) -> list[dict[str, Any]]:
-        return [event.to_dict() for event in await self.world.wait_events(after, wait, chat_id)]
-
-    async def _callback_answers(self, query_id: str) -> list[dict[str, Any]]:
-        return [record.to_dict() for record in self.world.callback_answers(query_id)]
-
-    async def file_bytes(self, file_id: str) -> bytes:
-        return self.world.files[file_id].data
 
 
 def transcript(world: BotWorld, chat_id: int) -> list[tuple[str, tuple[tuple[str, ...], ...]]]:
