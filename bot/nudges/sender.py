@@ -59,7 +59,7 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0  # how often the sender looks for newly due reminders without being woken
 PER_CHAT_SECONDS = 1.0  # Telegram: about one message a second in a chat
-MAX_IN_FLIGHT = 8  # reminders on their way at once (a kill -9 may repeat these)
+MAX_IN_FLIGHT = 4  # reminders on their way at once (a kill -9 may repeat these)
 BATCH = 256
 RETRY_BASE, RETRY_MAX, MAX_ATTEMPTS = 1.0, 300.0, 8
 
