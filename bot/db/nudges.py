@@ -20,7 +20,6 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.db.database import Database
-from bot.db.funnel import record_event
 
 PENDING, SENT, DROPPED, FAILED = "pending", "sent", "dropped", "failed"
 _COLUMNS = "id, user_id, kind, seq, due_at, payload, status, attempts, created_at, sent_at"
@@ -199,6 +198,25 @@ class NudgeRepo:
     async def unblocked(self, user_id: int) -> None:
         await self.db.write("UPDATE users SET blocked_at = NULL WHERE id = ?", (user_id,))
 
+    async def with_owner(self, nudge_id: int) -> tuple[NudgeRow, Owner | None] | None:
+        """The reminder as it is now, and its owner (None: no such person any more)."""
+        columns = ", ".join(f"n.{name.strip()}" for name in _COLUMNS.split(","))
+        row = await self.db.fetchone(
+            f"SELECT {columns}, u.id, u.nudges_off_at, u.blocked_at, u.lesson, "
+            "u.lessons_done_at, EXISTS (SELECT 1 FROM leads WHERE user_id = n.user_id) "
+            "FROM nudges n LEFT JOIN users u ON u.id = n.user_id WHERE n.id = ?",
+            (nudge_id,),
+        )
+        if row is None:
+            return None
+        nudge = _row(row)
+        if row[10] is None:
+            return nudge, None
+        return nudge, Owner(
+            nudge.user_id, row[11] is not None, row[12] is not None, int(row[13]),
+            row[14] is not None, bool(row[15]),
+        )
+
     async def owner(self, user_id: int) -> Owner | None:
         row = await self.db.fetchone(
             "SELECT nudges_off_at, blocked_at, lesson, lessons_done_at, "
@@ -217,18 +235,28 @@ class NudgeRepo:
     async def due(
         self, now: float, *, after: tuple[float, int] | None = None, limit: int = 100
     ) -> list[NudgeRow]:
-        """Pending reminders due at `now`, oldest first (after `after`: (due_at, id))."""
+        """Pending reminders due at `now`, oldest first (after `after`: (due_at, id)).
+
+        Keyset pages in two index searches: the rest of `after`'s due time by id, then the
+        later due times (a row-value comparison would scan every row of a due time shared
+        by a burst — 100,000 reminders due at once — for each page)."""
         if after is None:
             rows = await self.db.fetchall(
                 f"SELECT {_COLUMNS} FROM nudges WHERE status = 'pending' AND due_at <= ? "
                 "ORDER BY due_at, id LIMIT ?",
                 (now, limit),
             )
-        else:
-            rows = await self.db.fetchall(
-                f"SELECT {_COLUMNS} FROM nudges WHERE status = 'pending' AND due_at <= ? "
-                "AND (due_at, id) > (?, ?) ORDER BY due_at, id LIMIT ?",
-                (now, after[0], after[1], limit),
+            return [_row(row) for row in rows]
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM nudges WHERE status = 'pending' AND due_at = ? AND id > ? "
+            "ORDER BY due_at, id LIMIT ?",
+            (after[0], after[1], limit),
+        )
+        if len(rows) < limit:
+            rows += await self.db.fetchall(
+                f"SELECT {_COLUMNS} FROM nudges WHERE status = 'pending' AND due_at > ? "
+                "AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+                (after[0], now, limit - len(rows)),
             )
         return [_row(row) for row in rows]
 
@@ -284,18 +312,25 @@ class NudgeRepo:
         )
 
     async def mark_sent(self, nudge: NudgeRow, event: str) -> bool:
-        """Telegram took it: sent, and its funnel event logged (one transaction, or the
-        caller's unit). False when it was no longer pending (nothing recorded)."""
+        """Telegram took it: sent, and its funnel event logged (in the caller's unit of
+        work, or one transaction of its own). False when it was no longer pending (nothing
+        recorded). The event goes to the log only: reminders are not steps of the funnel's
+        line, so they need no first-arrival row."""
+        if not self.db.in_unit:
+            async with self.db.unit():
+                return await self.mark_sent(nudge, event)
         now = self.now()
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE nudges SET status = 'sent', sent_at = ?, reason = NULL "
-                "WHERE id = ? AND status = 'pending'",
-                (now, nudge.id),
-            )
-            if cursor.rowcount == 0:
-                return False
-            await record_event(conn, nudge.user_id, event, detail=str(nudge.seq), now=now)
+        changed = await self.db.write(
+            "UPDATE nudges SET status = 'sent', sent_at = ?, reason = NULL "
+            "WHERE id = ? AND status = 'pending'",
+            (now, nudge.id),
+        )
+        if changed == 0:
+            return False
+        await self.db.write(
+            "INSERT INTO events (user_id, at, kind, detail) VALUES (?, ?, ?, ?)",
+            (nudge.user_id, now, event, str(nudge.seq)),
+        )
         return True
 
     # -- reading ---------------------------------------------------------------------------

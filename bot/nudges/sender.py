@@ -259,13 +259,15 @@ class NudgeSender:
     async def _send(self, row: NudgeRow) -> None:
         started = time.perf_counter()
         try:
-            nudge = await self.repo.nudges.get(row.id)
-            if nudge is None or nudge.status != PENDING or nudge.due_at > self.clock.now():
-                return  # a step of the owner deleted or moved it meanwhile
+            found = await self.repo.nudges.with_owner(row.id)
+            if found is None:
+                return  # a step of the owner deleted it meanwhile
+            nudge, owner = found
+            if nudge.status != PENDING or nudge.due_at > self.clock.now():
+                return  # sent by an earlier pass, or moved by a step of the owner
             if nudge.kind not in KINDS:
                 await self.repo.nudges.fail(nudge.id, f"unknown kind {nudge.kind!r}")
                 return
-            owner = await self.repo.nudges.owner(nudge.user_id)
             methods = None
             if owner is not None and not owner.stopped and not owner.blocked:
                 methods = compose(nudge, owner, self.content, self.settings)
