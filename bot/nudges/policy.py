@@ -12,7 +12,7 @@ cancelled — in the same transaction as the step itself, or not at all.
     the request opened (begun, resumed)   lesson, daily_lesson, offer     —
     an answer (the next question asked)   —                               diagnostic (moved)
     the request left (declined, back)     diagnostic                      —
-    submitted, or found not qualified     everything                      —
+    submitted, or found not qualified     every funnel reminder           —
     /stop, «Не напоминать»                everything (and no more until /start)
     blocking the bot (or a 403)           everything
     /delete_me                            everything (bot/db/privacy.py)
@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 
 CAME_BACK_WITHIN = 24 * 3600.0
 LESSON_KINDS = (NudgeKind.lesson, NudgeKind.daily_lesson)
-FUNNEL_KINDS = (*LESSON_KINDS, NudgeKind.offer)
+BEFORE_REQUEST = (*LESSON_KINDS, NudgeKind.offer)
+FUNNEL_KINDS = (*BEFORE_REQUEST, NudgeKind.diagnostic)  # all the funnel's reminders
 
 
 def due_at(spec: KindSpec, settings: Settings, after: float) -> float:
@@ -116,7 +117,7 @@ async def lessons_finished(repo: Repositories, settings: Settings, user_id: int)
 async def request_opened(repo: Repositories, user_id: int) -> None:
     """The request was begun or resumed: lesson and offer reminders are over."""
     await repo.nudges.came_back(user_id, CAME_BACK_WITHIN)
-    await repo.nudges.cancel(user_id, FUNNEL_KINDS)
+    await repo.nudges.cancel(user_id, BEFORE_REQUEST)
 
 
 def request_place(form: Form, draft: Draft, at: Position) -> dict[str, Any]:
@@ -146,8 +147,9 @@ async def request_left(repo: Repositories, user_id: int) -> None:
 
 
 async def request_ended(repo: Repositories, user_id: int, *, submitted: bool) -> None:
-    """Submitted, or found not qualified: nothing pending is relevant any more."""
-    await repo.nudges.cancel(user_id)
+    """Submitted, or found not qualified: none of the funnel's reminders is relevant any
+    more (today that is everything an owner can have pending)."""
+    await repo.nudges.cancel(user_id, FUNNEL_KINDS)
     if submitted:
         await repo.nudges.submitted(user_id)
 

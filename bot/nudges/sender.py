@@ -61,6 +61,7 @@ POLL_SECONDS = 1.0  # how often the sender looks for newly due reminders without
 PER_CHAT_SECONDS = 1.0  # Telegram: about one message a second in a chat
 MAX_IN_FLIGHT = 4  # reminders on their way at once (a kill -9 may repeat these)
 BATCH = 256
+PASS_SECONDS = 30.0  # a pass through a long burst ends this often (stale, quiet, skipped)
 RETRY_BASE, RETRY_MAX, MAX_ATTEMPTS = 1.0, 300.0, 8
 
 
@@ -157,9 +158,13 @@ class NudgeSender:
         cursor: tuple[float, int] | None = None
         window = self.settings.quiet_hours
         quiet = set(quiet_kinds())
+        ends = time.monotonic() + PASS_SECONDS
         while not self._stopping.is_set():
+            if time.monotonic() > ends:  # a long burst: housekeep, and revisit what was skipped
+                retry_soon = True
+                break
             started = time.perf_counter()
-            rows = await self.repo.nudges.due(now, after=cursor, limit=BATCH)
+            rows = await self.repo.nudges.due(self.clock.now(), after=cursor, limit=BATCH)
             self.db_seconds += time.perf_counter() - started
             if not rows:
                 break
@@ -188,7 +193,7 @@ class NudgeSender:
             break
         await self._settle()
         if retry_soon:
-            return self.clock.now() + PER_CHAT_SECONDS
+            return self.clock.now() + (0.0 if time.monotonic() > ends else PER_CHAT_SECONDS)
         started = time.perf_counter()
         next_due = await self.repo.nudges.next_due()
         self.db_seconds += time.perf_counter() - started
