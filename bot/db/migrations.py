@@ -389,8 +389,28 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             sent_at      REAL,
             reason       TEXT,
             returned_at  REAL,
-            submitted_at REAL
+            submitted_at REAL,
+            next_due_at  REAL
         )
+        """,
+        # Marking a reminder sent is one statement (the sender's write is group-committed
+        # with others instead of holding the writer for a transaction of its own): the same
+        # statement logs its funnel event (`nudge_<kind>`, bot.domain.nudge_step) and
+        # schedules the next of its series when the sender gave its due time — unless the
+        # owner stopped reminders or blocked the bot, or one of that kind is pending again.
+        """
+        CREATE TRIGGER nudge_sent AFTER UPDATE OF status ON nudges
+        WHEN NEW.status = 'sent' AND OLD.status = 'pending'
+        BEGIN
+            INSERT INTO events (user_id, at, kind, detail)
+            VALUES (NEW.user_id, NEW.sent_at, 'nudge_' || NEW.kind, NEW.seq);
+            INSERT OR IGNORE INTO nudges (user_id, kind, seq, due_at, payload, created_at)
+            SELECT NEW.user_id, NEW.kind, NEW.seq + 1, NEW.next_due_at, NEW.payload, NEW.sent_at
+            WHERE NEW.next_due_at IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM users WHERE id = NEW.user_id
+                AND (nudges_off_at IS NOT NULL OR blocked_at IS NOT NULL)
+            );
+        END
         """,
         "CREATE INDEX nudges_due ON nudges (due_at, id) WHERE status = 'pending'",
         "CREATE UNIQUE INDEX nudges_pending ON nudges (user_id, kind) WHERE status = 'pending'",

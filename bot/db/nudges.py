@@ -311,27 +311,17 @@ class NudgeRepo:
             (at, reason[:200], nudge_id),
         )
 
-    async def mark_sent(self, nudge: NudgeRow, event: str) -> bool:
-        """Telegram took it: sent, and its funnel event logged (in the caller's unit of
-        work, or one transaction of its own). False when it was no longer pending (nothing
-        recorded). The event goes to the log only: reminders are not steps of the funnel's
-        line, so they need no first-arrival row."""
-        if not self.db.in_unit:
-            async with self.db.unit():
-                return await self.mark_sent(nudge, event)
-        now = self.now()
+    async def mark_sent(self, nudge: NudgeRow, next_due_at: float | None = None) -> bool:
+        """Telegram took it: sent — and, in the same statement (the `nudge_sent` trigger),
+        its funnel event logged and, at `next_due_at`, the next of its series scheduled.
+        One statement, so outside a unit of work it is group-committed with other writes.
+        False when it was no longer pending (nothing recorded)."""
         changed = await self.db.write(
-            "UPDATE nudges SET status = 'sent', sent_at = ?, reason = NULL "
+            "UPDATE nudges SET status = 'sent', sent_at = ?, next_due_at = ?, reason = NULL "
             "WHERE id = ? AND status = 'pending'",
-            (now, nudge.id),
+            (self.now(), next_due_at, nudge.id),
         )
-        if changed == 0:
-            return False
-        await self.db.write(
-            "INSERT INTO events (user_id, at, kind, detail) VALUES (?, ?, ?, ?)",
-            (nudge.user_id, now, event, str(nudge.seq)),
-        )
-        return True
+        return changed > 0
 
     # -- reading ---------------------------------------------------------------------------
 

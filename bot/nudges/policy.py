@@ -174,19 +174,32 @@ async def unblocked(repo: Repositories, user_id: int) -> None:
     await repo.nudges.unblocked(user_id)
 
 
-async def after_sent(
+def next_due(settings: Settings, nudge: NudgeRow, sent_at: float) -> float | None:
+    """When the next reminder of `nudge`'s series is due if it is sent at `sent_at`: twice
+    the previous wait later (None: the series ends with it)."""
+    spec = KINDS[nudge.kind]
+    seq = nudge.seq + 1
+    wait = spec.wait(settings, seq)
+    if wait <= 0 or seq > spec.repeats:
+        return None
+    return due_at(spec, settings, sent_at + wait)
+
+
+async def sent(
     repo: Repositories, settings: Settings, total: int, nudge: NudgeRow
-) -> None:
-    """In the transaction that marks `nudge` sent: the next reminder of its series, after
-    twice the previous wait; a lesson that came by itself is the owner's progress (and
-    schedules the one after it)."""
-    kind = NudgeKind(nudge.kind)
-    await plan(
-        repo, settings, nudge.user_id, kind, nudge.payload, seq=nudge.seq + 1,
-        start=nudge.sent_at if nudge.sent_at is not None else repo.nudges.now(),
-    )
-    if kind is NudgeKind.daily_lesson:
+) -> bool:
+    """Telegram took `nudge`: it is marked sent (with its funnel event and the next of its
+    series, bot/db/nudges.py). A lesson that came by itself is also the owner's progress,
+    recorded in the same transaction (and it plans the lesson after it). False when it was
+    no longer pending."""
+    following = next_due(settings, nudge, repo.nudges.now())
+    if nudge.kind != NudgeKind.daily_lesson:
+        return await repo.nudges.mark_sent(nudge, following)
+    async with repo.db.unit():
+        if not await repo.nudges.mark_sent(nudge, following):
+            return False
         index = nudge.payload.get("lesson")
         if isinstance(index, int) and not isinstance(index, bool):
             await repo.users.open_lesson(nudge.user_id, index)
             await lesson_opened(repo, settings, nudge.user_id, index, total, by_owner=False)
+    return True

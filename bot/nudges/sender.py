@@ -3,15 +3,17 @@
 A pass first drops what is too late (more than NUDGE_STALE_AFTER after its due time: after
 downtime reminders are not sent in a burst) and, inside the quiet hours, moves what is due
 to their end. Then it walks the due rows oldest first and, paced at NUDGES_PER_SECOND in
-all (Telegram allows about 30 messages a second; the rest stays free for live answers) and
-at most one reminder a second per chat, hands each to the update processor to run in its
-chat's order (`UpdateProcessor.run_in_lane`). There, between that chat's updates, the job:
+all and at most one reminder a second per chat, hands each to the update processor to run in
+its chat's order (`UpdateProcessor.run_in_lane`). There, between that chat's updates, the job:
 
-1. reads the row again: still pending and due? (a step handled before it deleted it);
+1. reads the row again, with its owner: still pending and due? (a step handled before it
+   deleted it);
 2. asks the kind's message whether it is still true for the owner (bot/nudges/messages.py);
-3. sends it (no transaction is open meanwhile: the database's single writer stays free);
-4. in one transaction: marks it sent, logs its funnel event, schedules the next of its
-   series (and, for a lesson that came by itself, records the progress).
+3. waits until the message fits Telegram's limits next to what the bot posts anyway (about 30
+   a second in all; live answers first, bot/nudges/window.py) and its own cap, then sends it
+   (no transaction is open meanwhile: the database's single writer stays free);
+4. marks it sent — one statement, which also logs its funnel event and schedules the next
+   of its series (a lesson that came by itself also records the progress with it).
 
 An update of that chat that arrives during 2–4 waits for the job, so a step can never be
 handled while its reminder is on the way: either the step came first and the reminder was
@@ -30,6 +32,7 @@ import contextlib
 import logging
 import math
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
@@ -48,11 +51,12 @@ from bot.config import Settings
 from bot.content import Content
 from bot.db.nudges import PENDING, NudgeRow
 from bot.db.repos import Repositories
-from bot.domain import NudgeKind, nudge_step
+from bot.domain import NudgeKind
 from bot.nudges import policy
 from bot.nudges.kinds import KINDS, quiet_kinds
 from bot.nudges.messages import compose
 from bot.nudges.quiet import inside, window_end
+from bot.nudges.window import ROOM, TELEGRAM_PER_SECOND, SentWindow
 from bot.telegram_retry import direct_calls
 
 log = logging.getLogger(__name__)
@@ -83,6 +87,8 @@ class NudgeSender:
     ) -> None:
         self.bot, self.repo, self.content, self.settings = bot, repo, content, settings
         self.lanes = lanes
+        self.window = SentWindow.of(bot)
+        self._own: deque[float] = deque()  # when this sender's last messages went (real time)
         self.clock = clock or repo.clock
         self.rate = settings.nudges_per_second
         self._slots = asyncio.Semaphore(max_in_flight)
@@ -289,6 +295,7 @@ class NudgeSender:
         try:
             with direct_calls():
                 for method in methods:
+                    await self._room()
                     await self.bot(method)
         except TelegramRetryAfter as error:
             self.throttled += 1
@@ -311,12 +318,32 @@ class NudgeSender:
             await self._timed(self.repo.nudges.fail(nudge.id, error.message))
             return
         started = time.perf_counter()
-        async with self.repo.db.unit():
-            if await self.repo.nudges.mark_sent(nudge, nudge_step(NudgeKind(nudge.kind))):
-                await policy.after_sent(self.repo, self.settings, self.content.lesson_count, nudge)
+        await policy.sent(self.repo, self.settings, self.content.lesson_count, nudge)
         self.db_seconds += time.perf_counter() - started
         self.sent += 1
         log.debug("reminder %d (%s #%d) sent", nudge.id, nudge.kind, nudge.seq)
+
+    async def _room(self) -> None:
+        """Wait until this message fits what Telegram allows in the last second, next to
+        what the bot posted anyway (live answers first), and this sender's own cap."""
+        while True:
+            wait = max(
+                self.window.wait_for_room(TELEGRAM_PER_SECOND - ROOM), self._own_wait()
+            )
+            if wait <= 0:
+                break
+            await asyncio.sleep(wait)
+        self._own.append(time.monotonic())
+
+    def _own_wait(self) -> float:
+        """Seconds until this sender may post again within its cap (over any second)."""
+        now = time.monotonic()
+        while self._own and self._own[0] <= now - 1.0:
+            self._own.popleft()
+        allowed = max(1, math.floor(self.rate))
+        if len(self._own) < allowed:
+            return 0.0
+        return max(self._own[len(self._own) - allowed] + 1.0 - now, 0.001)
 
     async def _retry(self, nudge: NudgeRow, reason: str) -> None:
         if nudge.attempts + 1 >= MAX_ATTEMPTS:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from bot.emulator.limits import RateLimits
 from bot.emulator.views import MessageView
 from bot.emulator.world import Emulator
 from bot.nudges import policy
+from bot.nudges.window import SentWindow, posts_message
 from tests.nudges.conftest import HOUR, Reminders
 
 DAY = 24 * HOUR
@@ -315,3 +317,32 @@ async def test_no_429_from_telegram_at_the_default_cap(make_reminders: Any) -> N
     assert reminders.telegram.rate_limiter.refused == 0
     assert reminders.app.nudges.sent == 40
     assert reminders.app.nudges.throttled == 0
+
+
+async def test_live_answers_go_first_reminders_wait_for_room_under_telegrams_limit(
+    reminders: Reminders,
+) -> None:
+    """28 messages already went out this second (live answers): Telegram's 30 would be
+    exceeded by more than one more, so the reminder waits until the second has passed."""
+    owner = await reminders.owner("Лев")
+    await owner.send("/lessons")
+    reminders.clock.advance(DAY)
+    window = reminders.app.nudges.window
+    busy_since = time.monotonic()
+    window._sent.extend([busy_since] * 28)
+    await reminders.app.nudges.deliver_due()
+    [call] = [c for c in reminders.telegram.calls("sendMessage")
+              if c.params["text"].startswith("Вы остановились")]
+    assert call.ts - (time.time() - (time.monotonic() - busy_since)) >= 0.95
+
+
+def test_the_window_counts_messages_not_other_calls() -> None:
+    now = [100.0]
+    window = SentWindow(clock=lambda: now[0])
+    assert posts_message("sendMessage") and posts_message("copyMessage")
+    assert not posts_message("answerCallbackQuery") and not posts_message("sendChatAction")
+    window._sent.extend([100.0, 100.2, 100.4])
+    assert window.count() == 3 and window.wait_for_room(5) == 0.0
+    assert abs(window.wait_for_room(2) - 1.2) < 1e-9  # the two oldest must leave first
+    now[0] = 101.1
+    assert window.count() == 2
