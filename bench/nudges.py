@@ -42,10 +42,14 @@ from bench.run import Usage, harness_without_gc
 from bench.scripts import echo_script
 from bench.stats import summarize
 from bench.tail import ReplyTail
+from bot.config import load_settings
 from bot.db import Database
+from bot.db.repos import Repositories
 from bot.emulator import Emulator, start_server
 from bot.emulator.limits import RateLimits
 from bot.emulator.world import BotWorld
+from bot.nudges import policy
+from bot.nudges.sender import BATCH
 
 TOKEN = "7000000003:BENCH-nudges-token-0123456789abcdef"
 OWNERS_BASE, LIVE_BASE = 10_000_000, 20_000_000
@@ -163,6 +167,7 @@ async def _measure(options: Options, workdir: Path) -> dict[str, Any]:
             rate=options.live_rate, duration=options.duration, reply_timeout=30,
         )
         report["cpu"] = usage.done(chatting.injected)
+        del report["cpu"]["bot_cpu_ms_per_update"]  # it also sends the reminders
         memory = bot.memory_kib()
         report["peak_rss_mib"] = round(memory.get("VmHWM", 0) / 1024, 1)
         window_end = t0 + options.duration
@@ -207,6 +212,8 @@ async def _measure(options: Options, workdir: Path) -> dict[str, Any]:
         }
     with sqlite3.connect(database) as conn:
         report["rows"] = dict(conn.execute("SELECT status, count(*) FROM nudges GROUP BY status"))
+    if owners:
+        report["db_ms_per_reminder_alone"] = await database_time(database)
     report["complete"] = report["exit_code"] == 0 and ("bot_summary" in report or not owners)
     report["met"] = bool(
         report["complete"]
@@ -215,6 +222,40 @@ async def _measure(options: Options, workdir: Path) -> dict[str, Any]:
         and report["live_answers"]["latency_ms"].get("p99", 1e9) < TARGET_P99_MS
     )
     return report
+
+
+async def database_time(path: Path, samples: int = 500) -> dict[str, float]:
+    """The sender's database work per reminder on the benchmark's database (its ~99,000
+    pending rows), alone in this process: what it costs without the shared machine's noise.
+    A page of due rows (amortized over the page), the row with its owner, the mark."""
+    db = await Database(path).connect()
+    repo = Repositories.create(db)
+    settings = load_settings(None, database_path=path)
+    try:
+        now = time.time()
+        started = time.perf_counter()
+        rows = await repo.nudges.due(now, limit=BATCH)
+        page = time.perf_counter() - started
+        rows = rows[:samples]
+        reading = marking = 0.0
+        for row in rows:
+            started = time.perf_counter()
+            found = await repo.nudges.with_owner(row.id)
+            reading += time.perf_counter() - started
+            assert found is not None
+            started = time.perf_counter()
+            await policy.sent(repo, settings, 4, found[0])
+            marking += time.perf_counter() - started
+    finally:
+        await db.close()
+    count = max(len(rows), 1)
+    return {
+        "page_of_due": round(1000 * page / BATCH, 3),
+        "read_with_owner": round(1000 * reading / count, 3),
+        "mark_sent": round(1000 * marking / count, 3),
+        "total": round(1000 * (page / BATCH + (reading + marking) / count), 3),
+        "samples": count,
+    }
 
 
 def main() -> int:
