@@ -266,10 +266,6 @@ class NudgeRepo:
         )
         return None if value is None else float(value)
 
-    async def get(self, nudge_id: int) -> NudgeRow | None:
-        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM nudges WHERE id = ?", (nudge_id,))
-        return None if row is None else _row(row)
-
     async def drop_stale(self, late_before: float) -> int:
         """Reminders due before `late_before` are not sent any more (after downtime)."""
         return await self.db.write(

@@ -23,7 +23,6 @@ class KindSpec:
     delay: Callable[[Settings], float]  # after the step; 0 turns the kind off
     repeats: int = 1  # reminders in a series; each next one after twice the previous wait
     quiet: bool = True  # a reminder due in the quiet hours waits for their end
-    stop_button: bool = True  # carries «Не напоминать»
 
     def wait(self, settings: Settings, seq: int) -> float:
         """Seconds from the step (seq 1) or from the previous reminder (seq > 1)."""
