@@ -132,3 +132,35 @@ async def test_declining_consent_ends_the_request_reminders(reminders: Reminders
     assert await reminders.pending(owner.id) == []
     await reminders.after(24 * HOUR)
     await owner.expect_no_reply()
+
+
+async def test_lessons_read_in_the_middle_of_a_request_keep_the_request_reminder(
+    reminders: Reminders,
+) -> None:
+    owner = await reminders.owner("Ирина")
+    await begin(owner)
+    await owner.send("/lessons")  # back to the lessons, the request left open
+    await owner.expect("Урок 1 из 4")
+    assert [r.kind for r in await reminders.pending(owner.id)] == [NudgeKind.diagnostic]
+    await reminders.after(2 * HOUR)
+    await owner.expect("Вы остановились на вопросе 3 из 5")
+    await reminders.after(24 * HOUR)
+    said = [m.content for m in await owner.bot_messages()]
+    assert not any(text.startswith("Вы остановились на уроке") for text in said)
+
+
+async def test_a_reminder_no_longer_true_is_dropped_not_sent(reminders: Reminders) -> None:
+    """The safety net behind the cancellations: a reminder about lesson 1 that somehow
+    stayed pending after the owner moved on to lesson 3 is dropped when it is due."""
+    owner = await reminders.owner("Карина")
+    await owner.send("/lessons")
+    await owner.click("Далее")
+    await owner.click("Далее")
+    await owner.expect("Урок 3 из 4")
+    await reminders.repo.nudges.schedule(owner.id, NudgeKind.lesson, reminders.clock.now(),
+                                         {"lesson": 1})
+    await reminders.deliver()
+    await owner.expect_no_reply()
+    [dropped] = [r for r in await reminders.repo.nudges.history(owner.id)
+                 if r.status == "dropped"]
+    assert dropped.payload == {"lesson": 1}
