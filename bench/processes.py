@@ -41,6 +41,7 @@ class BenchBot:
         world: BotWorld,
         workdir: Path,
         log_level: str = "INFO",
+        env: dict[str, str] | None = None,
     ) -> None:
         self.name = name
         self.module = module
@@ -49,6 +50,7 @@ class BenchBot:
         self.world = world
         self.workdir = workdir
         self.log_level = log_level
+        self.env = dict(env or {})  # more settings for this run
         self.log_path = workdir / f"{name}.log"
         self.proc: asyncio.subprocess.Process | None = None
 
@@ -71,6 +73,7 @@ class BenchBot:
             "DATABASE_PATH": str(self.workdir / f"{self.name}.sqlite3"),
             "POLLING_TIMEOUT": "10",
             "LOG_LEVEL": self.log_level,
+            **self.env,
         }
 
     async def start(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109

@@ -34,6 +34,8 @@ from bot.group.access import Consultants
 from bot.group.views.for_outbox import ConsultantViews
 from bot.handlers import build_routers
 from bot.middlewares import TrackUsersMiddleware
+from bot.nudges import policy as nudge_policy
+from bot.nudges.sender import NudgeSender
 from bot.outbox import OutboxSender
 from bot.runner import UpdateProcessor
 from bot.telegram_retry import ExpiredCallbackMiddleware, RetryMiddleware
@@ -118,13 +120,14 @@ class BotApp:
     replies: ReplySender
     outbox: OutboxSender
     processor: UpdateProcessor
+    nudges: NudgeSender
 
     def start_senders(self) -> None:
-        for loop in (self.replies, self.outbox):
+        for loop in (self.replies, self.outbox, self.nudges):
             loop.start()
 
     async def stop_senders(self, grace: float) -> None:
-        for loop in (self.outbox, self.replies):
+        for loop in (self.nudges, self.outbox, self.replies):
             await loop.stop(grace)
 
 
@@ -140,10 +143,16 @@ def create_app(
     questionnaire: Form = QUESTIONNAIRE,
     **processor_options: Any,
 ) -> BotApp:
-    """The dispatcher, the update processor and both senders on one database.
+    """The dispatcher, the update processor and the senders on one database.
 
     `outbox_bot`: the Bot the outbox sender uses (by default the same one). `reply_retry`:
-    the reply sender's first and longest back-off (tests shorten them)."""
+    the reply sender's first and longest back-off (tests shorten them). `clock`: the time
+    the app runs on — the repositories' (`Repositories.create(db, clock=…)`), which stamp
+    scheduled reminders with it."""
+    if clock is None:
+        clock = repo.clock
+    elif clock is not repo.clock:
+        raise ValueError("create_app: pass the clock to Repositories.create(db, clock=...)")
     bot = bot or create_bot(settings)
     consultants = Consultants(settings, repo.kv)
     dispatcher = create_dispatcher(
@@ -157,7 +166,7 @@ def create_app(
     )
     replies = ReplySender(
         bot, repo.replies, clock=clock, retry_base=base, retry_max=longest,
-        on_recorded=outbox.wake,
+        on_recorded=outbox.wake, on_blocked=lambda user_id: nudge_policy.blocked(repo, user_id),
     )
     processor_options.setdefault("max_concurrency", settings.max_concurrent_updates)
     processor = UpdateProcessor(
@@ -169,8 +178,10 @@ def create_app(
         after_update=outbox.wake,
         **processor_options,
     )
+    nudges = NudgeSender(bot, repo, content, settings, processor, clock=clock)
     return BotApp(
-        settings, content, repo, bot, dispatcher, consultants, replies, outbox, processor
+        settings, content, repo, bot, dispatcher, consultants, replies, outbox, processor,
+        nudges,
     )
 
 

@@ -50,3 +50,17 @@ class PrivacyCb(CallbackData, prefix="pv"):
     """Confirmation of /delete_me: `ok` true erases, false keeps everything."""
 
     ok: bool
+
+
+class NudgeAction(StrEnum):
+    stop = "x"  # «Не напоминать»: no reminders until /start
+    lesson = "l"  # open lesson `i` (the lesson reminder's button)
+    resume = "r"  # resume the request where the owner stopped
+    diagnostic = "d"  # start the free diagnostic (the offer's button)
+
+
+class NudgeCb(CallbackData, prefix="nd"):
+    """A button under a reminder: `a` what it does, `i` the lesson it opens (for `lesson`)."""
+
+    a: NudgeAction
+    i: int = 0

@@ -1,5 +1,6 @@
-"""Time for the background loops, injectable: tests move a `ShiftedClock` forward instead
-of sleeping (a 429 with retry_after=3 is tested without waiting 3 seconds)."""
+"""Time for the background workers and for scheduled reminders, injectable: tests move a
+`ShiftedClock` instead of sleeping (a 429 with retry_after=3 is tested without waiting 3
+seconds, a reminder due in 24 hours without waiting a day)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,10 @@ class ShiftedClock(Clock):
         self.shift += seconds
         moved, self._moved = self._moved, asyncio.Event()
         moved.set()
+
+    def set_to(self, at: float) -> None:
+        """Jump to unix time `at` (forward or back) and go on from there in real time."""
+        self.advance(at - self.now())
 
     async def sleep_until(self, deadline: float, wake: asyncio.Event) -> None:
         while not wake.is_set():

@@ -20,6 +20,10 @@ TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
 # Telegram's rule for a webhook's secret_token.
 WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 DEFAULT_API_BASE = "https://api.telegram.org"
+HOUR = 3600.0
+DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd])$")
+DURATION_UNITS = {"s": 1.0, "m": 60.0, "h": HOUR, "d": 24 * HOUR}
+QUIET_RE = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*-\s*(\d{1,2})(?::(\d{2}))?$")
 
 
 class ConfigError(Exception):
@@ -91,6 +95,23 @@ class Settings(BaseSettings):
     backup_hour: int = Field(default=3, ge=0, le=23)
     backup_keep: int = Field(default=7, ge=1, le=1000)
 
+    # Follow-ups (bot/nudges): reminders to owners who stopped. Durations like 90s, 45m,
+    # 24h, 3d (seconds here); 0 turns that reminder off.
+    lesson_nudge_after: float = 24 * HOUR
+    offer_nudge_after: float = 48 * HOUR
+    diagnostic_nudge_after: float = 2 * HOUR
+    # After downtime, a reminder more than this late is dropped instead of sent (0: never).
+    nudge_stale_after: float = 12 * HOUR
+    # A reminder that falls due inside this window (TIMEZONE) waits for its end; empty: off.
+    # (start, end) in minutes after midnight.
+    quiet_hours: Annotated[tuple[int, int] | None, NoDecode] = (21 * 60, 10 * 60)
+    # At most this many reminders a second in all (Telegram allows about 30 messages a
+    # second to a bot; the rest is left for live answers).
+    nudges_per_second: float = Field(default=20.0, gt=0, le=1000)
+    # on_demand: the next lesson when the owner asks for it; daily: it also comes by itself a
+    # day after the previous one was opened.
+    lessons_pace: Literal["on_demand", "daily"] = "on_demand"
+
     # Sandbox.
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = Field(default=8080, ge=1, le=65535)
@@ -135,6 +156,24 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("expected an IANA time zone such as Europe/Moscow") from None
         return value.strip()
+
+    @field_validator(
+        "lesson_nudge_after", "offer_nudge_after", "diagnostic_nudge_after",
+        "nudge_stale_after", mode="before",
+    )
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        return parse_duration(value)
+
+    @field_validator("quiet_hours", mode="before")
+    @classmethod
+    def _quiet_hours(cls, value: object) -> object:
+        return parse_quiet_hours(value)
+
+    @field_validator("lessons_pace", mode="before")
+    @classmethod
+    def _pace(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("log_format", mode="before")
     @classmethod
@@ -232,6 +271,47 @@ class Settings(BaseSettings):
         """Values that must never reach a log line."""
         values = [self.bot_token, self.webhook_secret]
         return tuple(v.get_secret_value() for v in values if v is not None)
+
+
+def parse_duration(value: object) -> object:
+    """"90s", "45m", "24h", "3d" (or "0") as seconds; numbers are seconds already."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 90s, 45m, 24h or 3d (0 turns it off)")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError("expected a duration that is not negative")
+        return float(value)
+    if not isinstance(value, str):
+        return value
+    text = value.strip().lower()
+    if text == "0":
+        return 0.0
+    match = DURATION_RE.match(text)
+    if match is None:
+        raise ValueError("expected a duration such as 90s, 45m, 24h or 3d (0 turns it off)")
+    return float(match.group(1)) * DURATION_UNITS[match.group(2)]
+
+
+def parse_quiet_hours(value: object) -> object:
+    """"21-10" or "21:30-09:00" as (start, end) minutes after midnight; empty: None."""
+    if value is None or isinstance(value, tuple):
+        return value
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if not text:
+        return None
+    match = QUIET_RE.match(text)
+    problem = "expected hours such as 21-10 or 21:30-09:00 (empty turns them off)"
+    if match is None:
+        raise ValueError(problem)
+    start_h, start_m, end_h, end_m = (int(part or 0) for part in match.groups())
+    if start_h > 23 or end_h > 23 or start_m > 59 or end_m > 59:
+        raise ValueError(problem)
+    start, end = start_h * 60 + start_m, end_h * 60 + end_m
+    if start == end:
+        raise ValueError("expected a window that starts and ends at different times")
+    return (start, end)
 
 
 def _describe(error: ValidationError) -> str:

@@ -1,4 +1,5 @@
-"""The bot's domain words, defined once: lead statuses, funnel steps, outbox kinds, sources.
+"""The bot's domain words, defined once: lead statuses, funnel steps, outbox kinds, reminder
+kinds, sources.
 
 Pure: no I/O, no aiogram. Values are what the database stores and callback data carries, so
 they never change once released (add new members instead). Everything else imports these;
@@ -58,10 +59,18 @@ class FunnelStep(StrEnum):
     # Side steps: logged, not on the funnel's main line.
     not_qualified = "not_qualified"
     lost = "lost"
+    # A reminder was sent (`nudge_step(kind)`): logged, not on the funnel's line.
+    nudge_lesson = "nudge_lesson"
+    nudge_offer = "nudge_offer"
+    nudge_diagnostic = "nudge_diagnostic"
+    nudge_daily_lesson = "nudge_daily_lesson"
 
 
-FUNNEL_LINE = tuple(step for step in FunnelStep if step not in ("not_qualified", "lost"))
 SIDE_STEPS = (FunnelStep.not_qualified, FunnelStep.lost)
+NUDGE_STEPS = tuple(step for step in FunnelStep if step.startswith("nudge_"))
+FUNNEL_LINE = tuple(
+    step for step in FunnelStep if step not in SIDE_STEPS and step not in NUDGE_STEPS
+)
 
 
 def lesson_step(number: int) -> str:
@@ -77,6 +86,20 @@ class OutboxKind(StrEnum):
     sla_reminder = "sla_reminder"
     admin_alert = "admin_alert"
     referrer_thanks = "referrer_thanks"
+
+
+class NudgeKind(StrEnum):
+    """What a scheduled follow-up is about (bot/nudges/kinds.py says how each is sent)."""
+
+    lesson = "lesson"  # lessons left unfinished: open the next one
+    offer = "offer"  # lessons finished, no request: the free diagnostic
+    diagnostic = "diagnostic"  # a request started and left: resume it at that question
+    daily_lesson = "daily_lesson"  # LESSONS_PACE=daily: the next lesson comes by itself
+
+
+def nudge_step(kind: NudgeKind) -> FunnelStep:
+    """The funnel event that records a sent reminder of `kind`."""
+    return FunnelStep(f"nudge_{kind}")
 
 
 class SegmentAnswer(BaseModel):

@@ -98,3 +98,6 @@ def sample_keyboards(content: Content) -> Iterable[tuple[str, InlineKeyboardMark
     from bot.group.views.keyboards import sample_keyboards as group_keyboards
 
     yield from group_keyboards(content)
+    from bot.nudges.messages import sample_keyboards as nudge_keyboards
+
+    yield from nudge_keyboards(content)

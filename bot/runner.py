@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 from aiogram import Bot, Dispatcher
@@ -157,13 +157,42 @@ class UpdateProcessor:
     def submit(
         self, update_id: int, update: Update, received_at: float | None = None,
         *, replay: bool = False,
-    ) -> None:
+    ) -> asyncio.Task[None]:
         key = ordering_key(update)
         previous = self._tails.get(key)
         task = asyncio.create_task(self._run(update_id, update, previous, received_at, replay))
+        self._chain(key, task)
+        return task
+
+    def run_in_lane(
+        self, key: int, job: Callable[[], Awaitable[None]]
+    ) -> asyncio.Task[None]:
+        """Run `job` in the order of chat `key`: after the update of that chat in progress
+        (and its replies), before the next one, which waits for the job to end. A background
+        sender that acts in a chat this way (bot/nudges/sender.py) never interleaves with
+        the chat's own updates: what an update changed is committed before the job looks,
+        and an update that comes meanwhile sees what the job did. The job takes no
+        processing slot and must handle its own errors."""
+        previous = self._tails.get(key)
+        task = asyncio.create_task(self._run_job(job, previous))
+        self._chain(key, task)
+        return task
+
+    def _chain(self, key: int, task: asyncio.Task[None]) -> None:
         self._tails[key] = task
         self._tasks.add(task)
         task.add_done_callback(lambda t, k=key: self._forget(t, k))
+
+    async def _run_job(
+        self, job: Callable[[], Awaitable[None]], previous: asyncio.Task[None] | None
+    ) -> None:
+        if previous is not None:
+            with contextlib.suppress(BaseException):
+                await asyncio.shield(previous)
+        try:
+            await job()
+        except Exception:
+            log.exception("a job in a chat's order failed")
 
     def _forget(self, task: asyncio.Task[None], key: int) -> None:
         self._tasks.discard(task)

@@ -43,6 +43,11 @@ def run_bot(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
             {"BOT_TOKEN": GOOD_TOKEN, "DATABASE_PATH": "/proc/forbidden/bot.sqlite3"},
             "DATABASE_PATH",
         ),
+        ({"BOT_TOKEN": GOOD_TOKEN, "LESSON_NUDGE_AFTER": "24"}, "LESSON_NUDGE_AFTER"),
+        ({"BOT_TOKEN": GOOD_TOKEN, "DIAGNOSTIC_NUDGE_AFTER": "2 hours"}, "DIAGNOSTIC_NUDGE_AFTER"),
+        ({"BOT_TOKEN": GOOD_TOKEN, "QUIET_HOURS": "21-25"}, "QUIET_HOURS"),
+        ({"BOT_TOKEN": GOOD_TOKEN, "NUDGES_PER_SECOND": "0"}, "NUDGES_PER_SECOND"),
+        ({"BOT_TOKEN": GOOD_TOKEN, "LESSONS_PACE": "weekly"}, "LESSONS_PACE"),
     ],
 )
 @pytest.mark.process
@@ -85,3 +90,44 @@ def test_missing_token_means_sandbox(tmp_path: Path) -> None:
     assert settings.sandbox
     with pytest.raises(ConfigError, match="BOT_TOKEN"):
         settings.token()
+
+
+@pytest.mark.parametrize(
+    ("written", "seconds"),
+    [("90s", 90.0), ("45m", 2700.0), ("24h", 86400.0), ("3d", 259200.0), ("0", 0.0),
+     (" 12H ", 43200.0), ("1.5h", 5400.0)],
+)
+def test_durations_are_written_with_their_unit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str, seconds: float
+) -> None:
+    monkeypatch.setenv("OFFER_NUDGE_AFTER", written)
+    assert load_settings(None, database_path=tmp_path / "x.db").offer_nudge_after == seconds
+
+
+@pytest.mark.parametrize("written", ["24", "h", "-1h", "1w", "1h30m", "off"])
+def test_a_duration_without_its_unit_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str
+) -> None:
+    monkeypatch.setenv("NUDGE_STALE_AFTER", written)
+    with pytest.raises(ConfigError, match=r"^NUDGE_STALE_AFTER: expected a duration"):
+        load_settings(None, database_path=tmp_path / "x.db")
+
+
+@pytest.mark.parametrize(
+    ("written", "window"),
+    [("21-10", (1260, 600)), ("22:30-07:15", (1350, 435)), ("1-5", (60, 300)), ("", None)],
+)
+def test_quiet_hours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str, window: object
+) -> None:
+    monkeypatch.setenv("QUIET_HOURS", written)
+    assert load_settings(None, database_path=tmp_path / "x.db").quiet_hours == window
+
+
+@pytest.mark.parametrize("written", ["21", "21-21", "9:60-10", "night"])
+def test_malformed_quiet_hours_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str
+) -> None:
+    monkeypatch.setenv("QUIET_HOURS", written)
+    with pytest.raises(ConfigError, match=r"^QUIET_HOURS: "):
+        load_settings(None, database_path=tmp_path / "x.db")

@@ -369,6 +369,56 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "DROP TRIGGER sent_journal_of_finished_update",
         "DROP TABLE sent_journal",
     ),
+    # 9: follow-ups (bot/nudges) — reminders with their due time, one pending per owner and
+    # kind (a step that reschedules one updates it in place; a step that makes it obsolete
+    # deletes it); sent ones stay for /stats with the owner's return and submission marks.
+    # Owners who asked for no reminders (/stop) or blocked the bot are marked in `users`.
+    (
+        """
+        CREATE TABLE nudges (
+            id           INTEGER PRIMARY KEY,
+            user_id      INTEGER NOT NULL,
+            kind         TEXT    NOT NULL,
+            seq          INTEGER NOT NULL DEFAULT 1,
+            due_at       REAL    NOT NULL,
+            payload      TEXT    NOT NULL DEFAULT '{}',
+            status       TEXT    NOT NULL DEFAULT 'pending'
+                         CHECK (status IN ('pending', 'sent', 'dropped', 'failed')),
+            attempts     INTEGER NOT NULL DEFAULT 0,
+            created_at   REAL    NOT NULL,
+            sent_at      REAL,
+            reason       TEXT,
+            returned_at  REAL,
+            submitted_at REAL,
+            next_due_at  REAL
+        )
+        """,
+        # Marking a reminder sent is one statement (the sender's write is group-committed
+        # with others instead of holding the writer for a transaction of its own): the same
+        # statement logs its funnel event (`nudge_<kind>`, bot.domain.nudge_step) and
+        # schedules the next of its series when the sender gave its due time — unless the
+        # owner stopped reminders or blocked the bot, or one of that kind is pending again.
+        """
+        CREATE TRIGGER nudge_sent AFTER UPDATE OF status ON nudges
+        WHEN NEW.status = 'sent' AND OLD.status = 'pending'
+        BEGIN
+            INSERT INTO events (user_id, at, kind, detail)
+            VALUES (NEW.user_id, NEW.sent_at, 'nudge_' || NEW.kind, NEW.seq);
+            INSERT OR IGNORE INTO nudges (user_id, kind, seq, due_at, payload, created_at)
+            SELECT NEW.user_id, NEW.kind, NEW.seq + 1, NEW.next_due_at, NEW.payload, NEW.sent_at
+            WHERE NEW.next_due_at IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM users WHERE id = NEW.user_id
+                AND (nudges_off_at IS NOT NULL OR blocked_at IS NOT NULL)
+            );
+        END
+        """,
+        "CREATE INDEX nudges_due ON nudges (due_at, id) WHERE status = 'pending'",
+        "CREATE UNIQUE INDEX nudges_pending ON nudges (user_id, kind) WHERE status = 'pending'",
+        "CREATE INDEX nudges_sent ON nudges (user_id, sent_at) WHERE status = 'sent'",
+        "CREATE INDEX nudges_sent_at ON nudges (sent_at) WHERE status = 'sent'",
+        "ALTER TABLE users ADD COLUMN nudges_off_at REAL",
+        "ALTER TABLE users ADD COLUMN blocked_at REAL",
+    ),
 )
 
 REBUILDS: frozenset[int] = frozenset({6})

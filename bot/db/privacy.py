@@ -11,6 +11,7 @@ import aiosqlite
 
 from bot.db.database import Database
 from bot.db.leads import Notification, enqueue
+from bot.db.nudges import erase_owner as erase_nudges
 from bot.domain import OutboxKind
 
 # Where a Telegram user id can appear inside a stored update.
@@ -49,6 +50,8 @@ class StoredData:
     lead_fields: list[str]  # LEAD_FIELDS set, "answers", then "notes", "history", "lost_reason"
     consents: int
     draft: str | None  # None, "open" (an unfinished request) or "copy" (of the one sent)
+    reminders: int = 0  # follow-ups planned for them or sent to them (bot/nudges)
+    reminders_off: bool = False  # they asked for none (/stop)
 
 
 class PrivacyRepo:
@@ -59,8 +62,8 @@ class PrivacyRepo:
         """Computed from the rows themselves, so /privacy lists exactly what is there."""
         user = await self.db.fetchone(
             "SELECT first_name, last_name, username, language_code, first_seen, lesson, "
-            "source, campaign, start_payload, last_source, last_campaign, referrer_id, ref_code "
-            "FROM users WHERE id = ?",
+            "source, campaign, start_payload, last_source, last_campaign, referrer_id, ref_code, "
+            "nudges_off_at FROM users WHERE id = ?",
             (user_id,),
         )
         lead = await self.db.fetchone(
@@ -105,6 +108,8 @@ class PrivacyRepo:
             lead_fields=lead_fields,
             consents=int(await self.db.fetchval(count.format("consents", "user_id"), (user_id,))),
             draft=draft,
+            reminders=int(await self.db.fetchval(count.format("nudges", "user_id"), (user_id,))),
+            reminders_off=bool(user is not None and user[13] is not None),
         )
 
     async def erase(self, user_id: int) -> list[int]:
@@ -131,6 +136,8 @@ class PrivacyRepo:
             await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
             # Replies still owed to the person's chat (Telegram was down) go too.
             await conn.execute("DELETE FROM replies WHERE lane = ?", (user_id,))
+            # Their reminders: pending ones go, sent ones stay for /stats pointing to nobody.
+            await erase_nudges(conn, user_id)
             # Funnel counts stay true, but nothing links them to the person any more.
             await conn.execute("UPDATE events SET user_id = NULL WHERE user_id = ?", (user_id,))
             await conn.execute(

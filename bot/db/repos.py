@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.clock import Clock
 from bot.db.cards import CardRepo
 from bot.db.database import Database
 from bot.db.fsm_storage import SQLiteStorage
@@ -11,6 +12,7 @@ from bot.db.funnel import FunnelRepo
 from bot.db.inbox import InboxRepo
 from bot.db.kv import KvRepo
 from bot.db.leads import ConsentRepo, LeadRepo
+from bot.db.nudges import NudgeRepo
 from bot.db.outbox import OutboxRepo
 from bot.db.pipeline import PipelineRepo
 from bot.db.privacy import PrivacyRepo
@@ -37,9 +39,12 @@ class Repositories:
     pipeline: PipelineRepo
     outbox: OutboxRepo
     stats: StatsRepo
+    nudges: NudgeRepo
+    clock: Clock  # the time the app runs on (tests move it); scheduled reminders use it
 
     @classmethod
-    def create(cls, db: Database) -> Repositories:
+    def create(cls, db: Database, *, clock: Clock | None = None) -> Repositories:
+        clock = clock or Clock()
         return cls(
             db=db,
             users=UserRepo(db),
@@ -56,6 +61,8 @@ class Repositories:
             pipeline=PipelineRepo(db),
             outbox=OutboxRepo(db),
             stats=StatsRepo(db),
+            nudges=NudgeRepo(db, clock),
+            clock=clock,
         )
 
     async def erase_person(self, user_id: int) -> list[int]:

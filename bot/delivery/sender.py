@@ -10,7 +10,8 @@ Rows left by a previous process are loaded at start and go first.
 
 Refusals that retrying cannot change end the call: an edit of a message that is gone or
 unchanged, a callback answered too late, a chat that blocked the bot (403) — logged, dropped,
-and the lane moves on.
+and the lane moves on (a 403 from a private chat also tells `on_blocked`, which stops the
+person's reminders).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import dataclasses
 import logging
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,11 +93,15 @@ class ReplySender(BackgroundLoop):
         retry_base: float = RETRY_BASE,
         retry_max: float = RETRY_MAX,
         on_recorded: Callable[[], None] | None = None,
+        on_blocked: Callable[[int], Awaitable[object]] | None = None,
     ) -> None:
         """`on_recorded`: called after a tracked message was recorded (the outbox may have
-        work: a lead erased while its message was on the way)."""
+        work: a lead erased while its message was on the way). `on_blocked`: called with
+        the person's id when Telegram refuses a call to their private chat with 403 (they
+        blocked the bot)."""
         super().__init__(clock=clock)
         self.on_recorded = on_recorded
+        self.on_blocked = on_blocked
         self.bot = bot
         self.replies = replies
         self.retry_base, self.retry_max = retry_base, retry_max
@@ -188,6 +193,8 @@ class ReplySender(BackgroundLoop):
                             row.call.method, error.message)
             await self.replies.drop(row.id)
             lane.rows.popleft()
+            if isinstance(error, TelegramForbiddenError):
+                await self._blocked(row.lane)
             return True
         except Exception:  # a bug must not hold the chat forever
             log.exception("reply %d (%s) failed", row.id, row.call.method)
@@ -211,6 +218,14 @@ class ReplySender(BackgroundLoop):
         lane.due = 0.0
         self.delivered += 1
         return True
+
+    async def _blocked(self, lane: int) -> None:
+        if self.on_blocked is None or lane <= 0:  # private chats only: their id is the person's
+            return
+        try:
+            await self.on_blocked(lane)
+        except Exception:
+            log.exception("recording a blocked chat failed")
 
     def _backoff(self, row: StoredReply) -> float:
         return float(min(self.retry_base * 2 ** min(row.attempts, 30), self.retry_max))

@@ -26,6 +26,7 @@ from bot.db.repos import Repositories
 from bot.delivery.replies import Replies
 from bot.filters import InChat
 from bot.input_kind import input_kind
+from bot.nudges import policy as followups
 
 
 class LessonStates(StatesGroup):
@@ -52,10 +53,13 @@ def build_fallback_router() -> Router:
 
 
 async def _open(
-    user_id: int, index: int, state: FSMContext, repo: Repositories
+    user_id: int, index: int, state: FSMContext, repo: Repositories, content: Content,
+    settings: Settings,
 ) -> None:
-    """Record that the owner is reading lesson `index`."""
+    """Record that the owner is reading lesson `index` (and when to remind them of the
+    next one, in the same transaction)."""
     await repo.users.open_lesson(user_id, index)
+    await followups.lesson_opened(repo, settings, user_id, index, content.lesson_count)
     if await state.get_state() != LessonStates.reading.state:  # a cached read, not a write
         await state.set_state(LessonStates.reading)
 
@@ -68,10 +72,11 @@ async def send_lesson(
     state: FSMContext,
     repo: Repositories,
     content: Content,
+    settings: Settings,
 ) -> None:
     """Record progress first, then send the lesson (pages, buttons on the last page)."""
     total = content.lesson_count
-    await _open(user_id, index, state, repo)
+    await _open(user_id, index, state, repo, content, settings)
     pages = content.lesson_pages(index)
     for page in pages[:-1]:
         reply(SendMessage(chat_id=chat_id, text=page))
@@ -92,6 +97,7 @@ async def send_finish(
     if await repo.users.mark_lessons_done(user_id):
         await repo.funnel.record(user_id, "lessons_done")
         await repo.referrals.thank_once(user_id, "lessons")
+    await followups.lessons_finished(repo, settings, user_id)
     await state.set_state(None)
     reply(SendMessage(
         chat_id=chat_id,
@@ -115,6 +121,7 @@ async def resume(
     state: FSMContext,
     repo: Repositories,
     content: Content,
+    settings: Settings,
 ) -> None:
     row = await repo.users.get(user_id)
     if row is not None and row.lessons_done_at is not None:
@@ -125,14 +132,15 @@ async def resume(
         ))
         return
     index = min(max(row.lesson if row else 1, 1), content.lesson_count)
-    await send_lesson(reply, chat_id, user_id, index, state, repo, content)
+    await send_lesson(reply, chat_id, user_id, index, state, repo, content, settings)
 
 
 async def on_lessons_command(
-    message: Message, reply: Replies, state: FSMContext, repo: Repositories, content: Content
+    message: Message, reply: Replies, state: FSMContext, repo: Repositories, content: Content,
+    settings: Settings,
 ) -> None:
     assert message.from_user is not None
-    await resume(reply, message.chat.id, message.from_user.id, state, repo, content)
+    await resume(reply, message.chat.id, message.from_user.id, state, repo, content, settings)
 
 
 async def on_lesson_button(
@@ -154,7 +162,9 @@ async def on_lesson_button(
     if index == total + 1:
         await send_finish(reply, chat_id, query.from_user.id, state, repo, content, settings)
     else:
-        await send_lesson(reply, chat_id, query.from_user.id, index, state, repo, content)
+        await send_lesson(
+            reply, chat_id, query.from_user.id, index, state, repo, content, settings
+        )
 
 
 async def on_lesson_page(
@@ -164,6 +174,7 @@ async def on_lesson_page(
     state: FSMContext,
     repo: Repositories,
     content: Content,
+    settings: Settings,
 ) -> None:
     """«Назад» (or «Далее» after it): this message becomes lesson `i`, nothing new is sent
     (unless the message can no longer be edited: then the lesson comes as a new one)."""
@@ -177,9 +188,11 @@ async def on_lesson_page(
     chat_id = message.chat.id if message else query.from_user.id
     pages = content.lesson_pages(index)
     if not isinstance(message, Message) or len(pages) > 1:
-        await send_lesson(reply, chat_id, query.from_user.id, index, state, repo, content)
+        await send_lesson(
+            reply, chat_id, query.from_user.id, index, state, repo, content, settings
+        )
         return
-    await _open(query.from_user.id, index, state, repo)
+    await _open(query.from_user.id, index, state, repo, content, settings)
     reply(
         message.edit_text(
             pages[0], reply_markup=keyboards.lesson_nav(content, index, total, in_place=True)
@@ -191,19 +204,21 @@ async def on_lesson_page(
 
 
 async def on_menu_lessons(
-    query: CallbackQuery, reply: Replies, state: FSMContext, repo: Repositories, content: Content
+    query: CallbackQuery, reply: Replies, state: FSMContext, repo: Repositories, content: Content,
+    settings: Settings,
 ) -> None:
     reply(query.answer())
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    await resume(reply, chat_id, query.from_user.id, state, repo, content)
+    await resume(reply, chat_id, query.from_user.id, state, repo, content, settings)
 
 
 async def on_menu_restart(
-    query: CallbackQuery, reply: Replies, state: FSMContext, repo: Repositories, content: Content
+    query: CallbackQuery, reply: Replies, state: FSMContext, repo: Repositories, content: Content,
+    settings: Settings,
 ) -> None:
     reply(query.answer())
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    await send_lesson(reply, chat_id, query.from_user.id, 1, state, repo, content)
+    await send_lesson(reply, chat_id, query.from_user.id, 1, state, repo, content, settings)
 
 
 async def on_unexpected_while_reading(

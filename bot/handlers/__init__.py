@@ -13,7 +13,7 @@ from aiogram import Router
 from bot import group
 from bot.flows import diagnostic, lessons
 from bot.flows.diagnostic.form import Form
-from bot.handlers import fallback, privacy, share, start
+from bot.handlers import fallback, nudges, privacy, share, start
 
 
 def build_routers(questionnaire: Form = diagnostic.QUESTIONNAIRE) -> list[Router]:
@@ -21,6 +21,7 @@ def build_routers(questionnaire: Form = diagnostic.QUESTIONNAIRE) -> list[Router
     return [
         *group.build_routers(),
         start.build_router(),
+        nudges.build_router(),
         privacy.build_router(),
         share.build_router(),
         lessons.build_router(),

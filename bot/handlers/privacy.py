@@ -71,6 +71,8 @@ async def on_privacy(
             lead_fields=[content.label(f"privacy_fields.{name}") for name in stored.lead_fields],
             consents=stored.consents,
             draft=stored.draft or "",
+            reminders=stored.reminders,
+            reminders_off=stored.reminders_off,
             backup_days=backup_days(settings),
         )
     ))

@@ -18,6 +18,7 @@ from bot.delivery.replies import Replies
 from bot.filters import InChat
 from bot.flows.diagnostic import open_request
 from bot.flows.diagnostic.form import Form
+from bot.nudges import policy as followups
 
 # Telegram allows 1-64 characters of A-Z a-z 0-9 _ - in a start payload.
 PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -54,6 +55,8 @@ async def on_start(
         touch, referrer = Touch(), None
     await repo.referrals.record_touch(user.id, touch, referrer)
     await repo.funnel.record(user.id, "start", detail=payload if valid else None)
+    if await followups.restarted(repo, user.id):  # after /stop: reminders are on again
+        reply(message.answer(content.render("nudges/resumed.html")))
     if touch.diagnostic:
         await open_request(
             reply, message.chat.id, user.id, state, repo, content, settings, questionnaire

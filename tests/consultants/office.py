@@ -285,9 +285,9 @@ async def open_office(
     fields.update(settings_fields)
     settings = Settings(_env_file=None, **fields)  # type: ignore[call-arg]
     db = await fresh_database(db_path)
-    repo = Repositories.create(db)
-    bot = create_bot(settings, session=EmulatorSession(emulator))
     clock = clock or ShiftedClock()
+    repo = Repositories.create(db, clock=clock)
+    bot = create_bot(settings, session=EmulatorSession(emulator))
     app = create_app(
         settings, repo=repo, content=CONTENT, bot=bot, clock=clock, outbox_bot=sender_bot
     )

@@ -163,7 +163,7 @@ class Generation:
 
     async def start(self) -> None:
         await self.db.connect()
-        repo = self.repo = Repositories.create(self.db)
+        repo = self.repo = Repositories.create(self.db, clock=self.machine.clock)
         _record_deliveries_as_part_of_the_send(repo.replies)
         bot = self.bot = create_bot(
             self.machine.settings, session=FatefulSession(self.machine.emulator, self.fate)
@@ -178,8 +178,7 @@ class Generation:
             options = {"retry_base": delay, "retry_max": delay * 5,
                        "reply_retry": (delay, delay * 5)}
         app = self.app = create_app(
-            self.machine.settings, repo=repo, content=self.machine.content, bot=bot,
-            clock=self.machine.clock, **options
+            self.machine.settings, repo=repo, content=self.machine.content, bot=bot, **options
         )
         self.processor = app.processor
         _collect_crashed_tasks(self.processor)

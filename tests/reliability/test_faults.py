@@ -421,6 +421,7 @@ OUTAGE_METHODS = ("sendMessage", "editMessageText", "editMessageReplyMarkup",
 OUTAGE_KINDS = ("500", "429", "timeout", "502", "network")
 
 
+@pytest.mark.reliability
 @pytest.mark.timeout(600)
 async def test_a_30_second_outage_at_any_step_of_the_request_loses_nothing(
     tmp_path: Path, figures: Figures, error_log: ErrorRecords,

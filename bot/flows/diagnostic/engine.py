@@ -37,6 +37,7 @@ from bot.flows.diagnostic import submission
 from bot.flows.diagnostic.draft import Draft
 from bot.flows.diagnostic.form import Form, Kind, Leave, Position, Problem, Question
 from bot.input_kind import input_kind
+from bot.nudges import policy as followups
 from bot.phone import normalize_phone
 from bot.text_input import clean_text, parse_number
 
@@ -134,12 +135,20 @@ async def go(
     step: Step, draft: Draft, at: Position, *, problem: Problem | None = None,
     kind: str | None = None,
 ) -> None:
-    """Persist where the owner is, then ask (durable before visible)."""
+    """Persist where the owner is (and when to remind them of it), then ask (durable before
+    visible)."""
     draft.step, draft.seg = at.key, at.index
     if at.key == step.form.review_key:
         draft.editing = None
     await step.save(draft, at)
+    await remind_at(step, draft, at)
     ask(step, draft, at, problem=problem, kind=kind)
+
+
+async def remind_at(step: Step, draft: Draft, at: Position) -> None:
+    """The request reminder («вы остановились на вопросе …») waits from now, naming `at`."""
+    place = followups.request_place(step.form, draft, at)
+    await followups.request_at(step.repo, step.settings, step.user_id, place)
 
 
 def mark_answered(step: Step, query: CallbackQuery, answer: str) -> None:
@@ -170,6 +179,8 @@ async def start(step: Step, *, fresh: bool = False) -> None:
     if at is not None and not fresh:
         step.say("diagnostic/resume.html")
         await step.save(draft, at)
+        await followups.request_opened(step.repo, step.user_id)
+        await remind_at(step, draft, at)
         ask(step, draft, at)
         return
     lead = await step.repo.leads.for_user(step.user_id)
@@ -181,6 +192,7 @@ async def start(step: Step, *, fresh: bool = False) -> None:
         )
         return
     await step.repo.funnel.record(step.user_id, FunnelStep.diagnostic_started)
+    await followups.request_opened(step.repo, step.user_id)
     step.say("diagnostic/intro.html", **submission.conditions(step.settings))
     draft = step.form.draft_model(draft=uuid.uuid4().hex[:16])
     await go(step, draft, step.form.first(draft))
@@ -199,6 +211,7 @@ async def leave(step: Step, draft: Draft, why: Leave) -> None:
         )
         return
     await step.save(draft, None)
+    await followups.request_left(step.repo, step.user_id)
     if why is Leave.declined:
         step.say("diagnostic/declined.html", kb.declined(step.content, draft.step or ""))
     else:

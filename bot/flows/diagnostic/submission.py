@@ -15,6 +15,7 @@ from bot.domain import FunnelStep, LeadAnswers, OutboxKind
 from bot.flows.diagnostic.draft import Draft
 from bot.flows.diagnostic.questionnaire import TURNOVER, YEARS
 from bot.flows.diagnostic.rules import CALL_TIMES
+from bot.nudges import policy as followups
 from bot.qualification import Qualification, qualify
 
 if TYPE_CHECKING:
@@ -94,6 +95,7 @@ async def store_unqualified(step: Step, draft: Draft) -> list[str]:
         answers=answers(draft),
     )
     await step.repo.leads.submit(lead, notify)
+    await followups.request_ended(step.repo, step.user_id, submitted=False)
     draft.submitted = draft.draft
     outcome = verdict(step, draft)
     return [
@@ -124,6 +126,7 @@ async def submit(step: Step, draft: Draft, query: CallbackQuery) -> None:
     )
     notify = Notification(OutboxKind.lead_card, None, {}) if outcome.qualified else None
     result = await step.repo.leads.submit(lead, notify)
+    await followups.request_ended(step.repo, step.user_id, submitted=True)
     if not result.replayed:
         await step.repo.funnel.record(
             step.user_id, FunnelStep.lead_submitted, lead_id=result.lead.id

@@ -1,0 +1,83 @@
+"""The owner's side of follow-ups: /stop and «Не напоминать», the buttons under reminders,
+and Telegram telling the bot that the owner blocked it (my_chat_member in a private chat).
+
+/start turns reminders back on (bot/handlers/start.py).
+"""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.methods import SendMessage
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
+
+from bot.callbacks import NudgeAction, NudgeCb
+from bot.config import Settings
+from bot.content import Content
+from bot.db.repos import Repositories
+from bot.delivery.replies import Replies
+from bot.filters import InChat
+from bot.flows import lessons
+from bot.flows.diagnostic import open_request
+from bot.flows.diagnostic.form import Form
+from bot.nudges import policy as followups
+
+GONE = ("kicked", "left")
+
+
+def build_router() -> Router:
+    router = Router(name="nudges")
+    router.message.filter(InChat("private"))
+    router.callback_query.filter(InChat("private"))
+    router.my_chat_member.filter(InChat("private"))
+    router.message.register(on_stop, Command("stop"))
+    router.callback_query.register(on_button, NudgeCb.filter())
+    router.my_chat_member.register(on_bot_status)
+    return router
+
+
+async def on_stop(
+    message: Message, reply: Replies, repo: Repositories, content: Content
+) -> None:
+    assert message.from_user is not None
+    await followups.stopped(repo, message.from_user.id)
+    reply(message.answer(content.render("nudges/stopped.html")))
+
+
+async def on_button(
+    query: CallbackQuery,
+    callback_data: NudgeCb,
+    reply: Replies,
+    state: FSMContext,
+    repo: Repositories,
+    content: Content,
+    settings: Settings,
+    questionnaire: Form,
+) -> None:
+    user_id = query.from_user.id
+    chat_id = query.message.chat.id if query.message else user_id
+    action = callback_data.a
+    if action is NudgeAction.stop:
+        await followups.stopped(repo, user_id)
+        reply(query.answer())
+        reply(SendMessage(chat_id=chat_id, text=content.render("nudges/stopped.html")))
+        return
+    if action is NudgeAction.lesson:
+        index = callback_data.i
+        if not 1 <= index <= content.lesson_count:  # forged, or from an older course
+            reply(query.answer(content.label("alerts.stale_button"), show_alert=True))
+            return
+        reply(query.answer())
+        await lessons.send_lesson(reply, chat_id, user_id, index, state, repo, content, settings)
+        return
+    reply(query.answer())  # resume the request, or begin it
+    await open_request(reply, chat_id, user_id, state, repo, content, settings, questionnaire)
+
+
+async def on_bot_status(event: ChatMemberUpdated, repo: Repositories) -> None:
+    """The owner blocked the bot (kicked) or unblocked it (member again)."""
+    if event.new_chat_member.status in GONE:
+        await followups.blocked(repo, event.chat.id)
+    elif event.old_chat_member.status in GONE:
+        await followups.unblocked(repo, event.chat.id)

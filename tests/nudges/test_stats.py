@@ -1,0 +1,53 @@
+"""Measured: every reminder sent is a funnel event, and /stats shows reminders per kind and the
+owners who came back within a day of one (and of those, who submitted a request)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.clock import ShiftedClock
+from bot.nudges.sender import NudgeSender
+from tests.consultants.office import CONTENT, open_office
+from tests.nudges.conftest import HOUR, NOON
+from tests.test_diagnostic_flow import answer_until_review
+
+DAY = 24 * HOUR
+
+
+async def test_stats_show_reminders_and_the_owners_they_brought_back(db_path: Path) -> None:
+    clock = ShiftedClock()
+    clock.set_to(NOON.timestamp())
+    async with open_office(db_path, clock=clock, nudges_per_second=1000) as office:
+        nudges = NudgeSender(
+            office.bot, office.repo, CONTENT, office.settings, office.world.processor
+        )
+        back = await office.world.user("Анна")
+        away = await office.world.user("Борис")
+        late = await office.world.user("Вера")
+        for owner in (back, away, late):
+            await owner.send("/lessons")
+        clock.advance(DAY)
+        await nudges.deliver_due()
+        for owner in (back, away, late):
+            await owner.expect("Вы остановились на уроке 1 из 4")
+
+        await back.click("Открыть урок 2")  # within the day: came back…
+        await back.expect("Урок 2 из 4")
+        assert (await office.repo.nudges.counts()).returned == 1
+        await answer_until_review(back)
+        await back.click("✅ Отправить")  # …and went on to submit
+        await back.expect("Заявка принята")
+        clock.advance(DAY + 60)
+        await late.click("Открыть урок 2")  # more than a day later: not counted
+        await late.expect("Урок 2 из 4")
+
+        events = await office.repo.db.fetchall(
+            "SELECT count(*) FROM events WHERE kind = 'nudge_lesson'"
+        )
+        assert events[0][0] == 3
+        await office.anna.send("/stats")
+        report = await office.anna.expect("Напоминания — всё время")
+        assert "о недочитанных уроках: 3" in report.content
+        assert "Всего отправлено: 3" in report.content
+        assert "Вернулись в течение суток после напоминания: 1" in report.content
+        assert "из них отправили заявку: 1" in report.content
