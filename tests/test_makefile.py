@@ -3,6 +3,7 @@ the test tools too (checked with `make -n` in an empty folder: nothing is instal
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,8 +17,12 @@ pytestmark = [pytest.mark.process, pytest.mark.skipif(shutil.which("make") is No
 def planned(target: str, folder: Path) -> str:
     for name in ("Makefile", "pyproject.toml"):
         shutil.copy(ROOT / name, folder / name)
+    # Under `make test` the outer make's MAKELEVEL and MAKEFLAGS would make this one print
+    # «Entering directory» lines around the plan: a fresh, top-level make is what is asked.
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKELEVEL", "MAKEFLAGS", "MFLAGS"}}
     done = subprocess.run(
-        ["make", "-n", target], cwd=folder, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", target],
+        cwd=folder, capture_output=True, text=True, check=True, env=env,
     )
     return done.stdout
 

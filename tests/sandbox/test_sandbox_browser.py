@@ -368,11 +368,17 @@ def test_digits_and_spaces_never_come_from_the_emoji_font_and_times_are_the_bots
         fonts = platform_fonts(page, selector)
         assert fonts and not any("emoji" in name.lower() for name in fonts), (selector, fonts)
     # The emoji themselves still come from the colour emoji font (when it is installed).
-    page.evaluate("""() => {
+    # The emoji face is loaded lazily (unicode-range) and text waiting for it is not drawn:
+    # wait until it is loaded and the probe laid out and painted, or no font has drawn it yet.
+    page.evaluate("""async () => {
         const probe = document.createElement('span');
         probe.id = 'emoji-probe';
         probe.textContent = '👉';
         document.querySelector('#owner-pane .msg.from-bot .text').append(probe);
+        await document.fonts.load('16px "Sandbox Emoji"', '👉');
+        await document.fonts.ready;
+        probe.getBoundingClientRect();
+        await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
     }""")
     emoji_fonts = platform_fonts(page, "#emoji-probe")
     if EMOJI_FONT in installed_fonts() or REQUIRED:  # CI installs it: the test must bite there
