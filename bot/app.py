@@ -7,7 +7,7 @@ which puts the dispatcher, the update processor and the senders together.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -22,6 +22,7 @@ from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, Update
 
 from bot.answer_envelopes import KeepAnswerEnvelopes
+from bot.background import BackgroundLoop
 from bot.clock import Clock
 from bot.config import Settings
 from bot.content import Content
@@ -122,13 +123,11 @@ class BotApp:
     processor: UpdateProcessor
     nudges: NudgeSender
 
-    def start_senders(self) -> None:
-        for loop in (self.replies, self.outbox, self.nudges):
-            loop.start()
-
-    async def stop_senders(self, grace: float) -> None:
-        for loop in (self.nudges, self.outbox, self.replies):
-            await loop.stop(grace)
+    def loops(self) -> list[BackgroundLoop]:
+        """The app's background loops (the senders), in the order they start: every one the
+        app has, so that a new sender cannot be left out of the service's start and stop."""
+        return [value for value in (getattr(self, field.name) for field in fields(self))
+                if isinstance(value, BackgroundLoop)]
 
 
 def create_app(

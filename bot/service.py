@@ -87,7 +87,7 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
         )
     # Every background job (bot/background.py): started after start-up, stopped in reverse.
     jobs: list[BackgroundLoop] = [
-        app.replies, app.outbox, sla, housekeeping, *([backups] if backups is not None else []),
+        *app.loops(), sla, housekeeping, *([backups] if backups is not None else []),
     ]
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -46,6 +46,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 
+from bot.background import BackgroundLoop
 from bot.clock import Clock
 from bot.config import Settings
 from bot.content import Content
@@ -73,7 +74,11 @@ class Lanes(Protocol):
     def run_in_lane(self, key: int, job: Callable[[], Awaitable[None]]) -> asyncio.Task[None]: ...
 
 
-class NudgeSender:
+class NudgeSender(BackgroundLoop):
+    name = "nudge-sender"
+    error_pause = POLL_SECONDS
+    longest_nap = POLL_SECONDS  # newly due reminders are found without being woken
+
     def __init__(
         self,
         bot: Bot,
@@ -85,11 +90,11 @@ class NudgeSender:
         clock: Clock | None = None,
         max_in_flight: int = MAX_IN_FLIGHT,
     ) -> None:
+        super().__init__(clock=clock or repo.clock)
         self.bot, self.repo, self.content, self.settings = bot, repo, content, settings
         self.lanes = lanes
         self.window = SentWindow.of(bot)
         self._own: deque[float] = deque()  # when this sender's last messages went (real time)
-        self.clock = clock or repo.clock
         self.rate = settings.nudges_per_second
         self._slots = asyncio.Semaphore(max_in_flight)
         self._in_flight: set[int] = set()
@@ -97,9 +102,6 @@ class NudgeSender:
         self._next_slot = 0.0  # clock time the next message may go (pacing)
         self._paused_until = 0.0  # after a 429
         self._last_to: dict[int, float] = {}  # chat -> when its last reminder went
-        self._wakeup = asyncio.Event()
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         # Since start, for metrics, logs and the benchmark.
         self.sent = 0
         self.dropped = 0  # stale, obsolete, or the owner stopped or blocked meanwhile
@@ -108,26 +110,9 @@ class NudgeSender:
 
     # -- lifecycle ------------------------------------------------------------------------
 
-    def start(self) -> asyncio.Task[None]:
-        if self._task is None or self._task.done():
-            self._stopping.clear()
-            self._task = asyncio.create_task(self.run(), name="nudge-sender")
-        return self._task
-
-    def wake(self) -> None:
-        self._wakeup.set()
-
     async def stop(self, grace: float = 5.0) -> None:
         """Start nothing new; let what is on its way finish (up to `grace` seconds)."""
-        self._stopping.set()
-        self._wakeup.set()
-        task, self._task = self._task, None
-        if task is not None:
-            done, _ = await asyncio.wait({task}, timeout=grace)
-            if not done:
-                task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await super().stop(grace)
         if self._jobs:
             await asyncio.wait(set(self._jobs), timeout=grace)
         if self.sent or self.dropped:
@@ -140,18 +125,8 @@ class NudgeSender:
     def db_ms_per_sent(self) -> float:
         return 1000 * self.db_seconds / self.sent if self.sent else 0.0
 
-    async def run(self) -> None:
-        while not self._stopping.is_set():
-            self._wakeup.clear()
-            try:
-                next_due = await self.deliver_due()
-            except Exception:  # the sender must outlive any one bad pass
-                log.exception("nudge pass failed")
-                next_due = self.clock.now() + POLL_SECONDS
-            if self._stopping.is_set():
-                break
-            now = self.clock.now()
-            await self.clock.sleep_until(min(next_due, now + POLL_SECONDS), self._wakeup)
+    async def turn(self) -> float:
+        return await self.deliver_due()
 
     # -- one pass -------------------------------------------------------------------------
 
@@ -165,7 +140,7 @@ class NudgeSender:
         window = self.settings.quiet_hours
         quiet = set(quiet_kinds())
         ends = time.monotonic() + PASS_SECONDS
-        while not self._stopping.is_set():
+        while not self.stopping:
             if time.monotonic() > ends:  # a long burst: housekeep, and revisit what was skipped
                 retry_soon = True
                 break
@@ -190,7 +165,7 @@ class NudgeSender:
                     retry_soon = True
                     continue
                 await self._pace(self._messages_of(row))
-                if self._stopping.is_set():
+                if self.stopping:
                     break
                 await self._slots.acquire()
                 self._start(row)

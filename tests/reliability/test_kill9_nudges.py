@@ -26,7 +26,7 @@ from tests.e2e.harness import BOT_ID, BotProcess
 from tests.kit import EmulatorClient
 from tests.reliability.conftest import SEED, Figures
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.process, pytest.mark.reliability]
 
 OWNERS = 300
 KILLS = 6
@@ -53,9 +53,9 @@ async def fill(path: Path, owners: list[int]) -> None:
 
 @pytest.mark.timeout(600)
 async def test_kill_9_during_a_burst_of_reminders_loses_none_and_repeats_only_in_flight(
-    telegram: tuple[str, EmulatorClient], tmp_path: Path, figures: Figures,
+    emulator_url: str, client: EmulatorClient, tmp_path: Path, figures: Figures,
 ) -> None:
-    url, client = telegram
+    url = emulator_url
     remote = client.bot(BOT_ID)
     owners = [
         (await remote.add_user(first_name=f"Владелец {n}", started=True))["id"]
