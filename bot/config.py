@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -15,6 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.booking.hours import WeeklyHours, parse_hours
+from bot.durations import parse_duration
 
 TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
 # Telegram's rule for a webhook's secret_token.
@@ -60,6 +64,14 @@ class Settings(BaseSettings):
     privacy_policy_url: str = "https://example.com/privacy"
     # Empty: the wording in content/diagnostic.toml [diag_texts] callback_expectation.
     callback_expectation: str = ""
+
+    # Booking the diagnostic in the calendar (bot/booking/). Empty DIAGNOSTIC_HOURS turns
+    # booking off: the owner names a convenient call time instead, as before.
+    diagnostic_hours: str = "mon-fri 10:00-18:00"
+    diagnostic_slot_minutes: int = Field(default=60, ge=5, le=720)
+    booking_min_notice: int = 3 * 3600  # seconds; written like 90s, 45m, 3h, 2d
+    diagnostic_parallel: int = Field(default=1, ge=1, le=100)
+    booking_days_ahead: int = Field(default=10, ge=1, le=90)
 
     # Consultants' group.
     timezone: str = "Europe/Moscow"
@@ -136,6 +148,17 @@ class Settings(BaseSettings):
             raise ValueError("expected an IANA time zone such as Europe/Moscow") from None
         return value.strip()
 
+    @field_validator("diagnostic_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        _weekly_hours(value)  # a ValueError names the problem
+        return value.strip()
+
+    @field_validator("booking_min_notice", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        return parse_duration(value) if isinstance(value, str) else value
+
     @field_validator("log_format", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
@@ -203,6 +226,16 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def booking_hours(self) -> WeeklyHours:
+        """DIAGNOSTIC_HOURS, parsed (empty: booking is off)."""
+        return _weekly_hours(self.diagnostic_hours)
+
+    @property
+    def booking(self) -> bool:
+        """Owners book the diagnostic in the calendar (DIAGNOSTIC_HOURS is not empty)."""
+        return not self.booking_hours.empty
+
+    @property
     def sandbox(self) -> bool:
         return self.bot_token is None
 
@@ -232,6 +265,11 @@ class Settings(BaseSettings):
         """Values that must never reach a log line."""
         values = [self.bot_token, self.webhook_secret]
         return tuple(v.get_secret_value() for v in values if v is not None)
+
+
+@lru_cache(maxsize=8)
+def _weekly_hours(text: str) -> WeeklyHours:
+    return parse_hours(text)
 
 
 def _describe(error: ValidationError) -> str:
