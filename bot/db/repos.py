@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.db.bookings import BookingRepo
 from bot.db.cards import CardRepo
 from bot.db.database import Database
 from bot.db.fsm_storage import SQLiteStorage
@@ -37,6 +38,7 @@ class Repositories:
     pipeline: PipelineRepo
     outbox: OutboxRepo
     stats: StatsRepo
+    bookings: BookingRepo
 
     @classmethod
     def create(cls, db: Database) -> Repositories:
@@ -56,6 +58,7 @@ class Repositories:
             pipeline=PipelineRepo(db),
             outbox=OutboxRepo(db),
             stats=StatsRepo(db),
+            bookings=BookingRepo(db),
         )
 
     async def erase_person(self, user_id: int) -> list[int]:
