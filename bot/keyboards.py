@@ -128,3 +128,6 @@ def sample_keyboards(content: Content) -> Iterable[tuple[str, InlineKeyboardMark
     from bot.group.views.keyboards import sample_keyboards as group_keyboards
 
     yield from group_keyboards(content)
+    from bot.flows.booking.keyboards import sample_keyboards as booking_keyboards
+
+    yield from booking_keyboards(content)
