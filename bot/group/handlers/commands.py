@@ -10,6 +10,7 @@ from aiogram import Bot
 from aiogram.filters import CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
+from bot.analytics import bookings as booking_stats
 from bot.analytics.chart import funnel_png
 from bot.analytics.periods import parse_period, period_start
 from bot.analytics.report import collect_report, render_report
@@ -118,14 +119,18 @@ async def on_stats(
     message: Message, command: CommandObject, reply: Replies, repo: Repositories,
     content: Content, settings: Settings,
 ) -> None:
-    """Leads per status, then the funnel for the period with its chart: /stats [period]."""
+    """Leads per status, the funnel for the period, how booked diagnostics ended (booked →
+    held → no-show, by source), then the funnel chart: /stats [period]."""
     code = parse_period(command.args, content)
     if code is None:
         reply(message.answer(content.render("group/stats_usage.html")))
         return
     reply(message.answer(stats_view.render(await stats_view.collect(repo), content)))
-    report = await collect_report(repo, code, period_start(code, settings))
+    since = period_start(code, settings)
+    report = await collect_report(repo, code, since)
     reply(message.answer(render_report(report, content)))
+    bookings = await booking_stats.collect(repo, code, since)
+    reply(message.answer(booking_stats.render(bookings, content)))
     labels = [content.label(f"funnel_steps.{step.step}") for step in report.steps]
     title = content.label("funnel_chart.title", period=content.label(f"group_periods.{code}"))
     png = await asyncio.to_thread(funnel_png, report, labels, title)  # keep the loop free
