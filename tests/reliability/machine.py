@@ -47,6 +47,7 @@ from bot.emulator.drivers import WorldDriver
 from bot.emulator.session import EmulatorSession
 from bot.emulator.views import MessageView
 from bot.emulator.world import BotWorld, Emulator
+from bot.outbox.clock import Clock
 from bot.runner import DurablePolling, UpdateProcessor, ordering_key
 from bot.telegram_retry import RetryMiddleware
 
@@ -177,7 +178,8 @@ class Generation:
             options = {"retry_base": delay, "retry_max": delay * 5,
                        "reply_retry": (delay, delay * 5)}
         app = self.app = create_app(
-            self.machine.settings, repo=repo, content=self.machine.content, bot=bot, **options
+            self.machine.settings, repo=repo, content=self.machine.content, bot=bot,
+            clock=self.machine.clock, **options,
         )
         self.processor = app.processor
         _collect_crashed_tasks(self.processor)
@@ -222,11 +224,14 @@ class Machine:
     def __init__(
         self, db_path: Path, settings: Settings, content: Content, emulator: Emulator,
         *, with_sender: bool = False, retry_delay: float | None = None,
+        clock: Clock | None = None,
     ) -> None:
         """`with_sender`: run the outbox sender too (it posts cards to the consultants'
         group), as the service does. `retry_delay`: the first back-off of the inline
-        retries (0.5 s in production) — tests that provoke many retries shorten it."""
+        retries (0.5 s in production) — tests that provoke many retries shorten it.
+        `clock`: the app's "now" (real time when not given)."""
         self.with_sender = with_sender
+        self.clock = clock
         self.retry_delay = retry_delay
         self.db_path = db_path
         self.settings = settings
