@@ -32,7 +32,8 @@ class GroupViews(Protocol):
         """What replaces every message that showed an erased lead."""
 
     async def page_without(self, detail: str | None, kept: list[int]) -> Rendered | None:
-        """A /leads page rendered again with only the `kept` leads (None: cannot be)."""
+        """A /leads page or an /agenda rendered again with only the `kept` leads (None:
+        cannot be)."""
 
     def menu(self, chat_id: int) -> SetMyCommands:
         """The call that sets the consultants' command menu in a group."""

@@ -18,6 +18,7 @@ from tests.booking.clock import FrozenClock, at
 from tests.booking.conftest import BOOKING, MONDAY_9AM
 from tests.booking.owner import book, labels, submit_request
 from tests.consultants.office import Office, lead_draft, open_office
+from tests.consultants.test_erasure import delete_me, now_shows
 
 
 @pytest.fixture
@@ -89,7 +90,8 @@ async def test_the_card_shows_the_booked_time_and_follows_a_reschedule_and_a_can
     card = await settled_card(office, lead.id)
     assert "🆕 Новая заявка" in card.content
     assert "Диагностика: запись отменена (пятница, 11 декабря, 10:00–11:00) — «Заболел»" in card.content
-    assert any("владелец отменил запись" in n and "«Заболел»" in n for n in notices(office))
+    assert any("владелец отменил запись" in n for n in notices(office))
+    assert not any("Заболел" in n for n in notices(office))  # the owner's words: card only
     assert len(office.cards(lead.id)) == 1  # edited in place, never posted twice
 
 
@@ -104,7 +106,8 @@ async def test_other_time_is_on_the_card(office: Office) -> None:
     card = await settled_card(office, lead.id)
     assert "Удобное время: вторник после 15:00 (выбрано «🕐 Другое время», в календаре время " \
            "не выбрано)" in card.content
-    assert any("просит позвонить: вторник после 15:00" in n for n in notices(office))
+    assert any("выбрал «🕐 Другое время»" in n for n in notices(office))
+    assert not any("вторник" in n for n in notices(office))  # the owner's words: card only
 
 
 async def test_no_show_then_a_new_booking_then_held_are_in_the_history(office: Office) -> None:
@@ -264,3 +267,25 @@ async def test_stats_show_booked_held_and_no_show_by_source(office: Office) -> N
     assert "Провели: 2 (50%) · не пришли: 1 (25%)" in stats.content
     assert "ещё впереди: 1" in stats.content
     assert "• vk: 3 → 1 → 1" in stats.content and "• site: 1 → 1 → 0" in stats.content
+
+
+async def test_delete_me_frees_the_slot_and_takes_the_owner_off_the_agenda(office: Office) -> None:
+    leaving, leaving_id = await booked_owner(office, "Эрик", "ООО Уход", "чт, 10 декабря", "14:00")
+    _, staying_id = await booked_owner(office, "Кира", "ООО Остаток", "чт, 10 декабря", "15:00")
+    await office.boris.send("/agenda week")
+    agenda = await office.boris.expect("Диагностики — на 7 дней")
+    assert "ООО Уход" in agenda.content and "ООО Остаток" in agenda.content
+
+    await delete_me(leaving)
+    await office.idle()
+
+    shown = now_shows(office, agenda)
+    assert "Уход" not in shown and f"№{leaving_id} " not in shown
+    assert f"15:00–16:00 · №{staying_id} · ООО Остаток" in shown
+    assert await office.repo.db.fetchval(
+        "SELECT count(*) FROM bookings WHERE lead_id = ?", (leaving_id,)
+    ) == 0
+    newcomer = await office.world.user("Пётр")
+    await submit_request(newcomer, company="АО «Василёк»")
+    await newcomer.click("чт, 10 декабря")
+    assert "14:00" in labels(await newcomer.expect("свободное время"))  # the slot is free

@@ -193,6 +193,8 @@ async def test_cancelling_asks_for_an_optional_reason_and_frees_the_slot(
     await owner.send("/booking")  # free again, for them too
     await owner.click("чт, 10 декабря")
     assert "14:00" in labels(await owner.expect("свободное время"))
+    await owner.send("/privacy")  # what is kept of it is said, and /delete_me erases it
+    await owner.expect("записи на диагностику (время, отмена и её причина)")
 
 
 async def test_cancelling_without_a_reason(world: InProcessWorld, repo: Repositories) -> None:

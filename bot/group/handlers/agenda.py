@@ -15,7 +15,7 @@ from bot.booking.texts import zone_phrase
 from bot.config import Settings
 from bot.content import Content
 from bot.db.repos import Repositories
-from bot.delivery.replies import Replies
+from bot.delivery.replies import Replies, Track
 from bot.group.views import agenda as views
 from bot.local_time import zone as zone_of
 from bot.outbox.clock import Clock
@@ -60,7 +60,9 @@ async def on_agenda(
         reply(message.answer(content.render("group/agenda_usage.html")))
         return
     now = (clock or Clock()).now()
-    reply(message.answer(await views.agenda_text(period, now, repo, content, settings)))
+    shown = await views.agenda(period, now, repo, content, settings)
+    # On record like a /leads page: erasing a lead it lists renders it again without.
+    reply(message.answer(shown.text), track=Track.lead_page(shown.lead_ids, shown.detail))
 
 
 async def on_busy(

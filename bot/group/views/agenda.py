@@ -5,7 +5,9 @@ before a diagnostic, and a booking's line in the status history."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot.booking.slots import day_window
@@ -30,15 +32,27 @@ def parse_period(argument: str | None) -> str | None:
     return word if word in PERIOD_DAYS else None
 
 
-async def agenda_text(
-    period: str, now: float, repo: Repositories, content: Content, settings: Settings
-) -> str:
-    """Booked diagnostics from today on, by day, with the closed and opened times."""
+@dataclass(frozen=True, slots=True)
+class Agenda:
+    text: str
+    lead_ids: list[int]  # the leads it shows (erasing one re-renders it without)
+    detail: str  # what `without` needs to render it again (JSON: period, instant)
+
+
+async def agenda(
+    period: str, now: float, repo: Repositories, content: Content, settings: Settings,
+    only: set[int] | None = None,
+) -> Agenda:
+    """Booked diagnostics from today on, by day, with the closed and opened times (`only`:
+    of these leads alone)."""
     tz = zone_of(settings.timezone)
     today = local(now, settings.timezone).date()
     days = [today + dt.timedelta(days=offset) for offset in range(PERIOD_DAYS[period])]
     start, end = day_window(days[0], tz)[0], day_window(days[-1], tz)[1]
-    booked = await repo.bookings.agenda(start, end)
+    booked = [
+        row for row in await repo.bookings.agenda(start, end)
+        if only is None or row.lead_id in only
+    ]
     blocks = await repo.bookings.overrides_between(start, end)
     shown = []
     for day in days:
@@ -52,10 +66,28 @@ async def agenda_text(
             "bookings": [_item(row, settings) for row in items],
             "closed": [_block(row, day, content, settings) for row in closed],
         })
-    return content.render(
+    text = content.render(
         "group/agenda.html", period=content.label(f"agenda_periods.{period}"),
         zone=zone_phrase(content, settings.timezone), days=shown,
     )
+    detail = json.dumps({"agenda": period, "at": now})
+    return Agenda(text, sorted({row.lead_id for row in booked}), detail)
+
+
+async def without(
+    detail: str | None, kept: list[int], repo: Repositories, content: Content,
+    settings: Settings,
+) -> Agenda | None:
+    """An agenda as it was asked for, showing only the `kept` leads (an erased lead's line
+    dropped); None when `detail` is not an agenda's."""
+    try:
+        meta = json.loads(detail or "")
+        period, at = meta["agenda"], float(meta["at"])
+    except (ValueError, TypeError, KeyError):
+        return None
+    if period not in PERIOD_DAYS:
+        return None
+    return await agenda(period, at, repo, content, settings, only=set(kept))
 
 
 def _item(row: AgendaRow, settings: Settings) -> dict[str, Any]:
@@ -127,8 +159,6 @@ async def booking_notice(
         when=span(content, booking.starts_at, booking.ends_at, settings.timezone)
         if booking else "",
         zone=zone_phrase(content, settings.timezone),
-        reason=(booking.reason or "") if booking else "",
-        call_time=lead.call_time or "",
     )
 
 
@@ -136,7 +166,7 @@ def group_reminder(lead: LeadRow, booking: BookingRow, content: Content, setting
     """The group's reminder 15 minutes before (the follow-up scheduler sends it as a reply
     to the lead's card), naming the consultant — or loudly nobody."""
     return content.render(
-        "group/booking_reminder.html", id=lead.id, company=lead.company or "",
+        "group/booking_reminder.html", id=lead.id,
         when=span(content, booking.starts_at, booking.ends_at, settings.timezone),
         zone=zone_phrase(content, settings.timezone), assignee=lead.assignee_name or "",
     )

@@ -38,6 +38,9 @@ class ConsultantViews:
         return tombstone_text(lead_id, self.content)
 
     async def page_without(self, detail: str | None, kept: list[int]) -> Rendered | None:
+        shown = await agenda.without(detail, kept, self.repo, self.content, self.settings)
+        if shown is not None:  # an /agenda
+            return Rendered(shown.text, None)
         page = await leads_list.without(detail, kept, self.repo, self.content, self.settings)
         return None if page is None else Rendered(page.text, page.markup)
 
