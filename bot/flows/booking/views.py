@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
+from pydantic import ValidationError
 
 from bot.booking.calendar import Meeting, ics_bytes
 from bot.booking.reminders import ReminderKind
@@ -17,6 +18,7 @@ from bot.config import Settings
 from bot.content import Content
 from bot.db.bookings import BookingRow
 from bot.db.models import LeadRow
+from bot.domain import LeadAnswers
 from bot.flows.booking import keyboards as kb
 
 Rendered = tuple[str, InlineKeyboardMarkup]
@@ -67,13 +69,12 @@ def confirmation(
 ) -> Rendered:
     """The confirmation: when, how long, what to prepare (the owner's segments and lead
     source as they answered), and «Перенести» / «Отменить»."""
-    answers = lead.answers
-    segments = answers.get("segments") if isinstance(answers.get("segments"), list) else []
-    names = [
-        str(item.get("name")) for item in segments or []
-        if isinstance(item, dict) and item.get("name")
-    ]
-    source = answers.get("lead_source")
+    try:
+        answers = LeadAnswers.model_validate(lead.answers)
+    except ValidationError:  # an old or odd row: nothing of it to quote
+        answers = LeadAnswers()
+    names = [segment.name for segment in answers.segments or [] if segment.name]
+    source = answers.lead_source
     try:
         source_label = content.label(f"lead_source.{source}") if source else ""
     except KeyError:
