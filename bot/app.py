@@ -23,6 +23,7 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, Update
 
 from bot.answer_envelopes import KeepAnswerEnvelopes
 from bot.background import BackgroundLoop
+from bot.booking.reminders import NoReminders, ReminderSchedule
 from bot.clock import Clock
 from bot.config import Settings
 from bot.content import Content
@@ -57,11 +58,16 @@ def create_dispatcher(
     """Build a fresh dispatcher (fresh routers every call); dependencies reach handlers by name.
 
     `questionnaire`: the diagnostic's declaration (a test may pass a changed copy).
-    Optional dependency: `consultants` (membership cache; one is made when not given). Each
+    Optional dependencies: `consultants` (membership cache; one is made when not given),
+    `clock` (what "now" is: free times, bookings) and `reminders` (where a booking's
+    reminders are scheduled, bot/booking/reminders.py; none until the follow-up scheduler
+    is wired in). Each
     update also brings `reply` (bot/delivery/replies.py), given by the update processor.
     Exceptions are not caught here: the processor rolls the update back and apologises.
     """
     dependencies.setdefault("consultants", Consultants(settings, repo.kv))
+    dependencies.setdefault("clock", Clock())
+    dependencies.setdefault("reminders", NoReminders())
     dispatcher = Dispatcher(
         storage=repo.fsm,
         events_isolation=events_isolation or SimpleEventIsolation(),
@@ -140,14 +146,16 @@ def create_app(
     outbox_bot: Bot | None = None,
     reply_retry: tuple[float, float] | None = None,
     questionnaire: Form = QUESTIONNAIRE,
+    reminders: ReminderSchedule | None = None,
     **processor_options: Any,
 ) -> BotApp:
     """The dispatcher, the update processor and the senders on one database.
 
     `outbox_bot`: the Bot the outbox sender uses (by default the same one). `reply_retry`:
     the reply sender's first and longest back-off (tests shorten them). `clock`: the time
-    the app runs on — the repositories' (`Repositories.create(db, clock=…)`), which stamp
-    scheduled reminders with it."""
+    the app runs on and the handlers' "now" — the repositories' (`Repositories.create(db,
+    clock=…)`), which stamp scheduled reminders with it. `reminders` schedules a booking's
+    reminders (bot/booking/reminders.py)."""
     if clock is None:
         clock = repo.clock
     elif clock is not repo.clock:
@@ -156,7 +164,7 @@ def create_app(
     consultants = Consultants(settings, repo.kv)
     dispatcher = create_dispatcher(
         settings, repo=repo, content=content, consultants=consultants,
-        questionnaire=questionnaire,
+        questionnaire=questionnaire, clock=clock, reminders=reminders or NoReminders(),
     )
     base, longest = reply_retry or (RETRY_BASE, RETRY_MAX)
     outbox = OutboxSender(

@@ -64,3 +64,40 @@ class NudgeCb(CallbackData, prefix="nd"):
 
     a: NudgeAction
     i: int = 0
+
+
+class BookAction(StrEnum):
+    confirm = "c"  # «Подтверждаю»
+    move = "m"  # «Перенести»: the free days again, to reschedule booking `b`
+    cancel = "x"  # «Отменить»: asks for an optional reason
+    cancel_now = "n"  # cancel without a reason
+    keep = "k"  # «Не отменять»
+    days = "d"  # back to the free days (from a day's times)
+    other_time = "o"  # «Другое время»: name a convenient call time instead
+
+
+class BookCb(CallbackData, prefix="bk"):
+    """A booking button; `b` is the booking it is about (0: none yet)."""
+
+    a: BookAction
+    b: int
+
+
+class BookDayCb(CallbackData, prefix="bd"):
+    """A free day (`d` as YYYYMMDD in TIMEZONE); `r` the booking being moved (0: new)."""
+
+    d: int
+    r: int
+
+
+class BookTimeCb(CallbackData, prefix="bt"):
+    """A free time (`t`: the slot's start, unix seconds); `r` the booking being moved."""
+
+    t: int
+    r: int
+
+
+class CallTimeCb(CallbackData, prefix="bc"):
+    """A convenient call time after «Другое время» (`v`: the call-time code)."""
+
+    v: str

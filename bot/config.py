@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -16,13 +17,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.booking.hours import WeeklyHours, parse_hours
+from bot.durations import parse_duration
+
 TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
 # Telegram's rule for a webhook's secret_token.
 WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 DEFAULT_API_BASE = "https://api.telegram.org"
 HOUR = 3600.0
-DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd])$")
-DURATION_UNITS = {"s": 1.0, "m": 60.0, "h": HOUR, "d": 24 * HOUR}
 QUIET_RE = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*-\s*(\d{1,2})(?::(\d{2}))?$")
 
 
@@ -64,6 +66,14 @@ class Settings(BaseSettings):
     privacy_policy_url: str = "https://example.com/privacy"
     # Empty: the wording in content/diagnostic.toml [diag_texts] callback_expectation.
     callback_expectation: str = ""
+
+    # Booking the diagnostic in the calendar (bot/booking/). Empty DIAGNOSTIC_HOURS turns
+    # booking off: the owner names a convenient call time instead, as before.
+    diagnostic_hours: str = "mon-fri 10:00-18:00"
+    diagnostic_slot_minutes: int = Field(default=60, ge=5, le=720)
+    booking_min_notice: float = 3 * HOUR  # seconds; written like 90s, 45m, 3h, 2d
+    diagnostic_parallel: int = Field(default=1, ge=1, le=100)
+    booking_days_ahead: int = Field(default=10, ge=1, le=90)
 
     # Consultants' group.
     timezone: str = "Europe/Moscow"
@@ -159,7 +169,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "lesson_nudge_after", "offer_nudge_after", "diagnostic_nudge_after",
-        "nudge_stale_after", mode="before",
+        "nudge_stale_after", "booking_min_notice", mode="before",
     )
     @classmethod
     def _duration(cls, value: object) -> object:
@@ -174,6 +184,12 @@ class Settings(BaseSettings):
     @classmethod
     def _pace(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("diagnostic_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        _weekly_hours(value)  # a ValueError names the problem
+        return value.strip()
 
     @field_validator("log_format", mode="before")
     @classmethod
@@ -242,6 +258,16 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def booking_hours(self) -> WeeklyHours:
+        """DIAGNOSTIC_HOURS, parsed (empty: booking is off)."""
+        return _weekly_hours(self.diagnostic_hours)
+
+    @property
+    def booking(self) -> bool:
+        """Owners book the diagnostic in the calendar (DIAGNOSTIC_HOURS is not empty)."""
+        return not self.booking_hours.empty
+
+    @property
     def sandbox(self) -> bool:
         return self.bot_token is None
 
@@ -273,25 +299,6 @@ class Settings(BaseSettings):
         return tuple(v.get_secret_value() for v in values if v is not None)
 
 
-def parse_duration(value: object) -> object:
-    """"90s", "45m", "24h", "3d" (or "0") as seconds; numbers are seconds already."""
-    if isinstance(value, bool):
-        raise ValueError("expected a duration such as 90s, 45m, 24h or 3d (0 turns it off)")
-    if isinstance(value, int | float):
-        if value < 0:
-            raise ValueError("expected a duration that is not negative")
-        return float(value)
-    if not isinstance(value, str):
-        return value
-    text = value.strip().lower()
-    if text == "0":
-        return 0.0
-    match = DURATION_RE.match(text)
-    if match is None:
-        raise ValueError("expected a duration such as 90s, 45m, 24h or 3d (0 turns it off)")
-    return float(match.group(1)) * DURATION_UNITS[match.group(2)]
-
-
 def parse_quiet_hours(value: object) -> object:
     """"21-10" or "21:30-09:00" as (start, end) minutes after midnight; empty: None."""
     if value is None or isinstance(value, tuple):
@@ -312,6 +319,11 @@ def parse_quiet_hours(value: object) -> object:
     if start == end:
         raise ValueError("expected a window that starts and ends at different times")
     return (start, end)
+
+
+@lru_cache(maxsize=8)
+def _weekly_hours(text: str) -> WeeklyHours:
+    return parse_hours(text)
 
 
 def _describe(error: ValidationError) -> str:

@@ -23,11 +23,15 @@ class LeadStatus(StrEnum):
     contacted = "contacted"
     scheduled = "scheduled"
     done = "done"
+    no_show = "no_show"  # booked, did not come: still open (to be booked again)
     lost = "lost"
     unqualified = "unqualified"  # below the thresholds: stored, not a lead for consultants
 
 
-OPEN_STATUSES = (LeadStatus.new, LeadStatus.claimed, LeadStatus.contacted, LeadStatus.scheduled)
+OPEN_STATUSES = (
+    LeadStatus.new, LeadStatus.claimed, LeadStatus.contacted, LeadStatus.scheduled,
+    LeadStatus.no_show,
+)
 CLOSED_STATUSES = (LeadStatus.done, LeadStatus.lost, LeadStatus.unqualified)
 PIPELINE = (
     LeadStatus.new,
@@ -100,6 +104,26 @@ class NudgeKind(StrEnum):
 def nudge_step(kind: NudgeKind) -> FunnelStep:
     """The funnel event that records a sent reminder of `kind`."""
     return FunnelStep(f"nudge_{kind}")
+
+
+class BookingState(StrEnum):
+    """Where a booking of a diagnostic slot is (`bookings.state`)."""
+
+    active = "active"  # holds its slot
+    moved = "moved"  # rescheduled: a newer booking of the same lead holds the new slot
+    cancelled = "cancelled"  # by the owner (with an optional reason) or by a refusal
+    held = "held"  # the diagnostic took place
+    no_show = "no_show"  # the owner did not come
+
+
+class BookingEvent(StrEnum):
+    """What a status history row about a booking records (`lead_history.event`)."""
+
+    booked = "booked"
+    moved = "moved"
+    cancelled = "cancelled"
+    held = "held"
+    no_show = "no_show"
 
 
 class SegmentAnswer(BaseModel):

@@ -101,3 +101,6 @@ def sample_keyboards(content: Content) -> Iterable[tuple[str, InlineKeyboardMark
     from bot.nudges.messages import sample_keyboards as nudge_keyboards
 
     yield from nudge_keyboards(content)
+    from bot.flows.booking.keyboards import sample_keyboards as booking_keyboards
+
+    yield from booking_keyboards(content)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_TOKEN = "123456789:" + "A" * 35
@@ -48,6 +48,8 @@ def run_bot(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ({"BOT_TOKEN": GOOD_TOKEN, "QUIET_HOURS": "21-25"}, "QUIET_HOURS"),
         ({"BOT_TOKEN": GOOD_TOKEN, "NUDGES_PER_SECOND": "0"}, "NUDGES_PER_SECOND"),
         ({"BOT_TOKEN": GOOD_TOKEN, "LESSONS_PACE": "weekly"}, "LESSONS_PACE"),
+        ({"BOT_TOKEN": GOOD_TOKEN, "DIAGNOSTIC_HOURS": "mon-fri 10-18"}, "DIAGNOSTIC_HOURS"),
+        ({"BOT_TOKEN": GOOD_TOKEN, "BOOKING_MIN_NOTICE": "3 hours"}, "BOOKING_MIN_NOTICE"),
     ],
 )
 @pytest.mark.process
@@ -131,3 +133,53 @@ def test_malformed_quiet_hours_are_refused(
     monkeypatch.setenv("QUIET_HOURS", written)
     with pytest.raises(ConfigError, match=r"^QUIET_HOURS: "):
         load_settings(None, database_path=tmp_path / "x.db")
+
+
+# -- booking the diagnostic ---------------------------------------------------------------------
+
+
+def test_booking_settings_have_the_issues_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DIAGNOSTIC_HOURS", raising=False)  # tests/conftest.py turns it off
+    settings = Settings(_env_file=None, database_path=tmp_path / "x.db")  # type: ignore[call-arg]
+    assert settings.diagnostic_hours == "mon-fri 10:00-18:00" and settings.booking
+    assert settings.booking_hours.on(0) == ((600, 1080),) and settings.booking_hours.on(5) == ()
+    assert settings.diagnostic_slot_minutes == 60
+    assert settings.booking_min_notice == 3 * 3600
+    assert settings.diagnostic_parallel == 1
+    assert settings.booking_days_ahead == 10
+
+
+@pytest.mark.parametrize(("written", "seconds"), [
+    ("90s", 90), ("45m", 2700), ("3h", 10800), ("24h", 86400), ("3d", 259200), ("0", 0),
+    (" 2H ", 7200),
+])
+def test_booking_notice_is_a_duration(tmp_path: Path, written: str, seconds: int) -> None:
+    settings = load_settings(None, database_path=tmp_path / "x.db", booking_min_notice=written)
+    assert settings.booking_min_notice == seconds
+
+
+def test_empty_hours_turn_booking_off(tmp_path: Path) -> None:
+    assert not load_settings(None, database_path=tmp_path / "x.db", diagnostic_hours="").booking
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("diagnostic_hours", "mon-fri 10:00-18:00; fri 10:00-15:00"),
+    ("diagnostic_hours", "weekdays 10:00-18:00"),
+    ("diagnostic_hours", "mon 18:00-10:00"),
+    ("booking_min_notice", "3"),
+    ("booking_min_notice", "3w"),
+    ("booking_min_notice", "-1h"),
+    ("diagnostic_slot_minutes", "0"),
+    ("diagnostic_slot_minutes", "hour"),
+    ("diagnostic_parallel", "0"),
+    ("booking_days_ahead", "0"),
+])
+def test_malformed_booking_settings_are_one_line_naming_them(
+    tmp_path: Path, field: str, value: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(None, database_path=tmp_path / "x.db", **{field: value})
+    message = str(raised.value)
+    assert message.startswith(f"{field.upper()}: ") and "\n" not in message

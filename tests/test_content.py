@@ -135,11 +135,12 @@ def test_unknown_key_is_a_key_error_naming_it(content: Content, key: str) -> Non
 def test_commands_in_file_order(content: Content) -> None:
     names = [name for name, _ in content.commands()]
     assert names == [
-        "start", "lessons", "diagnostic", "share", "privacy", "stop", "delete_me", "help",
+        "start", "lessons", "diagnostic", "booking", "share", "privacy", "stop", "delete_me",
+        "help",
         "cancel",
     ]
     assert [name for name, _ in content.group_commands()] == [
-        "leads", "lead", "export", "stats", "bind", "help"
+        "leads", "lead", "export", "stats", "agenda", "busy", "free", "bind", "help"
     ]
     for _, description in content.commands() + content.group_commands():
         assert 0 < len(description) <= 256

@@ -155,6 +155,14 @@ class LeadRepo:
                 await enqueue(conn, notify, lead.id, f"{notify.kind}:{lead.id}:{lead.submissions}")
         return SubmitResult(lead, created=existing is None, replayed=False)
 
+    async def set_call_time(self, lead_id: int, call_time: str, now: float) -> bool:
+        """The convenient call time an owner named after submitting («Другое время»)."""
+        changed = await self.db.write(
+            "UPDATE leads SET call_time = ?, updated_at = ? WHERE id = ?",
+            (call_time, now, lead_id),
+        )
+        return changed == 1
+
     async def _for_user(self, conn: aiosqlite.Connection, user_id: int) -> LeadRow | None:
         rows = await conn.execute_fetchall(
             f"SELECT {LEAD_COLUMNS} FROM leads WHERE user_id = ?", (user_id,)

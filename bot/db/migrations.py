@@ -419,6 +419,49 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE users ADD COLUMN nudges_off_at REAL",
         "ALTER TABLE users ADD COLUMN blocked_at REAL",
     ),
+    # 10: booking the diagnostic — each booking of a slot (instants in UTC; a slot is a
+    # wall-clock time in TIMEZONE), the consultants' closed and opened times, and booking
+    # events in the status history. A slot's seat (0 … DIAGNOSTIC_PARALLEL-1) is held by at
+    # most one active booking, and a lead has at most one active booking: the unique
+    # indexes refuse a double booking even if a conditional insert were ever wrong.
+    (
+        """
+        CREATE TABLE bookings (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            lead_id       INTEGER NOT NULL REFERENCES leads (id) ON DELETE CASCADE,
+            starts_at     REAL    NOT NULL,
+            ends_at       REAL    NOT NULL,
+            seat          INTEGER NOT NULL,
+            state         TEXT    NOT NULL DEFAULT 'active'
+                          CHECK (state IN ('active', 'moved', 'cancelled', 'held', 'no_show')),
+            status_before TEXT,
+            created_at    REAL    NOT NULL,
+            confirmed_at  REAL,
+            closed_at     REAL,
+            reason        TEXT,
+            CHECK (ends_at > starts_at)
+        )
+        """,
+        "CREATE UNIQUE INDEX bookings_seat ON bookings (starts_at, seat) WHERE state = 'active'",
+        "CREATE UNIQUE INDEX bookings_lead_active ON bookings (lead_id) WHERE state = 'active'",
+        "CREATE INDEX bookings_active_end ON bookings (ends_at) WHERE state = 'active'",
+        "CREATE INDEX bookings_lead ON bookings (lead_id, id)",
+        """
+        CREATE TABLE availability (
+            id         INTEGER PRIMARY KEY,
+            starts_at  REAL    NOT NULL,
+            ends_at    REAL    NOT NULL,
+            kind       TEXT    NOT NULL CHECK (kind IN ('busy', 'free')),
+            actor_id   INTEGER,
+            actor_name TEXT    NOT NULL DEFAULT '',
+            created_at REAL    NOT NULL,
+            CHECK (ends_at > starts_at)
+        )
+        """,
+        "CREATE INDEX availability_end ON availability (ends_at)",
+        "ALTER TABLE lead_history ADD COLUMN event TEXT",
+        "ALTER TABLE lead_history ADD COLUMN slot_at REAL",
+    ),
 )
 
 REBUILDS: frozenset[int] = frozenset({6})

@@ -32,6 +32,8 @@ class Move:
     assignee: tuple[int, str] | None = None  # (user id, display name) to set
     clear_assignee: bool = False
     reason: str | None = None
+    event: str | None = None  # a booking event the history records (BookingEvent)
+    slot_at: float | None = None  # the booked slot's start, for booked and moved
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,8 @@ class HistoryRow:
     from_status: str
     to_status: str
     reason: str | None
+    event: str | None = None
+    slot_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,11 +125,11 @@ class PipelineRepo:
                 return MoveResult(before, None, "changed")
             await conn.execute(
                 "INSERT INTO lead_history (lead_id, at, actor_id, actor_name, from_status, "
-                "to_status, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "to_status, reason, event, slot_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (lead_id, now, actor_id, actor_name, before.status, decision.to_status,
-                 decision.reason),
+                 decision.reason, decision.event, decision.slot_at),
             )
-            if decision.to_status in PIPELINE_EVENTS:
+            if decision.to_status in PIPELINE_EVENTS and decision.to_status != before.status:
                 await record_event(
                     conn, before.user_id, decision.to_status, lead_id=lead_id, now=now
                 )
@@ -134,8 +138,8 @@ class PipelineRepo:
 
     async def history(self, lead_id: int) -> list[HistoryRow]:
         rows = await self.db.fetchall(
-            "SELECT at, actor_id, actor_name, from_status, to_status, reason FROM lead_history "
-            "WHERE lead_id = ? ORDER BY id",
+            "SELECT at, actor_id, actor_name, from_status, to_status, reason, event, slot_at "
+            "FROM lead_history WHERE lead_id = ? ORDER BY id",
             (lead_id,),
         )
         return [from_row(HistoryRow, row) for row in rows]

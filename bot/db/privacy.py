@@ -79,6 +79,7 @@ class PrivacyRepo:
             for name, sql in (
                 ("notes", "SELECT count(*) FROM lead_notes WHERE lead_id = ?"),
                 ("history", "SELECT count(*) FROM lead_history WHERE lead_id = ?"),
+                ("bookings", "SELECT count(*) FROM bookings WHERE lead_id = ?"),
             ):
                 if await self.db.fetchval(sql, (lead[0],)):
                     lead_fields.append(name)

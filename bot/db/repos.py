@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.db.bookings import BookingRepo
 from bot.db.cards import CardRepo
 from bot.db.database import Database
 from bot.db.fsm_storage import SQLiteStorage
@@ -40,6 +41,7 @@ class Repositories:
     outbox: OutboxRepo
     stats: StatsRepo
     nudges: NudgeRepo
+    bookings: BookingRepo
     clock: Clock  # the time the app runs on (tests move it); scheduled reminders use it
 
     @classmethod
@@ -62,6 +64,7 @@ class Repositories:
             outbox=OutboxRepo(db),
             stats=StatsRepo(db),
             nudges=NudgeRepo(db, clock),
+            bookings=BookingRepo(db),
             clock=clock,
         )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot import group
-from bot.flows import diagnostic, lessons
+from bot.flows import booking, diagnostic, lessons
 from bot.flows.diagnostic.form import Form
 from bot.handlers import fallback, nudges, privacy, share, start
 
@@ -26,6 +26,7 @@ def build_routers(questionnaire: Form = diagnostic.QUESTIONNAIRE) -> list[Router
         share.build_router(),
         lessons.build_router(),
         diagnostic.build_router(questionnaire),
+        booking.build_router(),
         lessons.build_fallback_router(),
         diagnostic.build_fallback_router(questionnaire),
         fallback.build_router(),

@@ -1,12 +1,12 @@
 """What each outbox kind does in Telegram, and what to record once it is done.
 
 `lead_card` posts a card (or, for a lead that already has one, edits it and replies with a
-short notice), `lead_erased` turns the card — and every other message that showed the
-lead — into a tombstone, `sla_reminder` replies to the
-card, `admin_alert` writes to one admin, `referrer_thanks` thanks an owner whose link
-brought a friend. Errors propagate to the sender, which decides
-between retrying, following a migration and giving up; only outcomes that cannot improve
-by retrying (the message to edit is gone) are settled here.
+short notice: the request came again, or the diagnostic was booked, moved, cancelled …),
+`lead_erased` turns the card — and every other message that showed the lead — into a
+tombstone, `sla_reminder` replies to the card, `admin_alert` writes to one admin,
+`referrer_thanks` thanks an owner whose link brought a friend. Errors propagate to the
+sender, which decides between retrying, following a migration and giving up; only outcomes
+that cannot improve by retrying (the message to edit is gone) are settled here.
 """
 
 from __future__ import annotations
@@ -83,10 +83,16 @@ class Deliveries:
         card = await self.repo.cards.get(lead.id)
         if card is not None and card.chat_id == target.chat_id:
             if await self._edit(card, text, markup):
+                said = (
+                    await self.views.booking_notice(lead, row.payload)
+                    if row.payload.get("notice") else self.views.update_notice(lead)
+                )
+                if said is None:
+                    return Delivered()
                 await self.throttle(card.chat_id)
                 notice = await self.bot.send_message(
                     card.chat_id,
-                    self.views.update_notice(lead),
+                    said,
                     message_thread_id=card.thread_id,
                     reply_parameters=ReplyParameters(
                         message_id=card.message_id, allow_sending_without_reply=True

@@ -178,7 +178,8 @@ class Generation:
             options = {"retry_base": delay, "retry_max": delay * 5,
                        "reply_retry": (delay, delay * 5)}
         app = self.app = create_app(
-            self.machine.settings, repo=repo, content=self.machine.content, bot=bot, **options
+            self.machine.settings, repo=repo, content=self.machine.content, bot=bot,
+            clock=self.machine.clock, **options,
         )
         self.processor = app.processor
         _collect_crashed_tasks(self.processor)
@@ -227,8 +228,10 @@ class Machine:
     ) -> None:
         """`with_sender`: run the outbox sender too (it posts cards to the consultants'
         group), as the service does. `retry_delay`: the first back-off of the inline
-        retries (0.5 s in production) — tests that provoke many retries shorten it."""
+        retries (0.5 s in production) — tests that provoke many retries shorten it.
+        `clock`: the app's "now" (real time when not given)."""
         self.with_sender = with_sender
+        self.clock = clock
         self.retry_delay = retry_delay
         self.clock = clock  # the senders' clock (a ShiftedClock lets a test move time)
         self.db_path = db_path

@@ -23,6 +23,7 @@ STARTUP_TIMEOUT = 40.0
 # Settings a developer's shell may carry that must not leak into a "fresh machine" run.
 CLEARED_PREFIXES = (
     "BOT_", "DATABASE_", "SANDBOX_", "TELEGRAM_", "CONSULTANTS_", "ADMIN_", "LOG_LEVEL",
+    "DIAGNOSTIC_", "BOOKING_",  # the sandbox books with the defaults (tests/conftest.py)
 )
 
 

@@ -202,31 +202,56 @@ def test_owner_journey_and_consultants_pane(page: Page, sandbox_process: Sandbox
     page.screenshot(path=str(SCREENSHOTS / "sandbox-owner.png"))
     contact_key.click()
     expect(owner.locator(".msg.out .contact-card").last).to_contain_text("+7 999")
-    bot_says(owner, "Когда вам удобно")
+    review = bot_says(owner, "Проверьте заявку")  # booking is on: no call-time question
     expect(owner.locator(".reply-keyboard")).to_be_hidden()
-    press(owner, "Утром, 9–12")
-    review = bot_says(owner, "Проверьте заявку")
     expect(review).to_contain_text("ООО «Ромашка»")
     press(owner, "✅ Отправить")
     expect(owner.locator(".msg.from-bot", has_text="Заявка принята")).to_be_visible()
 
-    # The lead card arrives in the consultants' group; Анна claims it and adds a note.
+    # The diagnostic booked in the calendar: a free day, a free time, the confirmation with
+    # what to prepare, and the .ics file.
+    days = bot_says(owner, "Выберите день диагностики")
+    expect(days).to_contain_text("по Москве")
+    days.locator(".kb-button").first.click()
+    times = bot_says(owner, "свободное время")
+    first_time = times.locator(".kb-button").first.inner_text().strip()
+    assert re.fullmatch(r"\d{2}:\d{2}", first_time), first_time
+    times.locator(".kb-button").first.click()
+    confirmation = owner.locator(".msg.from-bot", has_text="Вы записаны на диагностику")
+    expect(confirmation).to_contain_text(f"{first_time}–")
+    expect(confirmation).to_contain_text("Что подготовить")
+    expect(owner.locator(".file-card").last).to_contain_text(".ics")
+    settle(page)
+    confirmation.evaluate("node => node.scrollIntoView({ block: 'start' })")
+    page.screenshot(path=str(SCREENSHOTS / "sandbox-booking.png"))
+
+    # The lead card in the consultants' group shows the booked time; Анна claims it (it stays
+    # «диагностика назначена») and adds a note.
     card = group.locator(".msg.from-bot", has_text="Компания: ООО «Ромашка»")
-    expect(card).to_contain_text("🆕 Новая заявка №1")
+    expect(card).to_contain_text("📅 Заявка №1 — диагностика назначена")
+    expect(card).to_contain_text("Диагностика: 📅")
+    expect(card).to_contain_text(f"{first_time}–")
     card.locator(".kb-button", has_text="Взять в работу").click()
     expect(group.locator(".toast", has_text="ваша")).to_be_visible()
-    expect(card).to_contain_text("✋ Заявка №1 — в работе")  # the title follows the status
     expect(card).to_contain_text("Анна")
     card.hover()
     card.get_by_role("button", name="Ответить").click()
-    expect(group.locator(".reply-bar")).to_contain_text("Заявка №1 — в работе")
+    expect(group.locator(".reply-bar")).to_contain_text("Заявка №1 — диагностика назначена")
     type_text(group, "Перезвонить после обеда, просит КП")
     bot_says(group, "Заметка к заявке №1 сохранена")
-    expect(group.locator(".msg.out .reply-quote").last).to_contain_text("Заявка №1 — в работе")
+    expect(group.locator(".msg.out .reply-quote").last).to_contain_text(
+        "Заявка №1 — диагностика назначена"
+    )
     settle(page)
     page.screenshot(path=str(SCREENSHOTS / "sandbox.png"))
     card.evaluate("node => node.scrollIntoView({ block: 'start' })")
     group.screenshot(path=str(SCREENSHOTS / "sandbox-consultants.png"))
+
+    # The consultants' agenda lists the booked diagnostic with who has it.
+    type_text(group, "/agenda week")
+    agenda = bot_says(group, "Диагностики — на 7 дней")
+    expect(agenda).to_contain_text(f"{first_time}–")
+    expect(agenda).to_contain_text("ООО «Ромашка» · Анна")
 
 
 def test_reset_sanitized_html_links_and_people(

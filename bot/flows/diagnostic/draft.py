@@ -46,6 +46,10 @@ class Draft(BaseModel):
     # A shared contact that is not the owner's own, until they confirm it.
     pending_phone: str | None = Field(None, json_schema_extra=PERSONAL)
     call_time: str | None = Field(None, json_schema_extra=PERSONAL)
+    # The diagnostic is booked in the calendar after submitting (DIAGNOSTIC_HOURS set):
+    # from the settings each time the draft is loaded (bot/flows/diagnostic/form.py), never
+    # stored.
+    booking: bool = Field(False, exclude=True)
 
     @classmethod
     def load(cls, data: dict[str, Any]) -> Draft:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import F, Router
@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from bot import keyboards as main_kb
 from bot.callbacks import DiagCb, EditCb, MenuAction, MenuCb
+from bot.clock import Clock
 from bot.config import Settings
 from bot.content import Content
 from bot.db.repos import Repositories
@@ -56,9 +57,10 @@ class Step:
     repo: Repositories
     content: Content
     settings: Settings
+    clock: Clock = field(default_factory=Clock)  # "now" (the free times offered after submit)
 
     async def draft(self) -> Draft:
-        return self.form.draft_model.load(await self.state.get_data())
+        return self.form.load(await self.state.get_data(), self.settings)
 
     async def position(self, draft: Draft) -> Position | None:
         key = self.form.key_of(await self.state.get_state())
@@ -98,7 +100,7 @@ def review_lines(step: Step, draft: Draft) -> list[dict[str, Any]]:
     """The review screen, line by line, from the questions that declare a `review` label."""
     lines = []
     for question in step.form.questions.values():
-        if question.review is None:
+        if question.review is None or not question.when(draft):
             continue
         value = question.show(draft) if question.show else shown_answer(step, question, draft)
         lines.append({"label": step.content.label(f"review.{question.review}"), "value": value})
@@ -194,7 +196,7 @@ async def start(step: Step, *, fresh: bool = False) -> None:
     await step.repo.funnel.record(step.user_id, FunnelStep.diagnostic_started)
     await followups.request_opened(step.repo, step.user_id)
     step.say("diagnostic/intro.html", **submission.conditions(step.settings))
-    draft = step.form.draft_model(draft=uuid.uuid4().hex[:16])
+    draft = step.form.begin(step.settings, draft=uuid.uuid4().hex[:16])
     await go(step, draft, step.form.first(draft))
 
 
@@ -331,10 +333,11 @@ class FormHandlers:
 
     async def on_button(
         self, query: CallbackQuery, callback_data: DiagCb, reply: Replies, state: FSMContext,
-        repo: Repositories, content: Content, settings: Settings,
+        repo: Repositories, content: Content, settings: Settings, clock: Clock | None = None,
     ) -> None:
         chat_id = query.message.chat.id if query.message else query.from_user.id
         step = self._step(reply, chat_id, query.from_user.id, state, repo, content, settings)
+        step.clock = clock or step.clock
         key, value = callback_data.s, callback_data.v
         draft = await step.draft()
         at = await step.position(draft)
@@ -407,7 +410,10 @@ class FormHandlers:
         draft = await step.draft()
         at = await step.position(draft)
         first = self.form.group_start(callback_data.f)
-        if at is None or at.key != self.form.review_key or first is None:
+        if (
+            at is None or at.key != self.form.review_key or first is None
+            or callback_data.f not in self.form.edit_groups(draft)
+        ):
             reply(query.answer(content.label("diag_alerts.stale"), show_alert=True))
             return
         reply(query.answer())

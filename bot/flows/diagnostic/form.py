@@ -129,6 +129,9 @@ class Form:
     name: str  # the states group (stored states read "<name>:<key>")
     parts: tuple[Question | Repeat, ...]
     draft_model: type[Draft]
+    # Draft attributes the settings decide (a question's `when` may read them): set each
+    # time a draft is begun or loaded, never stored, so they follow the settings in force.
+    from_settings: Callable[[Any], dict[str, Any]] | None = None
     questions: dict[str, Question] = field(init=False)
     review_key: str = field(init=False)  # the last question's key: the review screen
     repeated: frozenset[str] = field(init=False)
@@ -163,6 +166,22 @@ class Form:
         object.__setattr__(
             self, "states", {key: State(key, group_name=self.name) for key in questions}
         )
+
+    # -- drafts ---------------------------------------------------------------------------
+
+    def begin(self, settings: Any, **fields: Any) -> Draft:
+        """A new draft, with what the settings decide."""
+        return self.draft_model(**fields, **self._settled(settings))
+
+    def load(self, data: dict[str, Any], settings: Any) -> Draft:
+        """The stored draft, with what the settings decide now."""
+        draft = self.draft_model.load(data)
+        for name, value in self._settled(settings).items():
+            setattr(draft, name, value)
+        return draft
+
+    def _settled(self, settings: Any) -> dict[str, Any]:
+        return self.from_settings(settings) if self.from_settings is not None else {}
 
     # -- where the owner is --------------------------------------------------------------
 
@@ -217,9 +236,13 @@ class Form:
         index = path.index(at)
         return path[index - 1] if index > 0 else None
 
-    def edit_groups(self) -> list[str]:
-        """The review's edit buttons, in the order of the questions they start."""
-        return [q.edit for q in self.questions.values() if q.edit]
+    def edit_groups(self, draft: Draft | None = None) -> list[str]:
+        """The review's edit buttons, in the order of the questions they start (with a
+        draft: only groups whose first question is asked for its answers)."""
+        return [
+            q.edit for q in self.questions.values()
+            if q.edit and (draft is None or q.when(draft))
+        ]
 
     def group_start(self, group: str) -> str | None:
         return next((key for key, q in self.questions.items() if q.edit == group), None)

@@ -48,7 +48,7 @@ def question_markup(
     if question.kind is Kind.CONTACT:
         return _contact(content)
     if question.kind is Kind.REVIEW:
-        return _review(content, form)
+        return _review(content, form, tuple(form.edit_groups(draft)))
     return _static(content, form, question.key)
 
 
@@ -103,10 +103,10 @@ def _contact(content: Content) -> ReplyKeyboardMarkup:
 
 
 @built_once
-def _review(content: Content, form: Form) -> InlineKeyboardMarkup:
+def _review(content: Content, form: Form, groups: tuple[str, ...]) -> InlineKeyboardMarkup:
     edits = [
         InlineKeyboardButton(text=content.label(f"edit.{group}"), callback_data=EditCb(f=group).pack())
-        for group in form.edit_groups()
+        for group in groups
     ]
     rows = [edits[i : i + 2] for i in range(0, len(edits), 2)]
     rows.insert(0, [_b(content, "diag_buttons.submit", form.review_key, SUBMIT)])

@@ -155,6 +155,7 @@ PHONE_CONFIRM = Question(
 CALL_TIME = Question(
     "call_time", Kind.CHOICE, "call_time", codes=CALL_TIMES, labels="call_time", columns=2,
     free_text=True, limit=100, review="call_time", edit="call_time", numbered=False,
+    when=lambda draft: not draft.booking,  # booked in the calendar after submitting instead
 )
 REVIEW = Question("review", Kind.REVIEW, "", numbered=False)
 
@@ -178,4 +179,5 @@ QUESTIONNAIRE = Form(
         REVIEW,
     ),
     Draft,
+    from_settings=lambda settings: {"booking": settings.booking},
 )

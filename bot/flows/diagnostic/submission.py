@@ -12,6 +12,7 @@ from bot import checklist
 from bot import keyboards as main_kb
 from bot.db.leads import LeadDraft, Notification
 from bot.domain import FunnelStep, LeadAnswers, OutboxKind
+from bot.flows.booking import offer_after_submit
 from bot.flows.diagnostic.draft import Draft
 from bot.flows.diagnostic.questionnaire import TURNOVER, YEARS
 from bot.flows.diagnostic.rules import CALL_TIMES
@@ -106,7 +107,8 @@ async def store_unqualified(step: Step, draft: Draft) -> list[str]:
 
 async def submit(step: Step, draft: Draft, query: CallbackQuery) -> None:
     """«Отправить»: the lead and the consultants' card are stored, then the owner is thanked
-    and gets the checklist. The draft keeps only its id afterwards."""
+    and gets the checklist, then (booking on) the diagnostic's free days. The draft keeps
+    only its id afterwards."""
     outcome = verdict(step, draft)
     source, referrer_id = await step.repo.referrals.attribution(step.user_id)
     lead = LeadDraft(
@@ -149,6 +151,11 @@ async def submit(step: Step, draft: Draft, query: CallbackQuery) -> None:
     )
     kept = type(draft)(draft=draft.draft, submitted=draft.draft)
     await step.save(kept, None)
+    if outcome.qualified:  # then the diagnostic's free times (when booking is on)
+        await offer_after_submit(
+            step.reply, step.chat_id, result.lead, step.repo, step.content, step.settings,
+            step.clock.now(),
+        )
 
 
 def checklist_context(draft: Draft) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Status buttons on a lead card: claim, contacted, scheduled, done, refusal, back to new.
+"""Status buttons on a lead card: claim, contacted, scheduled, done, no-show, refusal, back
+to new (done, no-show and refusal also close the lead's booked diagnostic).
 
 Callback data is untrusted: the presser must be a consultant, the pressed message must be
 the lead's current card in this chat, the action must be allowed from the current status
@@ -13,6 +14,9 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.methods import SendMessage
 from aiogram.types import CallbackQuery, ForceReply, Message, ReplyParameters
 
+from bot.booking import service as booking_service
+from bot.booking.reminders import NoReminders, ReminderSchedule
+from bot.clock import Clock
 from bot.config import Settings
 from bot.content import Content
 from bot.db.models import LeadRow
@@ -21,7 +25,7 @@ from bot.db.repos import Repositories
 from bot.delivery.replies import Replies, Track
 from bot.group.access import Consultants
 from bot.group.callbacks import CardCb
-from bot.group.rules import NOT_ALLOWED, NOT_YOURS, Action, decide, refusal
+from bot.group.rules import NOT_ALLOWED, NOT_YOURS, TARGET, Action, decide, refusal
 from bot.group.views.card import status_label
 from bot.group.views.refresh import refresh_card
 
@@ -43,7 +47,8 @@ def refusal_alert(content: Content, code: str, lead: LeadRow | None, action: Act
 
 async def on_card_button(
     query: CallbackQuery, callback_data: CardCb, bot: Bot, reply: Replies, repo: Repositories,
-    content: Content, settings: Settings, consultants: Consultants,
+    content: Content, settings: Settings, consultants: Consultants, clock: Clock | None = None,
+    reminders: ReminderSchedule | None = None,
 ) -> None:
     user = query.from_user
     if not await consultants.is_consultant(bot, user.id):
@@ -68,8 +73,11 @@ async def on_card_button(
     if action is Action.lost:
         _ask_reason(query, message, lead, reply, content, is_admin)
         return
+    closing = await booking_service.closing_event(repo, lead, TARGET[action])
+    event, slot_at = closing if closing is not None else (None, None)
     result: MoveResult = await repo.pipeline.move(
-        lead_id, user.id, user.full_name, decide(action, user.id, user.full_name, is_admin=is_admin)
+        lead_id, user.id, user.full_name,
+        decide(action, user.id, user.full_name, is_admin=is_admin, event=event, slot_at=slot_at),
     )
     if not result.ok or result.after is None:
         reply(query.answer(
@@ -78,6 +86,9 @@ async def on_card_button(
         ))
         return
     after = result.after
+    await booking_service.close_after_move(
+        repo, reminders or NoReminders(), lead=after, now=(clock or Clock()).now()
+    )
     if action is Action.claim:
         reply(query.answer(content.label("group_alerts.claimed", id=lead_id)))
     else:

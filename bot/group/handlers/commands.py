@@ -10,6 +10,7 @@ from aiogram import Bot
 from aiogram.filters import CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
+from bot.analytics import bookings as booking_stats
 from bot.analytics import nudges as nudges_view
 from bot.analytics.chart import funnel_png
 from bot.analytics.periods import parse_period, period_start
@@ -119,8 +120,8 @@ async def on_stats(
     message: Message, command: CommandObject, reply: Replies, repo: Repositories,
     content: Content, settings: Settings,
 ) -> None:
-    """Leads per status, the funnel for the period, its reminders, then the funnel's chart:
-    /stats [period]."""
+    """Leads per status, the funnel for the period, its reminders, how booked diagnostics
+    ended (booked → held → no-show, by source), then the funnel's chart: /stats [period]."""
     code = parse_period(command.args, content)
     if code is None:
         reply(message.answer(content.render("group/stats_usage.html")))
@@ -130,6 +131,8 @@ async def on_stats(
     report = await collect_report(repo, code, since)
     reply(message.answer(render_report(report, content)))
     reply(message.answer(nudges_view.render(await nudges_view.collect(repo, since), code, content)))
+    bookings = await booking_stats.collect(repo, code, since)
+    reply(message.answer(booking_stats.render(bookings, content)))
     labels = [content.label(f"funnel_steps.{step.step}") for step in report.steps]
     title = content.label("funnel_chart.title", period=content.label(f"group_periods.{code}"))
     png = await asyncio.to_thread(funnel_png, report, labels, title)  # keep the loop free

@@ -18,7 +18,7 @@ from aiogram.filters import Command, CommandStart
 from bot.filters import InChat, Magic
 from bot.group.access import InConsultantsGroup, IsConsultant
 from bot.group.callbacks import CardCb, LeadsPageCb
-from bot.group.handlers import buttons, commands, members, private, replies, setup
+from bot.group.handlers import agenda, buttons, commands, members, private, replies, setup
 
 GROUP_TYPES = {"group", "supergroup"}
 
@@ -90,3 +90,6 @@ def _register_commands(router: Router, *filters: object) -> None:
     router.message.register(commands.on_lead, Command("lead"), *filters)
     router.message.register(commands.on_export, Command("export"), *filters)
     router.message.register(commands.on_stats, Command("stats"), *filters)
+    router.message.register(agenda.on_agenda, Command("agenda"), *filters)
+    router.message.register(agenda.on_busy, Command("busy"), *filters)
+    router.message.register(agenda.on_free, Command("free"), *filters)

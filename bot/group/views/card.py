@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.analytics.report import source_label
+from bot.booking.texts import span, zone_phrase
 from bot.config import Settings
 from bot.content import Content
+from bot.db.bookings import BookingRow
 from bot.db.models import LeadRow
 from bot.db.repos import Repositories
 from bot.domain import LeadStatus
@@ -29,6 +31,7 @@ class CardExtras:
     username: str | None = None
     referrer: str | None = None
     lost_reason: str | None = None
+    booking: BookingRow | None = None  # the lead's latest booking of a diagnostic slot
 
 
 async def load_extras(repo: Repositories, lead: LeadRow) -> CardExtras:
@@ -46,6 +49,7 @@ async def load_extras(repo: Repositories, lead: LeadRow) -> CardExtras:
         username=owner.username if owner else None,
         referrer=referrer,
         lost_reason=await repo.pipeline.lost_reason(lead.id),
+        booking=await repo.bookings.latest_for_lead(lead.id),
     )
 
 
@@ -95,6 +99,21 @@ def segments(lead: LeadRow, limit: int | None) -> list[dict[str, Any]]:
     return found
 
 
+def booking_context(
+    booking: BookingRow | None, content: Content, settings: Settings, limit: int | None
+) -> dict[str, Any] | None:
+    """The card's line about the booked diagnostic (None: never booked)."""
+    if booking is None:
+        return None
+    return {
+        "state": booking.state,
+        "when": span(content, booking.starts_at, booking.ends_at, settings.timezone),
+        "zone": zone_phrase(content, settings.timezone),
+        "confirmed": booking.confirmed_at is not None,
+        "reason": shorten(booking.reason, limit),
+    }
+
+
 def card_context(
     lead: LeadRow, extras: CardExtras, content: Content, settings: Settings, limit: int | None
 ) -> dict[str, Any]:
@@ -114,6 +133,8 @@ def card_context(
         "phone": shorten(lead.phone, 32),
         "username": shorten(extras.username, 64),
         "call_time": shorten(lead.call_time, limit),
+        "booking": booking_context(extras.booking, content, settings, limit),
+        "booking_on": settings.booking,
         "qualification": shorten(plain(lead.qualification), limit),
         "turnover": option_label(content, "turnover", answers.get("turnover")),
         "years": option_label(content, "years", answers.get("years")),

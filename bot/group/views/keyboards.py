@@ -10,26 +10,29 @@ from bot.content import Content
 from bot.db.models import LeadRow
 from bot.db.pipeline import MAX_ID
 from bot.group.callbacks import CardCb, LeadsPageCb
-from bot.group.rules import ALLOWED, Action
+from bot.group.rules import ALLOWED, Action, actions
 
 
 def card_keyboard(lead: LeadRow, content: Content) -> InlineKeyboardMarkup | None:
     """The buttons allowed from the lead's status: the main move first, the rest below."""
-    return status_keyboard(lead.id, lead.status, content)
+    return status_keyboard(lead.id, lead.status, content, lead.assignee_id)
 
 
-def status_keyboard(lead_id: int, status: str, content: Content) -> InlineKeyboardMarkup | None:
-    actions = ALLOWED.get(status, ())
-    if not actions:
+def status_keyboard(
+    lead_id: int, status: str, content: Content, assignee_id: int | None = None
+) -> InlineKeyboardMarkup | None:
+    shown = actions(status, assignee_id)
+    if not shown:
         return None
     buttons = [
         InlineKeyboardButton(
             text=content.label(f"group_buttons.{action.name}"),
             callback_data=CardCb(id=lead_id, a=action).pack(),
         )
-        for action in actions
+        for action in shown
     ]
-    rows = [buttons[:1], buttons[1:]] if len(buttons) > 1 else [buttons]
+    rest = buttons[1:]
+    rows = [buttons[:1], *(rest[i : i + 2] for i in range(0, len(rest), 2))]
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -52,8 +55,8 @@ def pager(filter_code: str, page: int, pages: int, content: Content) -> InlineKe
 
 def sample_keyboards(content: Content) -> Iterable[tuple[str, InlineKeyboardMarkup]]:
     """Every group keyboard with extreme values, for the content check."""
-    for status, actions in ALLOWED.items():
-        if actions:
+    for status, allowed in ALLOWED.items():
+        if allowed:
             markup = status_keyboard(MAX_ID, status, content)
             assert markup is not None
             yield f"group card [{status}]", markup
@@ -61,4 +64,4 @@ def sample_keyboards(content: Content) -> Iterable[tuple[str, InlineKeyboardMark
         markup = pager(code, 500_000, 1_000_000, content)
         assert markup is not None
         yield f"group pager [{code}]", markup
-    assert {a for actions in ALLOWED.values() for a in actions} == set(Action)
+    assert {a for allowed in ALLOWED.values() for a in allowed} == set(Action)

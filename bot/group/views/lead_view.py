@@ -6,6 +6,7 @@ from bot.config import Settings
 from bot.content import Content
 from bot.db.models import LeadRow
 from bot.db.repos import Repositories
+from bot.group.views.agenda import history_event
 from bot.group.views.card import card_context, load_extras, status_label
 from bot.local_time import stamp
 from bot.telegram_html import MESSAGE_LIMIT, split_html
@@ -25,9 +26,12 @@ async def lead_messages(
     history = [
         {
             "at": stamp(item.at, settings.timezone),
-            "actor": item.actor_name,
+            "actor": content.label("booking_texts.owner")
+            if item.actor_id == lead.user_id else item.actor_name,
             "from_status": status_label(content, item.from_status),
             "to_status": status_label(content, item.to_status),
+            "event": history_event(item.event, item.slot_at, content, settings)
+            if item.event else "",
             "reason": item.reason or "",
         }
         for item in await repo.pipeline.history(lead.id)

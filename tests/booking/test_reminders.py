@@ -1,0 +1,73 @@
+"""The seam to the follow-up scheduler: what a booking needs reminded, and the texts and
+buttons the scheduler sends when a reminder falls due."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bot.booking.reminders import Audience, ReminderKind, reminders_for
+from bot.config import Settings
+from bot.content import Content
+from bot.db.bookings import BookingRow
+from bot.db.models import LeadRow
+from bot.domain import BookingState
+from bot.flows.booking.views import owner_reminder
+from bot.group.views.agenda import group_reminder
+from tests.booking.clock import at
+from tests.consultants.office import lead_draft
+
+START = at("2026-12-10 14:00")
+
+
+def booking(state: str = BookingState.active, confirmed: float | None = None) -> BookingRow:
+    return BookingRow(7, 3, START, START + 3600, 0, state, "new", at("2026-12-07 09:00"),
+                      confirmed, None, None)
+
+
+def test_a_booking_days_ahead_gets_all_three_reminders() -> None:
+    plan = reminders_for(booking(), at("2026-12-07 09:00"))
+    assert [(r.kind, r.due_at, r.to, r.quiet_hours) for r in plan] == [
+        (ReminderKind.owner_day_before, START - 86400, Audience.owner, True),
+        (ReminderKind.owner_hour_before, START - 3600, Audience.owner, False),
+        (ReminderKind.group_before, START - 900, Audience.group, False),
+    ]
+
+
+def test_reminders_already_past_are_left_out_and_an_ended_booking_needs_none() -> None:
+    assert [r.kind for r in reminders_for(booking(), START - 2 * 3600)] == [
+        ReminderKind.owner_hour_before, ReminderKind.group_before
+    ]
+    assert [r.kind for r in reminders_for(booking(), START - 1800)] == [ReminderKind.group_before]
+    assert reminders_for(booking(), START - 60) == []
+    for ended in (BookingState.cancelled, BookingState.moved, BookingState.held,
+                  BookingState.no_show):
+        assert reminders_for(booking(ended), at("2026-12-07 09:00")) == []
+
+
+def test_the_owners_reminders_carry_confirm_move_and_cancel(
+    content: Content, settings: Settings
+) -> None:
+    text, markup = owner_reminder(booking(), ReminderKind.owner_day_before, content, settings)
+    assert "завтра: четверг, 10 декабря, 14:00–15:00 (по Москве)" in text
+    assert [[b.text for b in row] for row in markup.inline_keyboard] == [
+        ["✅ Подтверждаю"], ["🔁 Перенести", "✖️ Отменить"]
+    ]
+    assert [b.callback_data for row in markup.inline_keyboard for b in row] == [
+        "bk:c:7", "bk:m:7", "bk:x:7"
+    ]
+    text, _ = owner_reminder(booking(confirmed=1.0), ReminderKind.owner_hour_before, content,
+                             settings)
+    assert "через час" in text and "уже подтвердили" in text
+
+
+def test_the_groups_reminder_names_the_consultant_or_loudly_nobody(
+    content: Content, settings: Settings
+) -> None:
+    draft = lead_draft(5)
+    lead = LeadRow(3, 5, "scheduled", True, "", None, None, {}, draft.name, draft.company,
+                   None, None, None, None, "d1", False, 1, None, None, 0.0, 0.0)
+    nobody = group_reminder(lead, booking(), content, settings)
+    assert "заявка №3 — четверг, 10 декабря, 14:00–15:00" in nobody
+    assert "<b>Заявку никто не взял</b>" in nobody
+    claimed = dataclasses.replace(lead, assignee_id=1, assignee_name="Анна")
+    assert "Проводит: Анна." in group_reminder(claimed, booking(), content, settings)
