@@ -350,10 +350,17 @@ class RemoteBot:
         )
 
     async def send_media(
-        self, user_id: int, kind: str, chat_id: int | None = None, caption: str | None = None
+        self,
+        user_id: int,
+        kind: str,
+        chat_id: int | None = None,
+        caption: str | None = None,
+        reply_to_message_id: int | None = None,
+        thread_id: int | None = None,
     ) -> dict[str, Any]:
         return await self._post(
-            "/media", user_id=user_id, kind=kind, chat_id=chat_id, caption=caption
+            "/media", user_id=user_id, kind=kind, chat_id=chat_id, caption=caption,
+            reply_to_message_id=reply_to_message_id, thread_id=thread_id,
         )
 
     async def inline_query(self, user_id: int, query: str, offset: str = "") -> dict[str, Any]:
