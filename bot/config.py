@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain import Assignment
+
 TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
 # Telegram's rule for a webhook's secret_token.
 WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -64,6 +66,9 @@ class Settings(BaseSettings):
     # Consultants' group.
     timezone: str = "Europe/Moscow"
     sla_minutes: int = Field(default=30, ge=1)
+    # Who gets a new lead: "manual" (whoever presses «Взять в работу») or "round_robin" (the
+    # next consultant on duty, /duty on|off).
+    assignment: Assignment = Assignment.manual
     member_cache_seconds: int = Field(default=60, ge=0)
     group_messages_per_minute: int = Field(default=20, ge=1)
     leads_page_size: int = Field(default=10, ge=1, le=50)
@@ -135,6 +140,15 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("expected an IANA time zone such as Europe/Moscow") from None
         return value.strip()
+
+    @field_validator("assignment", mode="before")
+    @classmethod
+    def _assignment(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().lower()
+            if value not in set(Assignment):
+                raise ValueError("expected manual or round_robin")
+        return value
 
     @field_validator("log_format", mode="before")
     @classmethod

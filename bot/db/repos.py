@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.db.cards import CardRepo
+from bot.db.contacts import ContactRepo
 from bot.db.database import Database
+from bot.db.duty import DutyRepo
 from bot.db.fsm_storage import SQLiteStorage
 from bot.db.funnel import FunnelRepo
 from bot.db.inbox import InboxRepo
@@ -15,6 +17,7 @@ from bot.db.outbox import OutboxRepo
 from bot.db.pipeline import PipelineRepo
 from bot.db.privacy import PrivacyRepo
 from bot.db.referrals import ReferralRepo
+from bot.db.relay import RelayRepo
 from bot.db.replies import ReplyRepo
 from bot.db.stats import StatsRepo
 from bot.db.users import UserRepo
@@ -37,6 +40,9 @@ class Repositories:
     pipeline: PipelineRepo
     outbox: OutboxRepo
     stats: StatsRepo
+    relay: RelayRepo
+    contacts: ContactRepo
+    duty: DutyRepo
 
     @classmethod
     def create(cls, db: Database) -> Repositories:
@@ -56,6 +62,9 @@ class Repositories:
             pipeline=PipelineRepo(db),
             outbox=OutboxRepo(db),
             stats=StatsRepo(db),
+            relay=RelayRepo(db),
+            contacts=ContactRepo(db),
+            duty=DutyRepo(db),
         )
 
     async def erase_person(self, user_id: int) -> list[int]:
