@@ -138,7 +138,7 @@ def test_commands_in_file_order(content: Content) -> None:
         "start", "lessons", "diagnostic", "share", "privacy", "delete_me", "help", "cancel"
     ]
     assert [name for name, _ in content.group_commands()] == [
-        "leads", "lead", "export", "stats", "bind", "help"
+        "leads", "lead", "export", "stats", "send", "duty", "bind", "help"
     ]
     for _, description in content.commands() + content.group_commands():
         assert 0 < len(description) <= 256

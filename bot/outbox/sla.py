@@ -1,8 +1,9 @@
-"""SLA reminders: a lead nobody claimed within `sla_minutes` gets one reminder in the group.
+"""SLA reminders: a lead nobody took within `sla_minutes` gets one reminder in the group;
+still waiting at twice that, it escalates to the admins, each told in private once.
 
-The watcher only writes: the reminder row goes into the outbox together with the lead's
-"reminded" mark (one transaction, dedup key per new-period), and the sender posts it as a
-reply to the card.
+The watcher only writes: the reminder (or the admins' alerts) goes into the outbox together
+with the lead's "reminded" (or "escalated") mark, in one transaction with a dedup key per
+new-period; the sender posts the reminder as a reply to the card, in the lead's thread.
 """
 
 from __future__ import annotations
@@ -31,18 +32,26 @@ class SlaWatcher:
         self.repo, self.settings, self.wakeup = repo, settings, wakeup
         self.clock = clock or Clock()
         self.interval = interval
+        self.escalated: list[int] = []  # leads escalated to the admins by the last check
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     async def check(self) -> list[int]:
-        """Enqueue reminders for every overdue lead; returns their ids."""
+        """Enqueue reminders for every overdue lead, and alerts about those twice overdue;
+        returns the ids of the reminded leads (the escalated ones are `escalated`)."""
         now = self.clock.now()
-        due = await self.repo.pipeline.enqueue_sla_reminders(
-            now - self.settings.sla_minutes * 60, now
-        )
+        minutes = self.settings.sla_minutes
+        due = await self.repo.pipeline.enqueue_sla_reminders(now - minutes * 60, now)
         if due:
             log.info("SLA reminders queued for leads %s", due)
+        late = await self.repo.pipeline.enqueue_sla_escalations(
+            now - 2 * minutes * 60, now, sorted(self.settings.admin_ids), 2 * minutes
+        )
+        if late:
+            log.info("SLA escalated to the admins for leads %s", late)
+        if due or late:
             self.wakeup.set()
+        self.escalated = late
         return due
 
     def start(self) -> asyncio.Task[None]:

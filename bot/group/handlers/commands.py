@@ -21,6 +21,7 @@ from bot.delivery.replies import Replies, Track
 from bot.group.access import Consultants
 from bot.group.callbacks import LeadsPageCb
 from bot.group.handlers.buttons import canonical
+from bot.group.views import first_contact
 from bot.group.views import stats as stats_view
 from bot.group.views.export import export_csv
 from bot.group.views.lead_view import lead_messages
@@ -118,14 +119,17 @@ async def on_stats(
     message: Message, command: CommandObject, reply: Replies, repo: Repositories,
     content: Content, settings: Settings,
 ) -> None:
-    """Leads per status, then the funnel for the period with its chart: /stats [period]."""
+    """Leads per status, then the funnel for the period, the time to first contact and
+    the funnel's chart: /stats [period]."""
     code = parse_period(command.args, content)
     if code is None:
         reply(message.answer(content.render("group/stats_usage.html")))
         return
     reply(message.answer(stats_view.render(await stats_view.collect(repo), content)))
-    report = await collect_report(repo, code, period_start(code, settings))
+    start = period_start(code, settings)
+    report = await collect_report(repo, code, start)
     reply(message.answer(render_report(report, content)))
+    reply(message.answer(await first_contact.render(repo, content, code, start)))
     labels = [content.label(f"funnel_steps.{step.step}") for step in report.steps]
     title = content.label("funnel_chart.title", period=content.label(f"group_periods.{code}"))
     png = await asyncio.to_thread(funnel_png, report, labels, title)  # keep the loop free
