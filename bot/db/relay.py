@@ -189,6 +189,7 @@ async def save_relayed(conn: aiosqlite.Connection, rows: list[RelayedRow]) -> No
 
 
 async def forget_relay(conn: aiosqlite.Connection, lead_id: int) -> None:
-    """Drop the lead's topic and every trace of its relayed messages (after erasure)."""
-    await conn.execute("DELETE FROM lead_topics WHERE lead_id = ?", (lead_id,))
+    """Drop every trace of the lead's relayed messages (after erasure). Its topic stays on
+    record — a number in a chat, nothing of the owner — so that a /send there is answered
+    «this lead is gone» rather than «this is no lead's topic»."""
     await conn.execute("DELETE FROM relay_messages WHERE lead_id = ?", (lead_id,))

@@ -81,17 +81,13 @@ class Relay:
             return await self._post(
                 place.chat_id, place.thread_id, reply, kind, text,
                 signed=lambda body: self.views.from_owner(lead, body),
-                source=(lead.user_id, message_id),
+                source=(lead.user_id, message_id), lenient=True,
             )
 
-        try:
-            posted, place = await self.threads.send(lead, target, first)
-        except TelegramBadRequest as error:
-            if "message to copy not found" in error.message.lower():  # the owner deleted it
-                return Delivered(keep_payload=False)
-            raise
+        posted, place = await self.threads.send(lead, target, first)
         copy_id, header_id, form = await self._finish(
-            place.chat_id, place.thread_id, posted, text, source=(lead.user_id, message_id)
+            place.chat_id, place.thread_id, posted, text, source=(lead.user_id, message_id),
+            lenient=True,
         )
         await self._mark(lead.user_id, message_id)
         return Delivered(
@@ -126,10 +122,10 @@ class Relay:
         posted = await self._post(
             owner, None, answered, kind, text,
             signed=lambda body: self.views.from_consultant(name, body),
-            source=(chat_id, message_id),
+            source=(chat_id, message_id), lenient=False,
         )
         copy_id, header_id, form = await self._finish(
-            owner, None, posted, text, source=(chat_id, message_id)
+            owner, None, posted, text, source=(chat_id, message_id), lenient=False
         )
         await self._mark(chat_id, message_id)
         return Delivered(
@@ -155,10 +151,12 @@ class Relay:
 
     async def _post(
         self, chat_id: int, thread_id: int | None, reply: int | None, kind: str, text: str,
-        *, signed: Callable[[str | None], str], source: tuple[int, int],
+        *, signed: Callable[[str | None], str], source: tuple[int, int], lenient: bool,
     ) -> tuple[int, Form]:
         """The first message of a relayed one: the whole of it when the signature fits in,
-        else the signature alone (`_finish` adds the rest). Returns its id and the form."""
+        else the signature alone (`_finish` adds the rest). Returns its id and the form.
+        `lenient`: a message Telegram will not copy is replaced by a word saying so (in the
+        thread); otherwise the refusal propagates (the thread is told it did not arrive)."""
         whole = signed(text)
         params: dict[str, Any] = {"message_thread_id": thread_id}
         if reply is not None:
@@ -168,16 +166,23 @@ class Relay:
         if kind == "text" and visible_length(whole) <= MESSAGE_LIMIT:
             return (await self.bot.send_message(chat_id, whole, **params)).message_id, Form.text
         if kind == "caption" and visible_length(whole) <= CAPTION_LIMIT:
-            copied = await self.bot.copy_message(
-                chat_id, source[0], source[1], caption=whole, **params
-            )
+            try:
+                copied = await self.bot.copy_message(
+                    chat_id, source[0], source[1], caption=whole, **params
+                )
+            except TelegramBadRequest as error:
+                if not lenient or not _uncopyable(error):
+                    raise
+                return (await self.bot.send_message(
+                    chat_id, signed(self.views.uncopyable()), **params
+                )).message_id, Form.fixed
             return copied.message_id, Form.caption
         form = {"text": Form.plain_text, "caption": Form.plain_caption}.get(kind, Form.fixed)
         return (await self.bot.send_message(chat_id, signed(None), **params)).message_id, form
 
     async def _finish(
         self, chat_id: int, thread_id: int | None, first: tuple[int, Form], text: str,
-        *, source: tuple[int, int],
+        *, source: tuple[int, int], lenient: bool,
     ) -> tuple[int, int | None, Form]:
         """After the first message: the copy under a separate signature, when there is one.
         Returns (the copy, the signature or None, how the copy carries the text)."""
@@ -195,7 +200,15 @@ class Relay:
             sent = await self.bot.send_message(chat_id, self.views.plain(text), **params)
             return sent.message_id, first_id, form
         caption = {"caption": self.views.plain(text)} if form is Form.plain_caption else {}
-        copied = await self.bot.copy_message(chat_id, source[0], source[1], **caption, **params)
+        try:
+            copied = await self.bot.copy_message(
+                chat_id, source[0], source[1], **caption, **params
+            )
+        except TelegramBadRequest as error:
+            if not lenient or not _uncopyable(error):
+                raise
+            said = await self.bot.send_message(chat_id, self.views.uncopyable(), **params)
+            return said.message_id, first_id, Form.fixed
         return copied.message_id, first_id, form
 
     async def _mark(self, chat_id: int, message_id: int) -> None:
@@ -315,6 +328,13 @@ def topic_link(chat_id: int, thread_id: int) -> str:
         abs(chat_id)
     )
     return f"https://t.me/c/{internal}/{thread_id}"
+
+
+def _uncopyable(error: TelegramBadRequest) -> bool:
+    """Telegram will not copy this message (gone meanwhile, or of a kind that cannot be
+    copied: a quiz, a paid medium …): the other side is told so instead."""
+    description = error.message.lower()
+    return "message to copy not found" in description or "can't be copied" in description
 
 
 def _fit(text: str, limit: int, render: Callable[[str], str]) -> str:

@@ -244,7 +244,12 @@ class OutboxSender:
         return True
 
     async def _give_up(self, row: OutboxRow, error: BaseException) -> None:
-        log.error("outbox row %d (%s) given up: %s", row.id, row.kind, _describe(error))
+        # A person's message that cannot reach the other side (an owner who blocked the bot)
+        # is an everyday outcome, told in the thread; anything else is an error.
+        log.log(
+            logging.WARNING if row.kind in RELAYED else logging.ERROR,
+            "outbox row %d (%s) given up: %s", row.id, row.kind, _describe(error),
+        )
         await self.repo.outbox.fail(
             row.id, _describe(error), self.deliveries.after_failure(row, error),
             keep_payload=row.kind not in RELAYED,

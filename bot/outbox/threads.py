@@ -64,6 +64,10 @@ class Threads:
         self.bot, self.repo, self.views, self.throttle = bot, repo, views, throttle
         self._topics_on: dict[int, tuple[float, bool]] = {}  # chat id -> (checked, on)
 
+    def forget(self) -> None:
+        """Ask Telegram again next time whether groups have topics."""
+        self._topics_on.clear()
+
     async def topics_on(self, chat_id: int) -> bool:
         """Whether leads get topics in this group: a forum where the bot may make them
         (asked at most every few minutes; a refusal to make one turns it off for as long)."""

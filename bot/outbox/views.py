@@ -56,5 +56,8 @@ class GroupViews(Protocol):
     def relay_refused(self, reason: str) -> str:
         """Said in the thread when a consultant's message did not reach the owner."""
 
+    def uncopyable(self) -> str:
+        """Said instead of a message Telegram would not copy (HTML)."""
+
     def relay_mark(self) -> str:
         """The reaction that marks a relayed message as delivered."""

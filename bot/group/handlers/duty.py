@@ -39,7 +39,7 @@ async def on_duty(
         reply(message.answer(content.text("duty_hints.usage")))
         return
     if argument:
-        await repo.duty.set(user.id, user.first_name, SWITCHES[argument])
+        await repo.duty.set(user.id, user.full_name, SWITCHES[argument])
     is_admin = consultants.is_admin(user.id)
     people = [person.name for person in await repo.duty.on_duty()] if is_admin else []
     reply(message.answer(content.render(

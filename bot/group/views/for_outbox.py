@@ -86,5 +86,8 @@ class ConsultantViews:
         known = reason if reason in ("blocked", "deactivated", "failed") else "failed"
         return self.content.render("relay/refused.html", reason=known)
 
+    def uncopyable(self) -> str:
+        return self.content.text("relay_hints.uncopyable")
+
     def relay_mark(self) -> str:
         return self.content.label("relay_labels.mark")
