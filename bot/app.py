@@ -22,6 +22,7 @@ from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, Update
 
 from bot.answer_envelopes import KeepAnswerEnvelopes
+from bot.clock import Clock
 from bot.config import Settings
 from bot.content import Content
 from bot.db.repos import Repositories
@@ -33,7 +34,7 @@ from bot.group.access import Consultants
 from bot.group.views.for_outbox import ConsultantViews
 from bot.handlers import build_routers
 from bot.middlewares import TrackUsersMiddleware
-from bot.outbox import Clock, OutboxSender
+from bot.outbox import OutboxSender
 from bot.runner import UpdateProcessor
 from bot.telegram_retry import ExpiredCallbackMiddleware, RetryMiddleware
 from bot.telegram_session import FormSession
@@ -119,12 +120,12 @@ class BotApp:
     processor: UpdateProcessor
 
     def start_senders(self) -> None:
-        self.replies.start()
-        self.outbox.start()
+        for loop in (self.replies, self.outbox):
+            loop.start()
 
     async def stop_senders(self, grace: float) -> None:
-        await self.replies.stop(grace)
-        await self.outbox.stop(grace)
+        for loop in (self.outbox, self.replies):
+            await loop.stop(grace)
 
 
 def create_app(

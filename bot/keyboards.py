@@ -1,46 +1,16 @@
 """Keyboards the bot shows in private chats; labels come from content/ui.toml.
 
-A keyboard that depends only on the content and small arguments (a lesson index, a step) is
-built once per content and shared (`built_once`): building one costs tens of microseconds of
-pydantic models and callback data, on every step of every owner. Shared keyboards are never
-changed after they are built; `tests/test_keyboards.py` checks that a whole journey leaves
-every one of them equal to a fresh build.
-"""
+Static ones are built once per content (bot/keyboard_cache.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from functools import wraps
-from typing import Any, ParamSpec, TypeVar
-from weakref import WeakKeyDictionary
+from collections.abc import Iterable
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import LessonCb, LessonPageCb, MenuAction, MenuCb
 from bot.content import Content
-
-P = ParamSpec("P")
-K = TypeVar("K")
-_built: WeakKeyDictionary[Content, dict[tuple[Any, ...], Any]] = WeakKeyDictionary()
-
-
-def built_once(build: Callable[P, K]) -> Callable[P, K]:
-    """Memoize a keyboard builder per content. Only for builders whose other arguments are
-    few and small (indexes, step names), never a person's text: the cache is not bounded."""
-
-    @wraps(build)
-    def cached(*args: P.args, **kwargs: P.kwargs) -> K:
-        content = args[0]
-        assert isinstance(content, Content)
-        per_content = _built.setdefault(content, {})
-        key = (build.__qualname__, build.__module__, args[1:], tuple(sorted(kwargs.items())))
-        try:
-            return per_content[key]  # type: ignore[no-any-return]
-        except KeyError:
-            made = per_content[key] = build(*args, **kwargs)
-            return made
-
-    return cached
+from bot.keyboard_cache import built_once
 
 
 def _button(content: Content, key: str, data: str, **ctx: object) -> InlineKeyboardButton:

@@ -13,7 +13,6 @@ the token; token revoked; webhook refused; a port to listen on is taken) — see
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import signal
 from pathlib import Path
@@ -26,11 +25,13 @@ from aiogram.exceptions import (
 )
 
 from bot.app import configure_bot, create_app, create_bot
+from bot.background import BackgroundLoop
 from bot.config import Settings
 from bot.content import Content
 from bot.db import Database
 from bot.db.health import HealthRepo
 from bot.db.repos import Repositories
+from bot.gc_tuning import tune_garbage_collector
 from bot.group.views.menu import configure_group_menu
 from bot.housekeeping import Housekeeping
 from bot.ops.backup_schedule import BackupScheduler
@@ -42,27 +43,8 @@ from bot.runner import DurablePolling, IntakeStopped, UpdateProcessor
 
 log = logging.getLogger(__name__)
 
-# Collect the young generation after this many net new container objects instead of 700.
-# An update's objects nearly all die by reference counting; at 700 the collector ran about a
-# hundred times a second under load, walking the live objects of every update in flight,
-# and promoted them into full collections of 35 ms each: 10 % of the CPU and a p99 tail.
-# Cycles are still collected, a few MB later.
-GC_YOUNG_THRESHOLD = 20_000
-
 EXIT_FAILED = 1
 EXIT_INTAKE_STOPPED = 3
-
-
-def tune_garbage_collector() -> None:
-    """Called once start-up is done. What is alive now (aiogram, pydantic, our modules) lives
-    as long as the process: a full collection walking it stalls every update in flight (it
-    was the whole p99 in the benchmark), so it is moved out of the collector's sight; then
-    the young generation is collected less often (GC_YOUNG_THRESHOLD)."""
-    gc.collect()
-    gc.freeze()
-    _, older, oldest = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, older, oldest)
-
 
 async def run_service(settings: Settings, content_dir: Path | None = None) -> int:
     """Run until SIGTERM/SIGINT; return the process exit code."""
@@ -103,6 +85,10 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
             keep=settings.backup_keep,
             on_failure=lambda: metrics.count_error("backup"),
         )
+    # Every background job (bot/background.py): started after start-up, stopped in reverse.
+    jobs: list[BackgroundLoop] = [
+        app.replies, app.outbox, sla, housekeeping, *([backups] if backups is not None else []),
+    ]
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, intake.stop)
@@ -129,11 +115,8 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
             # After a switch from webhook mode; pending updates stay queued at Telegram.
             await bot.delete_webhook()
         await dispatcher.emit_startup(bot=bot)
-        app.start_senders()
-        sla.start()
-        housekeeping.start()
-        if backups is not None:
-            backups.start()
+        for job in jobs:
+            job.start()
         tune_garbage_collector()
         await intake.run()
         log.info("stopping: finishing %d update(s) in flight", processor.in_flight)
@@ -164,11 +147,8 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
         if not await processor.drain(settings.shutdown_grace_seconds):
             log.warning("grace period over; unfinished updates stay in the inbox for next start")
             await processor.cancel()
-        if backups is not None:
-            await backups.stop()
-        await sla.stop()
-        await housekeeping.stop()
-        await app.stop_senders(settings.shutdown_grace_seconds)
+        for job in reversed(jobs):  # the senders last: what was committed goes out first
+            await job.stop(settings.shutdown_grace_seconds)
         await dispatcher.emit_shutdown(bot=bot)
         if status is not None:
             await status.stop()

@@ -1,10 +1,10 @@
-"""Start-up leaves the collector tuned for a long-running bot (see bot.service)."""
+"""Start-up leaves the collector tuned for a long-running bot (see bot/gc_tuning.py)."""
 
 from __future__ import annotations
 
 import gc
 
-from bot.service import GC_YOUNG_THRESHOLD, tune_garbage_collector
+from bot.gc_tuning import GC_YOUNG_THRESHOLD, tune_garbage_collector
 
 
 def test_start_up_freezes_the_long_lived_heap_and_collects_young_objects_less_often() -> None:

@@ -10,7 +10,8 @@ from bot.emulator.inprocess_driver import InProcessWorld
 from bot.flows.diagnostic import QUESTIONNAIRE
 from bot.flows.diagnostic import keyboards as diagnostic
 from bot.flows.diagnostic.draft import Draft
-from bot.keyboards import _built, after_lessons, lesson_nav
+from bot.keyboard_cache import _built
+from bot.keyboards import after_lessons, lesson_nav
 from tests.test_diagnostic_flow import answer_until_review
 
 

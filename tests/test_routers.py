@@ -62,3 +62,24 @@ async def test_magic_answers_like_the_magic_filter_it_wraps() -> None:
     assert await Magic(F.text)(text) is True
     assert await Magic(F.text)(photo) is False
     assert await Magic(F.text == "привет")(text) is True
+
+
+async def test_aiogram_still_runs_a_plain_filter_in_a_worker_thread() -> None:
+    """What `Magic` (bot/filters.py) works around. When this fails, the pinned aiogram calls
+    plain callables in the event loop, and `Magic` can go."""
+    import threading
+
+    from aiogram.dispatcher.event.handler import FilterObject
+    from aiogram.types import Chat, Message
+
+    threads: list[int] = []
+
+    def plain(event: Message) -> bool:
+        threads.append(threading.get_ident())
+        return True
+
+    check = FilterObject(callback=plain)
+    message = Message(message_id=1, date=0, chat=Chat(id=1, type="private"), text="x")
+    assert not check.awaitable
+    assert await check.call(message) is True
+    assert threads and threads[0] != threading.get_ident()

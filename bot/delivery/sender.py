@@ -16,7 +16,7 @@ and the lane moves on.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import dataclasses
 import logging
 import math
 from collections import deque
@@ -35,9 +35,10 @@ from aiogram.exceptions import (
 )
 from aiogram.types import Message
 
+from bot.background import BackgroundLoop
+from bot.clock import Clock
 from bot.db.replies import ReplyRepo, StoredReply
 from bot.delivery.codec import decode
-from bot.outbox.clock import Clock
 from bot.telegram_retry import direct_calls
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,12 @@ class _Lane:
     due: float = 0.0  # the head may not be tried before this (after a transient failure)
 
 
-class ReplySender:
+class ReplySender(BackgroundLoop):
+    """Delivers in the update's task (`deliver`); as a background loop, it retries what a
+    transient failure left due later."""
+
+    name = "reply-sender"
+
     def __init__(
         self,
         bot: Bot,
@@ -78,15 +84,12 @@ class ReplySender:
     ) -> None:
         """`on_recorded`: called after a tracked message was recorded (the outbox may have
         work: a lead erased while its message was on the way)."""
+        super().__init__(clock=clock)
         self.on_recorded = on_recorded
         self.bot = bot
         self.replies = replies
-        self.clock = clock or Clock()
         self.retry_base, self.retry_max = retry_base, retry_max
         self._lanes: dict[int, _Lane] = {}
-        self._wakeup = asyncio.Event()
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self.delivered = 0  # calls Telegram took, since start (for metrics and tests)
 
     # -- hand-over -------------------------------------------------------------------------
@@ -132,10 +135,10 @@ class ReplySender:
         async with lane.lock:
             while lane.rows:
                 if lane.due > self.clock.now():
-                    self._wakeup.set()  # the loop takes it from here
+                    self.wakeup.set()  # the loop takes it from here
                     return False
                 if not await self._deliver_head(lane):
-                    self._wakeup.set()
+                    self.wakeup.set()
                     return False
             if self._lanes.get(lane_id) is lane and not lane.rows:
                 del self._lanes[lane_id]
@@ -198,46 +201,25 @@ class ReplySender:
         description = f"{type(error).__name__}: {getattr(error, 'message', error)}" if error else "error"
         log.warning("reply %d (%s): %s; retry in %.1fs", row.id, row.call.method, description, delay)
         await self.replies.retry_at(row.id, at, description)
-        lane.rows[0] = StoredReply(
-            row.id, row.lane, row.call, row.track, row.attempts + 1, at
-        )
+        lane.rows[0] = dataclasses.replace(row, attempts=row.attempts + 1, next_attempt_at=at)
         lane.due = at
 
-    # -- the background loop ---------------------------------------------------------------
+    # -- the background loop (bot/background.py) ----------------------------------------
 
-    def start(self) -> asyncio.Task[None]:
-        if self._task is None or self._task.done():
-            self._stopping.clear()
-            self._task = asyncio.create_task(self._run(), name="reply-sender")
-        return self._task
-
-    async def stop(self, grace: float = 5.0) -> None:
-        self._stopping.set()
-        self._wakeup.set()
-        task, self._task = self._task, None
-        if task is None:
-            return
-        done, _ = await asyncio.wait({task}, timeout=grace)
-        if not done:
-            task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            self._wakeup.clear()
-            next_due = math.inf
-            for lane_id, lane in list(self._lanes.items()):
-                if self._stopping.is_set():
-                    return
-                if lane.lock.locked():  # the processor is delivering it
-                    continue
-                if lane.due > self.clock.now():
+    async def turn(self) -> float:
+        """Deliver every lane that is due and not being delivered; when is the next due."""
+        next_due = math.inf
+        for lane_id, lane in list(self._lanes.items()):
+            if self.stopping:
+                break
+            if lane.lock.locked():  # the processor is delivering it
+                continue
+            if lane.due > self.clock.now():
+                next_due = min(next_due, lane.due)
+                continue
+            try:
+                if not await self.deliver(lane_id):
                     next_due = min(next_due, lane.due)
-                    continue
-                try:
-                    if not await self.deliver(lane_id):
-                        next_due = min(next_due, lane.due)
-                except Exception:
-                    log.exception("delivering to chat %d failed", lane_id)
-            await self.clock.sleep_until(min(next_due, self.clock.now() + 60.0), self._wakeup)
+            except Exception:
+                log.exception("delivering to chat %d failed", lane_id)
+        return next_due

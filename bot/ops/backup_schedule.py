@@ -8,15 +8,15 @@ so the bot keeps answering; a failure is logged and counted, and tried again an 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.background import BackgroundLoop
+from bot.clock import Clock
 from bot.ops.backup import BackupError, list_backups, make_backup
-from bot.outbox.clock import Clock
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,10 @@ def next_daily(now: datetime, hour: int, zone: ZoneInfo) -> datetime:
     return candidate
 
 
-class BackupScheduler:
+class BackupScheduler(BackgroundLoop):
+    name = "backup-scheduler"
+    longest_nap = MAX_NAP
+
     def __init__(
         self,
         database: Path,
@@ -49,12 +52,11 @@ class BackupScheduler:
         on_success: Callable[[Path], None] | None = None,
     ) -> None:
         self.database, self.folder = database, folder
+        super().__init__(clock=clock)
         self.hour, self.zone, self.keep = hour, ZoneInfo(timezone), keep
-        self.clock = clock or Clock()
         self.on_failure, self.on_success = on_failure, on_success
         self._retry_at: datetime | None = None  # set by a failure: try again then
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._due: float | None = None  # the backup being waited for
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock.now(), self.zone)
@@ -89,26 +91,15 @@ class BackupScheduler:
             self.on_success(path)
         return path
 
-    def start(self) -> asyncio.Task[None]:
-        if self._task is None or self._task.done():
-            self._stopping.clear()
-            self._task = asyncio.create_task(self.run(), name="backup-scheduler")
-        return self._task
-
-    async def stop(self) -> None:
-        """Stop waiting; a backup already running is let finish (it cannot be interrupted)."""
-        self._stopping.set()
-        task, self._task = self._task, None
-        if task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def run(self) -> None:
+    async def setup(self) -> None:
         log.info("daily backups into %s at %02d:00 %s", self.folder, self.hour, self.zone.key)
-        while not self._stopping.is_set():
-            # Fixed while waiting: recomputed at 03:00, "the next 03:00" is tomorrow's.
-            due = self.due().timestamp()
-            while self.clock.now() < due and not self._stopping.is_set():
-                await self.clock.sleep_until(min(due, self.clock.now() + MAX_NAP), self._stopping)
-            if not self._stopping.is_set():
-                await self.backup_now()
+
+    async def turn(self) -> float:
+        # Fixed while waiting: recomputed at 03:00, "the next 03:00" is tomorrow's.
+        if self._due is None:
+            self._due = self.due().timestamp()
+        if self.clock.now() >= self._due:
+            self._due = None
+            await self.backup_now()
+            return self.clock.now()
+        return self._due

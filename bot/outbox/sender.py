@@ -21,7 +21,6 @@ that commit posts the row again (see bot/db/outbox.py).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 
@@ -37,13 +36,14 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 
+from bot.background import BackgroundLoop
 from bot.binding import GroupBinding, GroupTarget
+from bot.clock import Clock
 from bot.config import Settings
 from bot.content import Content
 from bot.db.outbox import OutboxRow
 from bot.db.repos import Repositories
 from bot.domain import OutboxKind
-from bot.outbox.clock import Clock
 from bot.outbox.deliveries import Deliveries
 from bot.outbox.rate_limit import SlidingWindow
 from bot.outbox.threads import ThreadUnavailable
@@ -68,7 +68,9 @@ OUTAGE_MARKERS = {
 }
 
 
-class OutboxSender:
+class OutboxSender(BackgroundLoop):
+    name = "outbox-sender"
+
     def __init__(
         self,
         bot: Bot,
@@ -79,56 +81,25 @@ class OutboxSender:
         views: GroupViews,
         clock: Clock | None = None,
     ) -> None:
+        super().__init__(clock=clock)
         self.bot, self.repo, self.content, self.settings = bot, repo, content, settings
-        self.clock = clock or Clock()
+        self.error_pause = settings.outbox_poll_seconds
         self.binding = GroupBinding(settings, repo.kv)
         self.window = SlidingWindow(settings.group_messages_per_minute, RATE_PERIOD)
         # One message a second to a private chat (an owner's relay, an admin's alerts).
         self.pace = SlidingWindow(1, PRIVATE_PERIOD)
         self.views = views
         self.deliveries = Deliveries(bot, repo, content, settings, views, self._throttle)
-        self.wakeup = asyncio.Event()
-        """Set it to make the sender look at the outbox now (the dispatcher's `outbox_wakeup`)."""
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
-    # -- lifecycle ------------------------------------------------------------------------
+    # -- the loop (bot/background.py) -----------------------------------------------------
 
-    def start(self) -> asyncio.Task[None]:
-        if self._task is None or self._task.done():
-            self._stopping.clear()
-            self._task = asyncio.create_task(self.run(), name="outbox-sender")
-        return self._task
-
-    async def stop(self, grace: float = 5.0) -> None:
-        """Finish the call in flight (up to `grace` seconds), then stop; pending rows stay."""
-        self._stopping.set()
-        self.wakeup.set()
-        task, self._task = self._task, None
-        if task is None:
-            return
-        done, _ = await asyncio.wait({task}, timeout=grace)
-        if not done:
-            task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    def wake(self) -> None:
-        self.wakeup.set()
-
-    async def run(self) -> None:
+    async def setup(self) -> None:
         await self._seed_window()
-        poll = self.settings.outbox_poll_seconds
-        while not self._stopping.is_set():
-            self.wakeup.clear()
-            try:
-                next_due = await self.deliver_due()
-            except Exception:  # the sender must outlive any one bad pass
-                log.exception("outbox pass failed")
-                next_due = self.clock.now() + poll
-            if self._stopping.is_set():
-                break
-            await self.clock.sleep_until(min(next_due, self.clock.now() + poll), self.wakeup)
+
+    async def turn(self) -> float:
+        """Deliver what is due; look again when the next row is due, or after a poll."""
+        next_due = await self.deliver_due()
+        return min(next_due, self.clock.now() + self.settings.outbox_poll_seconds)
 
     async def _seed_window(self) -> None:
         """Posts of the last minute before a restart still count against the limit."""

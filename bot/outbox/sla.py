@@ -9,32 +9,33 @@ new-period; the sender posts the reminder as a reply to the card, in the lead's 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
+from bot.background import BackgroundLoop
+from bot.clock import Clock
 from bot.config import Settings
 from bot.db.repos import Repositories
-from bot.outbox.clock import Clock
 
 log = logging.getLogger(__name__)
 
 
-class SlaWatcher:
+class SlaWatcher(BackgroundLoop):
+    name = "sla-watcher"
+
     def __init__(
         self,
         repo: Repositories,
         settings: Settings,
-        wakeup: asyncio.Event,
+        outbox: asyncio.Event,
         *,
         clock: Clock | None = None,
         interval: float = 30.0,
     ) -> None:
-        self.repo, self.settings, self.wakeup = repo, settings, wakeup
-        self.clock = clock or Clock()
+        """`outbox`: the outbox sender's wake-up, set when reminders were queued."""
+        super().__init__(clock=clock)
+        self.repo, self.settings, self.outbox = repo, settings, outbox
         self.interval = interval
         self.escalated: list[int] = []  # leads escalated to the admins by the last check
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     async def check(self) -> list[int]:
         """Enqueue reminders for every overdue lead, and alerts about those twice overdue;
@@ -50,27 +51,10 @@ class SlaWatcher:
         if late:
             log.info("SLA escalated to the admins for leads %s", late)
         if due or late:
-            self.wakeup.set()
+            self.outbox.set()
         self.escalated = late
         return due
 
-    def start(self) -> asyncio.Task[None]:
-        if self._task is None or self._task.done():
-            self._stopping.clear()
-            self._task = asyncio.create_task(self.run(), name="sla-watcher")
-        return self._task
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        task, self._task = self._task, None
-        if task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.check()
-            except Exception:  # try again next round
-                log.exception("SLA check failed")
-            await self.clock.sleep_until(self.clock.now() + self.interval, self._stopping)
+    async def turn(self) -> float:
+        await self.check()
+        return self.clock.now() + self.interval

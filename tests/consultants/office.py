@@ -17,6 +17,7 @@ from typing import Any
 from aiogram import Bot
 
 from bot.app import create_app, create_bot
+from bot.clock import ShiftedClock
 from bot.config import Settings
 from bot.content import Content
 from bot.db import Database
@@ -33,7 +34,7 @@ from bot.emulator import (
     Person,
 )
 from bot.group.access import Consultants
-from bot.outbox import OutboxSender, ShiftedClock
+from bot.outbox import OutboxSender
 from tests.cards import is_card_of
 
 TOKEN = "123456789:EMULATOR-test-token_in-process"

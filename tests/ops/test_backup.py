@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.clock import ShiftedClock
 from bot.db import Database
 from bot.db.backup import BackupError
 from bot.ops import backup as backup_module
 from bot.ops.backup import list_backups, make_backup
 from bot.ops.backup_schedule import BackupScheduler, next_daily
-from bot.outbox.clock import ShiftedClock
 
 ROOT = Path(__file__).resolve().parents[2]
 MOSCOW = ZoneInfo("Europe/Moscow")

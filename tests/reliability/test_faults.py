@@ -116,7 +116,7 @@ class Shop:
         assert not generation.task.done(), "the intake loop stopped"
         assert generation.app is not None
         for sender in (generation.app.outbox, generation.app.replies):
-            assert sender._task is not None and not sender._task.done(), (
+            assert sender.running, (
                 f"{type(sender).__name__} stopped"
             )
 

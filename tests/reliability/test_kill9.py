@@ -200,6 +200,7 @@ async def test_kill_9_at_random_moments_loses_and_duplicates_no_lead(
 
 def _check_database(path: Path, walks: list[Walk]) -> dict[str, Any]:
     with sqlite3.connect(path) as conn:
+        conn.row_factory = sqlite3.Row  # rows are read by column name
         rows = conn.execute(f"SELECT {LEAD_COLUMNS} FROM leads").fetchall()
         leads: dict[int, list[Any]] = {}
         for row in rows:

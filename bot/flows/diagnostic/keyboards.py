@@ -17,7 +17,7 @@ from bot.callbacks import DiagCb, EditCb, MenuAction, MenuCb
 from bot.content import Content
 from bot.flows.diagnostic.draft import Draft
 from bot.flows.diagnostic.form import Form, Kind, Question
-from bot.keyboards import built_once
+from bot.keyboard_cache import built_once
 
 BACK, SKIP, SUBMIT, RETRY, UPDATE = "back", "skip", "submit", "retry", "update"
 ENTRY = "entry"  # DiagCb step of buttons that open the form rather than answer a question

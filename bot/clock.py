@@ -1,4 +1,4 @@
-"""Time for the background workers, injectable: tests move a `ShiftedClock` forward instead
+"""Time for the background loops, injectable: tests move a `ShiftedClock` forward instead
 of sleeping (a 429 with retry_after=3 is tested without waiting 3 seconds)."""
 
 from __future__ import annotations
