@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.clock import ShiftedClock
 from bot.emulator import Emulator, MessageView
 from bot.emulator.limits import RateLimits
-from bot.outbox import OutboxSender, ShiftedClock
+from bot.outbox import OutboxSender
 from tests.consultants.office import CONTENT, Office, lead_draft, open_office
 
 MARK = "👌"
