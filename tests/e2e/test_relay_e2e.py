@@ -58,16 +58,23 @@ async def test_a_conversation_in_the_leads_topic_through_the_real_process(
     said = await owner.expect("Анна, консультант")
     assert said.content.endswith("Позвоню в 15:00.")
 
-    await owner.send_media("voice")
+    owners_media = ("voice", "video_note", "document", "sticker", "location")
+    for kind in owners_media:
+        await owner.send_media(kind)
     await in_topic.send_media("photo", caption="/send Вот пример отчёта")
     photo = await owner.expect("Вот пример отчёта")
     assert photo.kind == "photo"
+    circle = await in_topic.send_media("video_note")
+    await in_topic.send("/send", reply_to=circle)
 
-    async def voice_arrived() -> bool:
-        found = await http_world.remote.messages(group.chat_id)
-        return any(m["from_bot"] and m["kind"] == "voice" for m in found)
+    async def media_arrived() -> bool:
+        in_thread = {m["kind"] for m in await http_world.remote.messages(group.chat_id)
+                     if m["from_bot"] and m.get("message_thread_id") == thread}
+        to_owner = {m["kind"] for m in await http_world.remote.messages(owner.id)
+                    if m["from_bot"]}
+        return set(owners_media) <= in_thread and "video_note" in to_owner
 
-    await wait_until(voice_arrived, what="the owner's voice message in the topic")
+    await wait_until(media_arrived, what="every medium copied to the other side")
     everything_said = " ".join(m.content for m in await owner.bot_messages())
     assert "Горячий клиент" not in everything_said
 
@@ -139,3 +146,58 @@ def _first_seen(items: list[Any]) -> list[Any]:
         if item not in seen:
             seen.append(item)
     return seen
+
+
+async def test_round_robin_a_deleted_topic_and_a_blocked_bot_through_the_real_process(
+    http_world: HttpWorld, bot_process: BotProcess
+) -> None:
+    group = await http_world.group("Консультанты", is_forum=True, bot_admin=True)
+    anna = await http_world.member(group, "Анна")
+    boris = await http_world.member(group, "Борис")
+    ada = await http_world.member(group, "Ада", admin=True)
+    bot_process.env.update(
+        CONSULTANTS_CHAT_ID=str(group.chat_id), ADMIN_IDS=str(ada.id), ASSIGNMENT="round_robin"
+    )
+    await bot_process.start()
+    for consultant in (anna, boris):
+        await consultant.send("/duty on")
+        await consultant.expect("Вы на дежурстве")
+
+    async def assigned(number: int) -> str:
+        rows = query(bot_process, "SELECT assignee_name FROM leads WHERE id = ?", number)
+        return str(rows[0][0]) if rows and rows[0][0] else ""
+
+    olga, ivan, petr = [await http_world.user(name) for name in ("Ольга", "Иван", "Пётр")]
+    await submit_request(olga)
+    await wait_until(lambda: _named(assigned(1), "Анна"), what="lead 1 assigned to Анна")
+    await submit_request(ivan)
+    await wait_until(lambda: _named(assigned(2), "Борис"), what="lead 2 assigned to Борис")
+    await boris.send("/duty off")
+    await boris.expect("Вы не на дежурстве")
+    await submit_request(petr)
+    await wait_until(lambda: _named(assigned(3), "Анна"), what="lead 3 assigned to Анна again")
+    await ada.send("/duty")
+    on_duty = await ada.expect("На дежурстве:")
+    assert "Анна" in on_duty.content and "Борис" not in on_duty.content
+
+    # Someone deletes the topic of lead 1: the owner's next message makes it again.
+    topics = {t["name"].split(" · ")[0]: t["message_thread_id"]
+              for t in await http_world.remote.topics(group.chat_id) if not t["deleted"]}
+    await http_world.remote.delete_topic(group.chat_id, topics["№1"])
+    await olga.send("Тема пропала?")
+    await anna.expect("Тема пропала?")
+    [remade] = [t for t in await http_world.remote.topics(group.chat_id)
+                if t["name"].startswith("№1") and not t["deleted"]]
+    assert remade["message_thread_id"] != topics["№1"]
+
+    # Иван blocks the bot: Борис's message to him is reported in the thread, once.
+    await http_world.remote.block_bot(ivan.id)
+    in_topic = boris.in_topic(topics["№2"])
+    await in_topic.send("/send Иван, добрый день!")
+    told = await boris.expect("не дошло до владельца")
+    assert "заблокировал" in told.content
+    assert "Traceback" not in bot_process.log()
+
+
+async def _named(found: Any, name: str) -> bool:
+    return name in await found
