@@ -105,6 +105,17 @@ async def test_a_whole_conversation_in_the_leads_own_topic(forum: Office) -> Non
     assert thanks.message_id != question.message_id
     assert await forum.repo.outbox.pending() == []
 
+    # What was said is not kept: the relayed rows keep no text once delivered, and /privacy
+    # says what the relay keeps.
+    relayed = await forum.db.fetchall(
+        "SELECT payload FROM outbox WHERE kind IN ('relay_in', 'relay_out', 'relay_edit')"
+    )
+    assert len(relayed) == 6 and {row[0] for row in relayed} == {"{}"}
+    await owner.send("/privacy")
+    shown = await owner.expect("Ваши данные")
+    assert "номера сообщений переписки с консультантом (без текстов)" in shown.content
+    assert "Переписка с консультантом идёт через бота" in shown.content
+
 
 async def test_a_whole_conversation_in_a_group_without_topics(office: Office) -> None:
     """Without topics the thread is the card and the replies to it."""
