@@ -59,7 +59,17 @@ from typing import Any
 from bench.loads import LoadResult, closed_loop, open_loop
 from bench.processes import ROOT, BenchBot
 from bench.report import write_json
-from bench.run import BOTS, Usage, _meta, add_owners, measure_in_turn, settle
+from bench.run import (
+    BOTS,
+    Usage,
+    _meta,
+    add_owners,
+    benchmark_parser,
+    complete,
+    measure_in_turn,
+    measuring,
+    settle,
+)
 from bench.scripts import Injection, Ready, echo_script, find_button, newest_with_button
 from bench.stats import summarize
 from bench.tail import ReplyTail
@@ -331,8 +341,7 @@ async def measure(
     tail.start()
     measured: dict[str, Any] = {"steps_per_owner": len(acts)}
     finished = 0
-    try:
-        await bot.start()
+    async with measuring(bot, tail, measured):
         if options.warmup:
             ids = add_owners(world, WARMUP_IDS, options.warmup)
             if name == "ours":
@@ -391,25 +400,12 @@ async def measure(
                 world, group_id, finished, options.card_timeout
             )
             measured["cards_posted"] = cards_in(world, group_id)
-        memory = bot.memory_kib()
-        measured["peak_rss_mib"] = round(memory.get("VmHWM", 0) / 1024, 1)
-        measured["rss_mib"] = round(memory.get("VmRSS", 0) / 1024, 1)
-    except Exception as error:
-        measured["error"] = f"{type(error).__name__}: {error}"
-    finally:
-        await tail.stop()
-        measured["exit_code"] = await bot.stop()
-        measured["log_tail"] = bot.log(1500) if "error" in measured else ""
     if name == "ours" and "error" not in measured:
         try:
             measured["lead_rows"] = lead_rows(workdir / f"{name}.sqlite3")
         except sqlite3.Error as error:
             measured["error"] = f"reading leads: {error}"
-    measured["complete"] = (
-        "error" not in measured
-        and measured["exit_code"] == 0
-        and all(measured.get(phase, {}).get("complete") for phase in ("saturation", "paced"))
-    )
+    measured["complete"] = complete(measured, ("saturation", "paced"))
     return measured
 
 
@@ -591,25 +587,17 @@ def table(result: dict[str, Any]) -> str:
 
 
 def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
-    parser = argparse.ArgumentParser(prog="python -m bench.journeys", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     defaults = Options()
-    parser.add_argument("--owners", type=int, default=defaults.owners,
-                        help="owners walking at once (default %(default)s)")
-    parser.add_argument("--rate", type=float, default=defaults.rate,
-                        help="paced injection rate, updates/s (default %(default)s)")
+    parser = benchmark_parser(
+        "python -m bench.journeys", __doc__, defaults, DEFAULT_OUT,
+        owners="owners walking at once", rate="paced injection rate",
+    )
     parser.add_argument("--paced-owners", type=int, default=defaults.paced_owners,
                         help="owners in the paced phase (default %(default)s)")
     parser.add_argument("--lockstep", action="store_true",
                         help="paced owners all take the same step at once (worst-case bursts)")
-    parser.add_argument("--warmup", type=int, default=defaults.warmup)
-    parser.add_argument("--reply-timeout", type=float, default=defaults.reply_timeout)
     parser.add_argument("--card-timeout", type=float, default=defaults.card_timeout,
                         help="how long to wait for the last cards in the group")
-    parser.add_argument("--log-level", default=defaults.log_level,
-                        choices=["DEBUG", "INFO", "WARNING", "ERROR"])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs, the bots' order alternating; targets on the median ratio, "
                         "worst p99 and RSS (default %(default)s)")

@@ -21,8 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -157,8 +157,7 @@ async def measure(
     tail = ReplyTail(world)
     tail.start()
     measured: dict[str, Any] = {"script": script.name, "steps_per_owner": len(script.steps)}
-    try:
-        await bot.start()
+    async with measuring(bot, tail, measured):
         if options.warmup:
             warm = await closed_loop(world, tail, script, add_owners(world, WARMUP_IDS,
                                      options.warmup), reply_timeout=options.reply_timeout)
@@ -180,6 +179,20 @@ async def measure(
             rate=options.rate, duration=options.duration, reply_timeout=options.reply_timeout,
         )
         measured["latency"] = _phase(latency, usage)
+    measured["complete"] = complete(measured, ("saturation", "latency"))
+    return measured
+
+
+@asynccontextmanager
+async def measuring(
+    bot: BenchBot, tail: ReplyTail, measured: dict[str, Any]
+) -> AsyncIterator[None]:
+    """Start `bot` and measure it in the body; whatever goes wrong becomes `measured["error"]`.
+    Then `measured` holds its memory (when the body finished), exit code and, after an error,
+    the end of its log."""
+    try:
+        await bot.start()
+        yield
         memory = bot.memory_kib()
         measured["peak_rss_mib"] = round(memory.get("VmHWM", 0) / 1024, 1)
         measured["rss_mib"] = round(memory.get("VmRSS", 0) / 1024, 1)
@@ -189,12 +202,15 @@ async def measure(
         await tail.stop()
         measured["exit_code"] = await bot.stop()
         measured["log_tail"] = bot.log(1500) if "error" in measured else ""
-    measured["complete"] = (
+
+
+def complete(measured: dict[str, Any], phases: Iterable[str]) -> bool:
+    """The bot ran without an error, exited 0, and every phase is complete."""
+    return (
         "error" not in measured
         and measured["exit_code"] == 0
-        and all(measured.get(phase, {}).get("complete") for phase in ("saturation", "latency"))
+        and all(measured.get(phase, {}).get("complete") for phase in phases)
     )
-    return measured
 
 
 def _phase(result: LoadResult, usage: Usage) -> dict[str, Any]:
@@ -270,28 +286,39 @@ def _meta(started: float) -> dict[str, Any]:
     }
 
 
-def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
+def benchmark_parser(
+    prog: str, description: str | None, defaults: Any, out: Path, *, owners: str, rate: str
+) -> argparse.ArgumentParser:
+    """The options both benchmarks take: owners, rate, the warm-up, the reply timeout, the
+    bots' log level, the results file and --check."""
+    parser = argparse.ArgumentParser(prog=prog, description=description,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    defaults = Options()
     parser.add_argument("--owners", type=int, default=defaults.owners,
-                        help="simulated owners in the saturation run (default %(default)s)")
+                        help=f"{owners} (default %(default)s)")
     parser.add_argument("--rate", type=float, default=defaults.rate,
-                        help="offered load of the latency run, updates/s (default %(default)s)")
-    parser.add_argument("--duration", type=float, default=defaults.duration,
-                        help="length of the latency run, seconds (default %(default)s)")
+                        help=f"{rate}, updates/s (default %(default)s)")
     parser.add_argument("--warmup", type=int, default=defaults.warmup,
                         help="owners walking once before measuring (default %(default)s)")
-    parser.add_argument("--repeat", type=int, default=defaults.repeat,
-                        help="whole runs; the table shows median [min–max] (default 1)")
     parser.add_argument("--reply-timeout", type=float, default=defaults.reply_timeout)
     parser.add_argument("--log-level", default=defaults.log_level,
                         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                         help="LOG_LEVEL of both bots (default %(default)s, as in production)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="results JSON (default bench/results/latest.json)")
-    parser.add_argument("--check", action="store_true",
-                        help="exit 1 when a target is missed")
+    parser.add_argument("--out", type=Path, default=out,
+                        help=f"results JSON (default {out.relative_to(ROOT)})")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    return parser
+
+
+def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
+    defaults = Options()
+    parser = benchmark_parser(
+        "python -m bench.run", __doc__, defaults, DEFAULT_OUT,
+        owners="simulated owners in the saturation run", rate="offered load of the latency run",
+    )
+    parser.add_argument("--duration", type=float, default=defaults.duration,
+                        help="length of the latency run, seconds (default %(default)s)")
+    parser.add_argument("--repeat", type=int, default=defaults.repeat,
+                        help="whole runs; the table shows median [min–max] (default 1)")
     args = parser.parse_args(argv)
     if args.owners < 1 or args.repeat < 1 or args.rate <= 0 or args.duration <= 0:
         parser.error("--owners, --repeat, --rate and --duration must be positive")

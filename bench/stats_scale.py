@@ -26,7 +26,8 @@ from bot.content import Content
 from bot.db import Database
 from bot.db.funnel import FUNNEL_STEPS
 from bot.db.repos import Repositories
-from bot.emulator import Emulator, EmulatorSession, InProcessWorld
+from bot.emulator import Emulator
+from tests.kit import EmulatorSession, InProcessWorld
 
 TOKEN = "7000000009:BENCH-stats-token-0123456789abcdef"
 SOURCES = ("direct", "direct", "direct", "vk", "site", "referral", "tg-ads")

@@ -240,6 +240,7 @@ class UpdateProcessor:
                         encode(out.method),
                         _track(out.track),
                         encode(out.otherwise) if out.otherwise is not None else None,
+                        out.method,
                     )
                     for out in replies.calls
                 ],

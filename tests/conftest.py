@@ -14,10 +14,13 @@ from bot.content import Content
 from bot.db import Database
 from bot.db.repos import Repositories
 from bot.delivery.sender import ReplySender
-from bot.emulator.inprocess_driver import InProcessWorld
-from bot.emulator.session import EmulatorSession
 from bot.emulator.world import Emulator
 from bot.runner import UpdateProcessor
+from tests.databases import fresh_database
+from tests.kit.inprocess_driver import InProcessWorld
+from tests.kit.session import EmulatorSession
+
+pytest_plugins = ["pytester", "tests.process_guard", "tests.kit.fixtures"]
 
 
 @pytest.fixture
@@ -27,7 +30,7 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def db(db_path: Path) -> AsyncIterator[Database]:
-    database = await Database(db_path).connect()
+    database = await fresh_database(db_path)
     try:
         yield database
     finally:

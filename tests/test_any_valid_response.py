@@ -64,12 +64,13 @@ from bot.db.repos import Repositories
 from bot.delivery.codec import encode
 from bot.delivery.replies import collecting, is_read
 from bot.delivery.sender import ReplySender
-from bot.emulator import Emulator, EmulatorSession
+from bot.emulator import Emulator
 from bot.emulator.schema_samples import SchemaSampler
 from bot.ops.metrics import Metrics, TelegramErrorMetrics
 from bot.runner import GetRawUpdates
 from tests.consultants.journey import walk_the_whole_journey
 from tests.consultants.office import open_office
+from tests.kit import EmulatorSession
 
 TOKEN = "123456789:TEST-token-for-the-in-process-bot_0123"
 

@@ -10,6 +10,8 @@ import pytest
 
 from bench.journeys import journey, main, phone_of, table
 
+pytestmark = pytest.mark.process
+
 
 def _check_run(result: dict[str, Any]) -> None:
     steps = len(journey())

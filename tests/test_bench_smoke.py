@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bench.report import table, write_json
 from bench.run import Options, run
 from bench.stats import percentile
+
+pytestmark = pytest.mark.process
 
 
 async def test_bench_runs_both_bots_and_every_owner_finishes(tmp_path: Path) -> None:

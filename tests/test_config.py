@@ -46,6 +46,7 @@ def run_bot(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ),
     ],
 )
+@pytest.mark.process
 def test_malformed_setting_is_one_line_and_exit_code_2(
     tmp_path: Path, env: dict[str, str], setting: str
 ) -> None:
@@ -57,6 +58,7 @@ def test_malformed_setting_is_one_line_and_exit_code_2(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.process
 def test_bad_token_is_never_echoed(tmp_path: Path) -> None:
     secret = "123:" + "S3cr3t" * 6 + " x"
     result = run_bot(tmp_path, BOT_TOKEN=secret)

@@ -11,6 +11,7 @@ import pytest
 from bot.db import Database, DatabaseError
 from bot.db.cards import CardRepo, LeadMessage
 from bot.db.migrations import LATEST_VERSION, MIGRATIONS
+from tests.waiting import until_suspended
 
 
 async def test_pragmas_are_read_back_as_configured(db: Database) -> None:
@@ -139,15 +140,24 @@ async def test_a_failing_write_fails_alone_and_the_rest_of_its_group_commits(
 
 
 async def test_writes_wait_for_an_open_transaction_and_never_join_it(db: Database) -> None:
+    opened, writes_queued = asyncio.Event(), asyncio.Event()
+
     async def rolled_back() -> None:
         async with db.transaction() as conn:
             await conn.execute(INSERT_USER, (1, "откат"))
-            await asyncio.sleep(0.05)  # writes queued meanwhile must not land inside
+            opened.set()
+            await writes_queued.wait()  # writes queued meanwhile must not land inside
             raise RuntimeError("boom")
 
     transaction = asyncio.create_task(rolled_back())
-    await asyncio.sleep(0.01)
-    await asyncio.gather(db.write(INSERT_USER, (2, "после")), db.write(INSERT_USER, (3, "и ещё")))
+    await opened.wait()
+    writes = [
+        asyncio.create_task(db.write(INSERT_USER, (2, "после"))),
+        asyncio.create_task(db.write(INSERT_USER, (3, "и ещё"))),
+    ]
+    await until_suspended(*writes)
+    writes_queued.set()
+    await asyncio.gather(*writes)
     with pytest.raises(RuntimeError):
         await transaction
     rows = await db.fetchall("SELECT id FROM users ORDER BY id")
@@ -157,7 +167,7 @@ async def test_writes_wait_for_an_open_transaction_and_never_join_it(db: Databas
 async def test_a_write_to_a_closed_database_fails_instead_of_waiting(db_path: Path) -> None:
     db = await Database(db_path).connect()
     pending = asyncio.ensure_future(db.write(INSERT_USER, (1, "x")))
-    await asyncio.sleep(0)  # queued
+    await until_suspended(pending)  # queued
     await db.close()
     with pytest.raises(DatabaseError):
         await db.write(INSERT_USER, (2, "y"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.db.repos import Repositories
-from bot.emulator.drivers import Person
-from bot.emulator.inprocess_driver import InProcessWorld
+from tests.kit.drivers import Person
+from tests.kit.inprocess_driver import InProcessWorld
 
 
 async def answer_qualification(

@@ -6,12 +6,12 @@ import importlib
 
 from bot.content import Content
 from bot.db.repos import Repositories
-from bot.emulator.inprocess_driver import InProcessWorld
 from bot.flows.diagnostic import QUESTIONNAIRE
 from bot.flows.diagnostic import keyboards as diagnostic
 from bot.flows.diagnostic.draft import Draft
 from bot.keyboard_cache import _built
 from bot.keyboards import after_lessons, lesson_nav
+from tests.kit.inprocess_driver import InProcessWorld
 from tests.test_diagnostic_flow import answer_until_review
 
 

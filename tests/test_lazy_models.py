@@ -8,7 +8,11 @@ import asyncio
 import json
 import sys
 
+import pytest
+
 from tests.e2e.harness import ROOT
+
+pytestmark = pytest.mark.process
 
 # Prints, for every model in aiogram.types and aiogram.methods, a digest of its JSON schema
 # (fields, types, nested models, defaults); "lazy" imports aiogram the way `bot` does.

@@ -3,7 +3,21 @@
 from __future__ import annotations
 
 from bot.db.repos import Repositories
-from bot.emulator.inprocess_driver import InProcessWorld
+from tests.kit.drivers import Person
+from tests.kit.inprocess_driver import InProcessWorld
+from tests.kit.views import MessageView
+
+
+async def read_the_lessons(owner: Person, last: str = "бесплатная диагностика") -> MessageView:
+    """From the greeting: start the lessons, page through all four, finish; the message that
+    follows them (it contains `last`)."""
+    await owner.click("Начать обучение")
+    await owner.expect("Урок 1 из 4")
+    for n in (2, 3, 4):
+        await owner.click("Далее")
+        await owner.expect(f"Урок {n} из 4")
+    await owner.click("Завершить обучение")
+    return await owner.expect(last)
 
 
 async def test_start_greets_and_offers_lessons_and_diagnostic(world: InProcessWorld) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+pytestmark = [pytest.mark.process, pytest.mark.skipif(shutil.which("make") is None, reason="needs make")]
 
 
 def planned(target: str, folder: Path) -> str:
@@ -34,3 +34,13 @@ def test_make_test_installs_the_test_tools(tmp_path: Path) -> None:
     commands = planned("test", tmp_path)
     assert "-e '.[dev]'" in commands
     assert "-m ruff check" in commands and "-m pytest" in commands
+
+
+def test_make_check_leaves_out_only_the_slow_marked_tests_and_make_test_runs_all(
+    tmp_path: Path,
+) -> None:
+    check = planned("check", tmp_path)
+    assert "-m ruff check" in check
+    assert '-m "not process and not browser and not reliability"' in check
+    everything = planned("test", tmp_path)
+    assert everything.rstrip().endswith("-m pytest")  # no selection: CI runs every test

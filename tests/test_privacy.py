@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.db.repos import Repositories
-from bot.emulator.inprocess_driver import InProcessWorld
+from tests.kit.inprocess_driver import InProcessWorld
 from tests.test_diagnostic_flow import answer_until_review
 
 

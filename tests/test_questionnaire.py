@@ -16,12 +16,12 @@ from bot.app import create_app, create_bot
 from bot.config import Settings
 from bot.content import Content
 from bot.db.repos import Repositories
-from bot.emulator.inprocess_driver import InProcessWorld
-from bot.emulator.session import EmulatorSession
 from bot.emulator.world import Emulator
 from bot.flows.diagnostic import QUESTIONNAIRE
 from bot.flows.diagnostic.draft import Draft
 from bot.flows.diagnostic.form import Form, Kind, Question
+from tests.kit.inprocess_driver import InProcessWorld
+from tests.kit.session import EmulatorSession
 from tests.test_diagnostic_flow import answer_qualification
 
 ROOT = Path(__file__).resolve().parents[1]

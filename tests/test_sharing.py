@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.attribution import Touch, parse_payload, source_payload
 from bot.db.repos import Repositories
-from bot.emulator.inprocess_driver import InProcessWorld
+from tests.kit.inprocess_driver import InProcessWorld
 from tests.test_diagnostic_flow import answer_until_review
 
 LINK = re.compile(r"https://t\.me/(\w+)\?start=(r_[a-z0-9]+)")

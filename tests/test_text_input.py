@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from bot.emulator.inprocess_driver import InProcessWorld
 from bot.text_input import ZWJ, clean_text
+from tests.kit.inprocess_driver import InProcessWorld
 from tests.test_diagnostic_flow import answer_until_consent
 
 EMOJI_SEQUENCES = (

@@ -9,8 +9,8 @@ import pytest
 
 from bot.config import Settings, load_settings
 from bot.db.repos import Repositories
-from bot.emulator.inprocess_driver import InProcessWorld
 from tests.conftest import TEST_TOKEN
+from tests.kit.inprocess_driver import InProcessWorld
 
 ADMIN_ID = 4242
 

@@ -10,6 +10,7 @@ from aiogram.types import Chat, Message, Update
 from bot.db.database import Database
 from bot.db.inbox import InboxRepo
 from tests.conftest import bare_processor
+from tests.waiting import until_suspended, wait_until
 
 TOKEN = "42:TEST-processor"
 
@@ -39,7 +40,7 @@ async def test_the_intake_waits_for_room_and_goes_on_as_updates_finish(db: Datab
         processor.submit(n, _update(n, n))
 
     waiter = asyncio.create_task(processor.wait_for_room(3))
-    await asyncio.sleep(0.05)
+    await until_suspended(waiter)
     assert not waiter.done()  # 3 in flight, room below 3 only
 
     release[1].set()
@@ -47,8 +48,11 @@ async def test_the_intake_waits_for_room_and_goes_on_as_updates_finish(db: Datab
     assert processor.in_flight == 2
 
     at_one = asyncio.create_task(processor.wait_for_room(1))
+    await until_suspended(at_one)
     release[2].set()
-    await asyncio.sleep(0.05)
+    # The finished update wakes the waiter, which looks again and goes back to waiting.
+    await wait_until(lambda: at_one.done() or (
+        processor.in_flight == 1 and not processor._room.is_set()), timeout=5)
     assert not at_one.done() and processor.in_flight == 1  # one finished: still not below 1
 
     release[3].set()

@@ -15,8 +15,8 @@ it — statements, transactions, FSM records — one transaction, committed when
 and rolled back if it raises. The update processor opens one per update, so an update's
 effects are all there or none are (see bot/runner.py). The transaction begins at the unit's
 first write and holds the single writer until the end; reads inside a begun unit go to the
-writer connection and see the unit's own writes. `transaction()` inside a unit is a
-savepoint. Caches that must follow the outcome register `after_commit`/`after_rollback`.
+writer connection and see the unit's own writes. `transaction()` inside a unit is simply
+part of it (an exception out of it fails the unit). Caches that must follow the outcome register `after_commit`/`after_rollback`.
 """
 
 from __future__ import annotations
@@ -60,7 +60,6 @@ class _Unit:
     conn: aiosqlite.Connection | None = None  # the writer, once the unit has begun
     committed: list[Callable[[], Any]] = field(default_factory=list)
     rolled_back: list[Callable[[], Any]] = field(default_factory=list)
-    savepoints: int = 0
     ended: bool = False  # committed or rolled back: what runs after is outside it
 
 
@@ -273,21 +272,13 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """A write transaction (BEGIN IMMEDIATE … COMMIT) holding the single writer; inside
-        a unit of work, a savepoint of the unit's transaction."""
+        a unit of work, part of the unit's transaction."""
         unit = self._unit()
         if unit is not None:
-            conn = await self._begin(unit)
-            unit.savepoints += 1
-            name = f"s{unit.savepoints}"
-            await conn.execute(f"SAVEPOINT {name}")
-            try:
-                yield conn
-            except BaseException:
-                with suppress(Exception):
-                    await conn.execute(f"ROLLBACK TO {name}")
-                    await conn.execute(f"RELEASE {name}")
-                raise
-            await conn.execute(f"RELEASE {name}")
+            # Part of the unit's transaction: an exception out of it fails the whole unit
+            # (no savepoint: nothing catches one and goes on, and a savepoint costs two
+            # round trips to the writer thread per block).
+            yield await self._begin(unit)
             return
         conn = self._require_writer()
         async with self._write_lock:
@@ -367,6 +358,18 @@ class Database:
                 queued.done.set_exception(outcome)
             else:
                 queued.done.set_result(outcome.rowcount)
+
+    async def fetchall_written(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+    ) -> list[sqlite3.Row]:
+        """One writing statement that returns rows (`… RETURNING`), committed like `write`:
+        with the unit of work inside one, on its own otherwise."""
+        unit = self._unit()
+        if unit is not None:
+            conn = await self._begin(unit)
+            return list(await conn.execute_fetchall(sql, params))
+        async with self.transaction() as conn:
+            return list(await conn.execute_fetchall(sql, params))
 
     async def write_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         async with self.transaction() as conn:

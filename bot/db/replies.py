@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.db.cards import record_shown
@@ -32,6 +32,7 @@ class NewReply:
     call: EncodedCall
     track: dict[str, Any] | None = None  # {"kind": …, "data": {…}}
     otherwise: EncodedCall | None = None  # instead of an edit whose message is gone
+    made: Any = None  # the call's object as built (see StoredReply.made)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,9 @@ class StoredReply:
     attempts: int
     next_attempt_at: float
     otherwise: EncodedCall | None = None
+    # The call as the handler built it (aiogram's method object), while this process has
+    # it: sending it needs no decoding. Never stored; rows read back after a restart lack it.
+    made: Any = field(default=None, compare=False, repr=False)
 
 
 _COLUMNS = (
@@ -77,16 +81,17 @@ class ReplyRepo:
                 lane, reply.call.method, reply.call.payload, reply.call.file, track, now, now,
                 otherwise.method if otherwise else None, otherwise.payload if otherwise else None,
             ]
-        async with self.db.transaction() as conn:
-            rows = await conn.execute_fetchall(
-                "INSERT INTO replies (lane, method, payload, file, track, next_attempt_at, "
-                f"created_at, otherwise_method, otherwise_payload) VALUES {values} RETURNING id",
-                params,
-            )
+        rows = await self.db.fetchall_written(
+            "INSERT INTO replies (lane, method, payload, file, track, next_attempt_at, "
+            f"created_at, otherwise_method, otherwise_payload) VALUES {values} RETURNING id",
+            params,
+        )
         # Row ids grow in the order of VALUES; RETURNING may list them in any order.
         ids = sorted(row[0] for row in rows)
         return [
-            StoredReply(row_id, lane, reply.call, reply.track, 0, now, reply.otherwise)
+            StoredReply(
+                row_id, lane, reply.call, reply.track, 0, now, reply.otherwise, reply.made
+            )
             for row_id, reply in zip(ids, replies, strict=True)
         ]
 
@@ -110,13 +115,20 @@ class ReplyRepo:
     async def delivered(
         self, reply: StoredReply, chat_id: int | None, message_id: int | None
     ) -> None:
-        """Telegram took the call: forget it, and record what the message shows (`track`)."""
+        """Telegram took the call: forget it (and the harmless calls of its chat before it),
+        and record what the message shows (`track`)."""
         if not reply.track or chat_id is None or message_id is None:
-            await self.db.write("DELETE FROM replies WHERE id = ?", (reply.id,))
+            await self.forget_through(reply.lane, reply.id)
             return
         async with self.db.transaction() as conn:
-            await conn.execute("DELETE FROM replies WHERE id = ?", (reply.id,))
+            await conn.execute(
+                "DELETE FROM replies WHERE lane = ? AND id <= ?", (reply.lane, reply.id)
+            )
             await record_shown(conn, chat_id, message_id, reply.track)
+
+    async def forget_through(self, lane: int, reply_id: int) -> None:
+        """Forget the chat's calls up to `reply_id` (delivered in order)."""
+        await self.db.write("DELETE FROM replies WHERE lane = ? AND id <= ?", (lane, reply_id))
 
     async def retry_at(self, reply_id: int, at: float, error: str) -> None:
         await self.db.write(

@@ -61,9 +61,20 @@ SETTLED = (
 
 @dataclass(slots=True)
 class _Lane:
+    id: int
     rows: deque[StoredReply] = field(default_factory=deque)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     due: float = 0.0  # the head may not be tried before this (after a transient failure)
+    settled: int | None = None  # delivered harmless calls not yet forgotten: up to this id
+
+
+def harmless_again(row: StoredReply) -> bool:
+    """A call whose repetition nobody sees as a second message: answering a callback (the
+    answer to a query that old is refused), an edit (the message already reads so: "not
+    modified"), a deletion or a setting. It is forgotten together with the next message,
+    saving a write per call; a kill in between makes it go again, harmlessly."""
+    name = row.call.method
+    return row.track is None and name.startswith(("answer", "edit", "delete", "set"))
 
 
 class ReplySender(BackgroundLoop):
@@ -106,7 +117,7 @@ class ReplySender(BackgroundLoop):
         for row in rows:
             lane = self._lanes.get(row.lane)
             if lane is None:
-                lane = self._lanes[row.lane] = _Lane()
+                lane = self._lanes[row.lane] = _Lane(row.lane)
             lane.rows.append(row)
             if row.attempts:
                 lane.due = max(lane.due, row.next_attempt_at)
@@ -133,22 +144,28 @@ class ReplySender(BackgroundLoop):
         if lane is None:
             return True
         async with lane.lock:
-            while lane.rows:
-                if lane.due > self.clock.now():
-                    self.wakeup.set()  # the loop takes it from here
-                    return False
-                if not await self._deliver_head(lane):
-                    self.wakeup.set()
-                    return False
-            if self._lanes.get(lane_id) is lane and not lane.rows:
-                del self._lanes[lane_id]
-            return True
+            try:
+                while lane.rows:
+                    if lane.due > self.clock.now() or not await self._deliver_head(lane):
+                        break
+            finally:
+                if lane.settled is not None:
+                    await self.replies.forget_through(lane.id, lane.settled)
+                    lane.settled = None
+            if not lane.rows:
+                if self._lanes.get(lane_id) is lane:
+                    del self._lanes[lane_id]
+                return True
+        # Left for later (throttled, or Telegram failing): the loop takes it from here. Woken
+        # only now that the lane is free, or the loop could find it locked and sleep past it.
+        self.wakeup.set()
+        return False
 
     async def _deliver_head(self, lane: _Lane) -> bool:
         """Try the lane's first call; True when the lane may go on."""
         row = lane.rows[0]
         try:
-            method = decode(row.call)
+            method = row.made if row.made is not None else decode(row.call)
             with direct_calls():
                 result: Any = await self.bot(method)
         except TelegramRetryAfter as error:
@@ -183,7 +200,11 @@ class ReplySender(BackgroundLoop):
         chat_id = message_id = None
         if isinstance(result, Message):
             chat_id, message_id = result.chat.id, result.message_id
-        await self.replies.delivered(row, chat_id, message_id)
+        if harmless_again(row):
+            lane.settled = row.id
+        else:  # forgets the harmless ones before it too
+            await self.replies.delivered(row, chat_id, message_id)
+            lane.settled = None
         if row.track and self.on_recorded is not None:
             self.on_recorded()
         lane.rows.popleft()

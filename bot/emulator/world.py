@@ -134,6 +134,7 @@ class BotWorld(MembershipMixin, InjectionMixin, TopicsMixin):
         self.privacy_mode = privacy_mode
         self.webhook_delivery: Any = None  # set by bot.emulator.webhook while a webhook is set
         self._interrupts = 0  # bumped to end every long poll in progress
+        self.event_waiters = 0  # wait_events() calls waiting now (the control API's long polls)
         self._seq = 0
         self._next_update_id = 1
         self._serial = 0
@@ -250,7 +251,11 @@ class BotWorld(MembershipMixin, InjectionMixin, TopicsMixin):
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return []
-            await self._events_signal.wait(remaining)
+            self.event_waiters += 1
+            try:
+                await self._events_signal.wait(remaining)
+            finally:
+                self.event_waiters -= 1
 
     # -- update queue -----------------------------------------------------------------------
 
@@ -346,6 +351,11 @@ class BotWorld(MembershipMixin, InjectionMixin, TopicsMixin):
     def end_poll(self, ticket: PollTicket) -> None:
         if self._poll is ticket:
             self._poll = None
+
+    @property
+    def long_polling(self) -> bool:
+        """A getUpdates call is in progress (waiting for updates unless it is answering)."""
+        return self._poll is not None
 
     def interrupt_waiters(self) -> None:
         """Make every long poll in progress (getUpdates, wait_events) answer now, e.g. on

@@ -12,19 +12,14 @@ from __future__ import annotations
 
 from tests.consultants.office import Office
 from tests.test_diagnostic_flow import answer_until_review
+from tests.test_lessons_flow import read_the_lessons
 
 
 async def walk_the_whole_journey(office: Office) -> None:
     owner = await office.world.user("Ольга", username="olga")
 
     await owner.send("/start")
-    await owner.click("Начать обучение")
-    await owner.expect("Урок 1 из 4")
-    for lesson in (2, 3, 4):
-        await owner.click("Далее")
-        await owner.expect(f"Урок {lesson} из 4")
-    await owner.click("Завершить обучение")
-    await owner.expect("бесплатная диагностика")
+    await read_the_lessons(owner)
 
     await answer_until_review(owner)  # two segments, consent, name, company, contact
     await owner.click("✅ Отправить")

@@ -24,18 +24,13 @@ from bot.db import Database
 from bot.db.leads import LeadDraft, Notification
 from bot.db.models import LeadRow
 from bot.db.repos import Repositories
-from bot.emulator import (
-    BotWorld,
-    Emulator,
-    EmulatorSession,
-    Group,
-    InProcessWorld,
-    MessageView,
-    Person,
-)
+from bot.emulator import BotWorld, Emulator
 from bot.group.access import Consultants
 from bot.outbox import OutboxSender
 from tests.cards import is_card_of
+from tests.databases import fresh_database
+from tests.kit import EmulatorSession, Group, InProcessWorld, MessageView, Person
+from tests.waiting import wait_until
 
 TOKEN = "123456789:EMULATOR-test-token_in-process"
 CONTENT = Content()
@@ -67,6 +62,60 @@ def lead_draft(user_id: int, draft: str = "d1", **fields: Any) -> LeadDraft:
     return LeadDraft(**values)
 
 
+class SenderPasses:
+    """Counts the outbox sender's passes over the outbox (its loop's turns), so that a test
+    waits for one (a pass that began after it asked, and ended) instead of sleeping."""
+
+    def __init__(self, sender: OutboxSender) -> None:
+        self.sender = sender
+        self.begun = self.ended = 0
+        turn = sender.turn
+
+        async def counted() -> float:
+            self.begun += 1
+            try:
+                return await turn()
+            finally:
+                self.ended += 1
+
+        sender.turn = counted  # type: ignore[method-assign]
+
+    @property
+    def running(self) -> bool:
+        return self.sender.running
+
+    async def next(self, wait: float = 2.0) -> None:
+        """Make the sender look at the outbox now and return once it has, all through."""
+        if not self.running:
+            raise AssertionError("the outbox sender is not running")
+        begun = self.begun
+        self.sender.wake()
+        await wait_until(lambda: self.ended > begun, wait, "a pass of the outbox sender")
+
+
+async def fill_in_a_request(owner: Person, name: str, phone: str) -> None:
+    """The owner's diagnostic request in their chat with the bot (two segments, «Розница»
+    strategic, ООО Ромашка), up to the review."""
+    await owner.send("/diagnostic")
+    await owner.click("более 3, до 10 млн ₽")
+    await owner.click("более 5, до 10 лет")
+    await owner.click("Сам привлекает и продаёт")
+    await owner.click("Отдел продаж")
+    await owner.click("2")
+    await owner.send("Опт")
+    await owner.send("60")
+    await owner.send("Розница")
+    await owner.send("40")
+    await owner.click("Розница")
+    await owner.click("Даю согласие")
+    await owner.send(name)
+    await owner.send("ООО Ромашка")
+    await owner.send("Директор")
+    await owner.send(phone)
+    await owner.click("Утром, 9–12")
+    await owner.expect("Проверьте заявку")
+
+
 @dataclass
 class Office:
     emulator: Emulator
@@ -85,6 +134,16 @@ class Office:
     boris: Person  # consultant
     ada: Person  # admin (ADMIN_IDS) and member
     owner_id: int
+    passes: SenderPasses
+
+    def use_sender(self, sender: OutboxSender) -> None:
+        """Another sender took over (the office's own one was stopped)."""
+        self.sender, self.passes = sender, SenderPasses(sender)
+
+    async def looked(self) -> None:
+        """The sender has looked at the outbox at the clock's time now (to check that
+        something is not sent yet)."""
+        await self.passes.next()
 
     async def submit(self, user_id: int | None = None, draft: str = "d1", **fields: Any) -> LeadRow:
         """A lead submitted through LeadRepo.submit (with its lead_card notification)."""
@@ -148,13 +207,15 @@ class Office:
             await asyncio.sleep(0.005)
 
     async def idle(self, wait: float = 2.0) -> None:
-        """Wait until the outbox has nothing due now (everything sent or scheduled later)."""
+        """Wait until the outbox has nothing due now (everything sent or scheduled later) and
+        the sender has finished what it was doing."""
         deadline = time.monotonic() + wait
         while True:
             heads = await self.repo.outbox.heads()
-            now = self.clock.now()
-            if all(row.next_attempt_at > now for row in heads):
-                await asyncio.sleep(0.02)  # let an in-flight completion land
+            if all(row.next_attempt_at > self.clock.now() for row in heads):
+                if not self.passes.running:
+                    return
+                await self.passes.next()  # a pass in flight has landed
                 heads = await self.repo.outbox.heads()
                 if all(row.next_attempt_at > self.clock.now() for row in heads):
                     return
@@ -248,7 +309,7 @@ async def open_office(
     }
     fields.update(settings_fields)
     settings = Settings(_env_file=None, **fields)  # type: ignore[call-arg]
-    db = await Database(db_path).connect()
+    db = await fresh_database(db_path)
     repo = Repositories.create(db)
     bot = create_bot(settings, session=EmulatorSession(emulator))
     clock = clock or ShiftedClock()
@@ -264,7 +325,7 @@ async def open_office(
         anna=Person(world, anna.to_dict(), chat_id=group.id, thread_id=thread_id),
         boris=Person(world, boris.to_dict(), chat_id=group.id, thread_id=thread_id),
         ada=Person(world, ada.to_dict(), chat_id=group.id, thread_id=thread_id),
-        owner_id=owner.id,
+        owner_id=owner.id, passes=SenderPasses(sender),
     )
     if start_sender:
         sender.start()

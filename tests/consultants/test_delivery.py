@@ -7,7 +7,6 @@ import asyncio
 import time
 from pathlib import Path
 
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
 from bot.app import create_bot
@@ -17,15 +16,12 @@ from bot.db.repos import Repositories
 from bot.emulator import Emulator, start_server
 from bot.outbox import OutboxSender, SlaWatcher
 from tests.consultants.office import CONTENT, Office, lead_draft, open_office
+from tests.kit.http_session import LocalHttpSession
 
 
 def group_posts(office: Office, chat_id: int | None = None) -> list:
     chat = office.group_id if chat_id is None else chat_id
     return [c for c in office.telegram.calls("sendMessage") if c.params.get("chat_id") == chat]
-
-
-async def quiet(seconds: float = 0.05) -> None:
-    await asyncio.sleep(seconds)
 
 
 async def test_a_throttled_post_waits_retry_after_and_is_posted_once(office: Office) -> None:
@@ -40,7 +36,7 @@ async def test_a_throttled_post_waits_retry_after_and_is_posted_once(office: Off
     assert 2.9 <= row.next_attempt_at - refused_at <= 3.1
 
     office.clock.advance(2.8)
-    await quiet()
+    await office.looked()
     assert office.cards(lead.id) == []
 
     office.clock.advance(0.3)
@@ -105,11 +101,11 @@ async def test_the_group_gets_at_most_the_configured_messages_per_minute(db_path
         leads = [await office.submit(user_id=office.new_owner()) for _ in range(5)]
         for lead in leads[:3]:
             await office.card(lead.id)
-        await quiet(0.1)
+        await office.looked()
         assert len(office.group_bot_messages()) == 3
 
         office.clock.advance(30)
-        await quiet()
+        await office.looked()
         assert len(office.group_bot_messages()) == 3
 
         office.clock.advance(31)
@@ -139,6 +135,7 @@ async def test_a_restarted_sender_posts_each_pending_card_once(
         restarted = OutboxSender(office.bot, Repositories.create(db), CONTENT, office.settings,
                                    views=office.sender.views,
                                  clock=office.clock)
+        office.use_sender(restarted)
         restarted.start()
         office.clock.advance(1)
         for lead in leads:
@@ -302,7 +299,7 @@ async def test_a_throttled_post_over_real_http_waits_three_real_seconds(db_path:
             http_settings = office.settings.model_copy(update={"telegram_api_base": base_url})
             http_bot = create_bot(
                 http_settings,
-                session=AiohttpSession(api=TelegramAPIServer.from_base(base_url)),
+                session=LocalHttpSession(api=TelegramAPIServer.from_base(base_url)),
             )
             sender = OutboxSender(http_bot, office.repo, CONTENT, office.settings,
                                   views=office.sender.views)

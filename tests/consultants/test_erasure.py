@@ -7,30 +7,13 @@ from pathlib import Path
 
 from aiogram.methods import SendMessage
 
-from bot.emulator import MessageView, Person
-from tests.consultants.office import Office, open_office
+from tests.consultants.office import Office, fill_in_a_request, open_office
+from tests.kit import MessageView, Person
 
 
 async def submit_through_bot(owner: Person, name: str, phone: str) -> None:
     """The owner's whole request in their chat with the bot, up to «Заявка принята»."""
-    await owner.send("/diagnostic")
-    await owner.click("более 3, до 10 млн ₽")
-    await owner.click("более 5, до 10 лет")
-    await owner.click("Сам привлекает и продаёт")
-    await owner.click("Отдел продаж")
-    await owner.click("2")
-    await owner.send("Опт")
-    await owner.send("60")
-    await owner.send("Розница")
-    await owner.send("40")
-    await owner.click("Розница")
-    await owner.click("Даю согласие")
-    await owner.send(name)
-    await owner.send("ООО Ромашка")
-    await owner.send("Директор")
-    await owner.send(phone)
-    await owner.click("Утром, 9–12")
-    await owner.expect("Проверьте заявку")
+    await fill_in_a_request(owner, name, phone)
     await owner.click("✅ Отправить")
     await owner.expect("Заявка принята")
 

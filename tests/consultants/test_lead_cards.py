@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.db.leads import LeadDraft, Notification
 from bot.telegram_html import MESSAGE_LIMIT, parse
-from tests.consultants.office import Office, open_office
+from tests.consultants.office import Office, fill_in_a_request, open_office
 
 HOSTILE = '<b>Рога & Копыта</b> "Ltd"; =HYPERLINK("http://evil","x")\nвторая строка'
 
@@ -186,24 +186,7 @@ async def _message_id(office: Office, lead_id: int) -> int:
 async def test_submit_wakes_the_sender_instead_of_waiting_for_its_poll(office: Office) -> None:
     """The owner's whole journey through the diagnostic, then the clock starts at «Отправить»."""
     owner = await office.world.user("Ольга", username="olga")
-    await owner.send("/diagnostic")
-    await owner.click("более 3, до 10 млн ₽")
-    await owner.click("более 5, до 10 лет")
-    await owner.click("Сам привлекает и продаёт")
-    await owner.click("Отдел продаж")
-    await owner.click("2")
-    await owner.send("Опт")
-    await owner.send("60")
-    await owner.send("Розница")
-    await owner.send("40")
-    await owner.click("Розница")
-    await owner.click("Даю согласие")
-    await owner.send("Ольга")
-    await owner.send("ООО Ромашка")
-    await owner.send("Директор")
-    await owner.send("+7 999 123-45-67")
-    await owner.click("Утром, 9–12")
-    await owner.expect("Проверьте заявку")
+    await fill_in_a_request(owner, "Ольга", "+7 999 123-45-67")
 
     # The sender polls every OUTBOX_POLL_SECONDS (5 s); the submit wakes it at once, so the
     # card is there well before the next poll would have found it.

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ShiftedClock
-from bot.emulator import Emulator, MessageView
+from bot.emulator import Emulator
 from bot.emulator.limits import RateLimits
 from bot.outbox import OutboxSender
 from tests.consultants.office import CONTENT, Office, lead_draft, open_office
+from tests.kit.views import MessageView
 
 MARK = "👌"
 

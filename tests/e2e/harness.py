@@ -2,7 +2,9 @@
 
 The emulator runs inside the test's event loop; the bot is a subprocess started with
 TELEGRAM_API_BASE pointing at it. `BotProcess` starts, stops (SIGTERM) and kills (SIGKILL)
-it; its stderr goes to a log file the test can read.
+it; its stderr goes to a log file the test can read. The fixtures at the end (the control
+API's `client` with the bot registered, `http_world`, `spawn`) serve every folder whose tests
+start the bot.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
-from bot.emulator.client import RemoteBot
+import pytest
+
+from tests.kit.client import EmulatorClient, RemoteBot
+from tests.kit.http_driver import HttpWorld
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "987654321:E2E-token-for-the-real-bot-process_abc"
@@ -86,12 +91,43 @@ class BotProcess:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-async def wait_until(
-    check: Callable[[], Awaitable[bool]], timeout: float = 20.0, what: str = "condition"  # noqa: ASYNC109
-) -> None:
-    """Re-check a condition of another process (nothing to await across processes)."""
-    deadline = time.monotonic() + timeout
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
+
+# -- fixtures (imported by the conftests of the folders that start the bot) -----------------
+
+Spawn = Callable[..., BotProcess]
+
+
+@pytest.fixture
+async def client(client: EmulatorClient) -> EmulatorClient:
+    """The control API's client, with the bot process's bot registered."""
+    await client.register_bot(TOKEN, username="sales_funnel_test_bot")
+    return client
+
+
+@pytest.fixture
+def http_world(client: EmulatorClient) -> HttpWorld:
+    """People talking to the bot process through the control API."""
+    return HttpWorld(client, BOT_ID, timeout=15.0, quiet_period=1.0)
+
+
+@pytest.fixture
+async def spawn(
+    emulator_url: str, client: EmulatorClient, tmp_path: Path
+) -> AsyncIterator[Spawn]:
+    """Make real bot processes (not started); each gets its own folder unless `workdir`.
+    Those still running at the end are killed."""
+    made: list[BotProcess] = []
+
+    def make(workdir: Path | None = None, **env: str) -> BotProcess:
+        folder = workdir or tmp_path / f"bot{len(made) + 1}"
+        folder.mkdir(parents=True, exist_ok=True)
+        process = BotProcess(emulator_url, client.bot(BOT_ID), folder, **env)
+        made.append(process)
+        return process
+
+    try:
+        yield make
+    finally:
+        for process in made:
+            if process.proc is not None and process.proc.returncode is None:
+                await process.kill()

@@ -8,10 +8,12 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from bot.content import Content
-from bot.emulator import EmulatorClient
-from bot.emulator.drivers import Person
-from bot.emulator.http_driver import HttpWorld
 from tests.e2e.harness import BOT_ID, BotProcess
+from tests.kit import EmulatorClient
+from tests.kit.drivers import Person
+from tests.kit.http_driver import HttpWorld
+
+pytestmark = pytest.mark.process
 
 Step = Callable[[Person], Awaitable[object]]
 
@@ -40,6 +42,17 @@ def journey() -> list[tuple[str, Step]]:
     ]
 
 
+async def submit_request(person: Person, phone: str = "contact") -> None:
+    """The whole diagnostic request; the phone shared as a contact, or typed as `phone`."""
+    for expected, action in journey():
+        if expected == "Когда вам удобно" and phone != "contact":
+            await person.send(phone)
+        else:
+            await action(person)
+        await person.expect(expected)
+    await person.expect("Предварительный чек-лист")
+
+
 def lead_rows(bot_process: BotProcess) -> list[tuple]:
     with sqlite3.connect(bot_process.workdir / "bot.sqlite3") as conn:
         return conn.execute(
@@ -52,10 +65,7 @@ async def test_qualified_owner_gets_a_stored_lead_through_the_real_process(
 ) -> None:
     await bot_process.start()
     owner = await http_world.user("Анна")
-    for expected, action in journey():
-        await action(owner)
-        await owner.expect(expected)
-    await owner.expect("Предварительный чек-лист")
+    await submit_request(owner)
     [(status, name, company, position, phone, call_time, answers)] = lead_rows(bot_process)
     assert (status, name, company, position, phone, call_time) == (
         "new",
@@ -79,10 +89,7 @@ async def test_the_real_process_survives_answers_with_every_optional_field(
     owner = await http_world.user("Анна")
     await owner.send("/start")
     await owner.expect("Здравствуйте, Анна")
-    for expected, action in journey():
-        await action(owner)
-        await owner.expect(expected)
-    await owner.expect("Предварительный чек-лист")
+    await submit_request(owner)
     apology = Content().render("messages/error.html")
     assert apology not in [message.content for message in await owner.bot_messages()]
     assert len(lead_rows(bot_process)) == 1

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import signal
 
-from bot.emulator.http_driver import HttpWorld
+import pytest
+
 from tests.e2e.harness import BotProcess
+from tests.kit.http_driver import HttpWorld
+from tests.test_lessons_flow import read_the_lessons
+
+pytestmark = pytest.mark.process
 
 
 async def test_owner_reads_all_lessons_and_gets_the_call_to_action(
@@ -15,13 +20,7 @@ async def test_owner_reads_all_lessons_and_gets_the_call_to_action(
     owner = await http_world.user("Анна")
     await owner.send("/start")
     await owner.expect("Здравствуйте, Анна")
-    await owner.click("Начать обучение")
-    await owner.expect("Урок 1 из 4")
-    for n in (2, 3, 4):
-        await owner.click("Далее")
-        await owner.expect(f"Урок {n} из 4")
-    await owner.click("Завершить обучение")
-    final = await owner.expect("бесплатная диагностика")
+    final = await read_the_lessons(owner)
     assert final.button("Записаться на диагностику") is not None
     commands = await http_world.remote.commands({"type": "all_private_chats"})
     assert {c["command"] for c in commands} >= {

@@ -3,12 +3,17 @@ see with the referrer named; the owner is thanked once; /stats counts the source
 
 from __future__ import annotations
 
-import asyncio
 import re
 
-from bot.emulator.http_driver import HttpWorld
+import pytest
+
 from tests.e2e.harness import BotProcess
+from tests.kit.http_driver import HttpWorld
 from tests.test_diagnostic_flow import answer_until_review
+from tests.test_lessons_flow import read_the_lessons
+from tests.waiting import wait_until
+
+pytestmark = pytest.mark.process
 
 
 async def test_friend_from_a_personal_link_is_attributed_end_to_end(
@@ -27,13 +32,7 @@ async def test_friend_from_a_personal_link_is_attributed_end_to_end(
 
     boris = await http_world.user("Борис")
     await boris.send(f"/start {payload}")
-    await boris.click("Начать обучение")
-    await boris.expect("Урок 1 из 4")
-    for n in (2, 3, 4):
-        await boris.click("Далее")
-        await boris.expect(f"Урок {n} из 4")
-    await boris.click("Завершить обучение")
-    await boris.expect("Курс пройден")
+    await read_the_lessons(boris, last="Курс пройден")
     await answer_until_review(boris)
     await boris.click("✅ Отправить")
     await boris.expect("Заявка принята")
@@ -46,11 +45,10 @@ async def test_friend_from_a_personal_link_is_attributed_end_to_end(
     funnel = await irina.expect("Воронка — 7 дней")
     assert "по рекомендации: 1 → 1 → 1 → 1 → 0" in funnel.content
     assert "Анна — пригласили 1, квалифицированы 1" in funnel.content
-    for _ in range(100):  # the chart follows the text
-        messages = await irina.bot_messages()
-        if any(m.kind == "photo" for m in messages):
-            break
-        await asyncio.sleep(0.1)
-    assert any(m.kind == "photo" for m in messages), [m.kind for m in messages]
+
+    async def chart_shown() -> bool:  # the chart follows the text
+        return any(m.kind == "photo" for m in await irina.bot_messages())
+
+    await wait_until(chart_shown, timeout=10, what="the funnel chart")
     thanked = [m for m in await anna.bot_messages() if "По вашей ссылке" in m.content]
     assert len(thanked) == 1  # lessons finished and lead submitted: still one thank-you

@@ -4,14 +4,18 @@ is killed with SIGKILL and started again — and only /send ever reaches the own
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-from bot.emulator.drivers import Person
-from bot.emulator.http_driver import HttpWorld
-from tests.e2e.harness import BOT_ID, BotProcess, wait_until
+import pytest
+
+from tests.e2e.harness import BOT_ID, BotProcess
 from tests.e2e.test_request_outcomes_e2e import query
+from tests.kit.drivers import Person
+from tests.kit.http_driver import HttpWorld
 from tests.test_diagnostic_flow import answer_until_review
+from tests.waiting import wait_until
+
+pytestmark = pytest.mark.process
 
 
 async def submit_request(owner: Person) -> None:
@@ -115,7 +119,10 @@ async def test_nothing_written_is_lost_when_the_process_is_killed_mid_conversati
     answers = [f"Ответ {n}" for n in range(1, 6)]
     for text in answers:
         await anna.send(f"/send {text}", reply_to=card)
-    await asyncio.sleep(0.3)  # somewhere in the middle of the burst
+    async def some_answers_out() -> bool:  # the kill lands in the middle of the burst
+        return any(line in answers for line in await lines(http_world, owner.id))
+
+    await wait_until(some_answers_out, what="the first answers to reach the owner")
     await bot_process.kill()
     kills += 1
     await bot_process.start()

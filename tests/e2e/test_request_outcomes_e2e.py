@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import sqlite3
 
-from bot.emulator.http_driver import HttpWorld
-from tests.e2e.harness import BotProcess, wait_until
+import pytest
+
+from tests.e2e.harness import BotProcess
+from tests.kit.http_driver import HttpWorld
 from tests.test_diagnostic_flow import (
     answer_qualification,
     answer_until_consent,
     answer_until_review,
 )
+from tests.waiting import wait_until
+
+pytestmark = pytest.mark.process
 
 
 def query(bot_process: BotProcess, sql: str, *params: object) -> list[tuple]:

@@ -1,4 +1,5 @@
-"""Fixtures of the emulator's tests: an emulator, its HTTP server, clients and bots."""
+"""Fixtures of the emulator's tests: the bot's world and real aiogram Bots over HTTP (the
+emulator, its server and the control API's client are tests/kit/fixtures.py)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,14 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from bot.emulator import BotWorld, Emulator, EmulatorClient, start_server
+from bot.emulator import BotWorld, Emulator
+from tests.kit.client import EmulatorClient, RemoteBot
+from tests.kit.http_session import LocalHttpSession
 
 TOKEN = "123456:TEST-token_for-the-emulator"
 BOT_ID = 123456
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[Emulator]:
-    instance = Emulator()
-    yield instance
-    await instance.aclose()
 
 
 @pytest.fixture
@@ -28,32 +23,23 @@ def world(emulator: Emulator) -> BotWorld:
 
 
 @pytest.fixture
-async def base_url(emulator: Emulator) -> AsyncIterator[str]:
-    runner, url = await start_server(emulator)
-    try:
-        yield url
-    finally:
-        await runner.cleanup()
-
-
-@pytest.fixture
-async def client(base_url: str) -> AsyncIterator[EmulatorClient]:
-    async with EmulatorClient(base_url) as control:
-        yield control
-
-
-@pytest.fixture
 def token() -> str:
     return TOKEN
 
 
 @pytest.fixture
-async def make_bot(base_url: str) -> AsyncIterator[Callable[..., Bot]]:
+def remote(client: EmulatorClient) -> RemoteBot:
+    """The control API for the bot of `token`."""
+    return client.bot(BOT_ID)
+
+
+@pytest.fixture
+async def make_bot(emulator_url: str) -> AsyncIterator[Callable[..., Bot]]:
     """Factory of real aiogram Bots talking HTTP to the emulator (closed after the test)."""
     made: list[Bot] = []
 
     def make(token: str = TOKEN, timeout: float = 5.0) -> Bot:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(base_url), timeout=timeout)
+        session = LocalHttpSession(api=TelegramAPIServer.from_base(emulator_url), timeout=timeout)
         made.append(Bot(token, session=session))
         return made[-1]
 

@@ -10,6 +10,8 @@ import pytest
 
 from bot.emulator import ApiError, BotWorld, TransportFault, call_method
 from bot.emulator.errors import NOT_MODIFIED, QUERY_TOO_OLD
+from tests.emulator.calls import call, error_of
+from tests.waiting import until_suspended
 
 USER = 1001
 KEYBOARD = {"inline_keyboard": [[{"text": "Далее", "callback_data": "next"}]]}
@@ -19,16 +21,6 @@ KEYBOARD = {"inline_keyboard": [[{"text": "Далее", "callback_data": "next"}
 def started(world: BotWorld) -> BotWorld:
     world.add_user(USER, "Анна", started=True)
     return world
-
-
-async def call(world: BotWorld, method: str, **params: Any) -> Any:
-    return await call_method(world, method, params)
-
-
-async def error_of(world: BotWorld, method: str, **params: Any) -> ApiError:
-    with pytest.raises(ApiError) as caught:
-        await call(world, method, **params)
-    return caught.value
 
 
 async def send(world: BotWorld, text: str = "Урок 1", **params: Any) -> dict[str, Any]:
@@ -501,7 +493,7 @@ async def test_limit_is_clamped(started: BotWorld) -> None:
 
 async def test_get_updates_long_poll_wakes_on_injected_message(started: BotWorld) -> None:
     poll = asyncio.create_task(call(started, "getUpdates", timeout=10))
-    await asyncio.sleep(0.02)
+    await until_suspended(poll)
     assert not poll.done()
     started.send_text(USER, "hi")
     updates = await asyncio.wait_for(poll, 1)
@@ -517,7 +509,7 @@ async def test_get_updates_long_poll_times_out_empty(started: BotWorld) -> None:
 
 async def test_second_get_updates_conflicts(started: BotWorld) -> None:
     first = asyncio.create_task(call(started, "getUpdates", timeout=10))
-    await asyncio.sleep(0.02)
+    await until_suspended(first)
     second = asyncio.create_task(call(started, "getUpdates", timeout=10))
     with pytest.raises(ApiError) as caught:
         await asyncio.wait_for(first, 1)

@@ -8,13 +8,13 @@ caption, where it is ignored; protected and service messages cannot be copied.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from aiogram import Bot
 
-from bot.emulator import ApiError, BotWorld, Emulator, EmulatorSession, call_method
+from bot.emulator import BotWorld, Emulator
 from bot.emulator.models import ChatRecord
+from tests.emulator.calls import call, refusal
+from tests.kit import EmulatorSession
 
 OWNER = 21
 TOKEN = "123456:TEST-token_for-the-emulator"
@@ -31,16 +31,6 @@ MEDIA_FIELDS = {
 def group(world: BotWorld) -> ChatRecord:
     world.add_user(OWNER, "Ольга", started=True)
     return world.add_group(title="Консультанты", type="supergroup", bot_admin=True)
-
-
-async def call(world: BotWorld, method: str, **params: Any) -> Any:
-    return await call_method(world, method, params)
-
-
-async def refusal(world: BotWorld, method: str, **params: Any) -> str:
-    with pytest.raises(ApiError) as caught:
-        await call(world, method, **params)
-    return caught.value.description
 
 
 @pytest.mark.parametrize("kind", [*CAPTIONED, *UNCAPTIONED])

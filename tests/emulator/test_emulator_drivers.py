@@ -22,15 +22,8 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from bot.emulator import (
-    Emulator,
-    EmulatorClient,
-    EmulatorSession,
-    Group,
-    HttpWorld,
-    InProcessWorld,
-    WorldDriver,
-)
+from bot.emulator import Emulator
+from tests.kit import EmulatorClient, EmulatorSession, Group, HttpWorld, InProcessWorld, WorldDriver
 
 
 @dataclass

@@ -15,7 +15,8 @@ from aiogram import Bot, methods
 from aiogram.methods.base import Response
 from aiogram.types import ChatFullInfo, User
 
-from bot.emulator import BotWorld, Emulator, EmulatorSession, call_method
+from bot.emulator import BotWorld, Emulator, call_method
+from tests.kit import EmulatorSession
 
 USER = 1001
 TOKEN = "123456:TEST-token_for-the-emulator"

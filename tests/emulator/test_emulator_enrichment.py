@@ -8,9 +8,11 @@ from typing import Any
 from aiogram import Bot
 from aiogram.types import ChatMemberAdministrator, Message
 
-from bot.emulator import BotWorld, Emulator, EmulatorClient, EmulatorSession, call_method
+from bot.emulator import BotWorld, Emulator, call_method
 from bot.emulator.enrichment import ResponseEnrichment
 from bot.emulator.schema_samples import UNKNOWN_FIELD
+from tests.kit import EmulatorSession
+from tests.kit.client import RemoteBot
 
 TOKEN = "123456:TEST-token_for-the-emulator"
 OWNER = 41
@@ -101,9 +103,8 @@ async def test_aiogram_reads_every_enriched_answer(emulator: Emulator) -> None:
 
 
 async def test_enrichment_switched_on_over_the_control_api(
-    client: EmulatorClient, token: str, bot: Bot
+    remote: RemoteBot, bot: Bot
 ) -> None:
-    remote = client.bot(int(token.split(":")[0]))
     await remote.add_user(user_id=OWNER, first_name="Ольга", started=True)
     info = await remote.settings(response_enrichment={"seed": 4})
     assert info["response_enrichment"] is True

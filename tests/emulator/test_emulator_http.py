@@ -23,7 +23,9 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.emulator import BotWorld, Emulator, EmulatorClient, EmulatorClientError, start_server
+from bot.emulator import BotWorld, Emulator, start_server
+from tests.kit import EmulatorClient, EmulatorClientError
+from tests.waiting import wait_until
 
 USER = 1001
 REPO_ROOT = str(Path(__file__).resolve().parents[2])
@@ -36,10 +38,10 @@ def started(world: BotWorld) -> BotWorld:
     return world
 
 
-async def raw(base_url: str, path: str, method: str = "POST", **kwargs: object) -> tuple[int, dict]:
+async def raw(emulator_url: str, path: str, method: str = "POST", **kwargs: object) -> tuple[int, dict]:
     async with (
         aiohttp.ClientSession() as session,
-        session.request(method, base_url + path, **kwargs) as response,
+        session.request(method, emulator_url + path, **kwargs) as response,
     ):
         return response.status, await response.json()
 
@@ -49,8 +51,8 @@ async def test_get_me_over_http_returns_bot_identity(bot: Bot, world: BotWorld) 
     assert (me.id, me.username, me.is_bot) == (world.bot_id, world.username, True)
 
 
-async def test_malformed_token_answers_401(base_url: str) -> None:
-    status, body = await raw(base_url, "/botnot-a-token/getMe")
+async def test_malformed_token_answers_401(emulator_url: str) -> None:
+    status, body = await raw(emulator_url, "/botnot-a-token/getMe")
     assert (status, body) == (401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
 
 
@@ -62,35 +64,35 @@ async def test_wrong_secret_of_known_bot_is_unauthorized(
         await make_bot(bot.token + "x").get_me()
 
 
-async def test_unknown_method_answers_404(base_url: str, token: str) -> None:
-    status, body = await raw(base_url, f"/bot{token}/sendTelepathy")
+async def test_unknown_method_answers_404(emulator_url: str, token: str) -> None:
+    status, body = await raw(emulator_url, f"/bot{token}/sendTelepathy")
     assert (status, body) == (404, {"ok": False, "error_code": 404, "description": "Not Found"})
 
 
 async def test_json_form_and_query_bodies_are_all_accepted(
-    base_url: str, token: str, started: BotWorld
+    emulator_url: str, token: str, started: BotWorld
 ) -> None:
     markup = {"inline_keyboard": [[{"text": "Далее", "callback_data": "next"}]]}
     path = f"/bot{token}/sendMessage"
     status, body = await raw(
-        base_url, path, json={"chat_id": USER, "text": "json", "reply_markup": markup}
+        emulator_url, path, json={"chat_id": USER, "text": "json", "reply_markup": markup}
     )
     assert status == 200 and body["result"]["reply_markup"] == markup
     form = {"chat_id": str(USER), "text": "form", "reply_markup": json.dumps(markup)}
-    status, body = await raw(base_url, path, data=form)
+    status, body = await raw(emulator_url, path, data=form)
     assert status == 200 and body["result"]["text"] == "form"
     status, body = await raw(
-        base_url, path, method="GET", params={"chat_id": str(USER), "text": "query"}
+        emulator_url, path, method="GET", params={"chat_id": str(USER), "text": "query"}
     )
     assert status == 200 and body["result"]["text"] == "query"
     assert [m.text for m in started.bot_messages(USER)] == ["json", "form", "query"]
 
 
 async def test_error_answers_carry_status_and_parameters(
-    base_url: str, token: str, started: BotWorld
+    emulator_url: str, token: str, started: BotWorld
 ) -> None:
     started.inject_fault("sendMessage", "429", retry_after=7)
-    status, body = await raw(base_url, f"/bot{token}/sendMessage", json={"chat_id": USER})
+    status, body = await raw(emulator_url, f"/bot{token}/sendMessage", json={"chat_id": USER})
     assert status == 429
     assert body == {
         "ok": False,
@@ -190,21 +192,21 @@ async def test_multipart_document_upload_is_readable_back(
 
 
 async def test_photo_upload_under_its_own_field_and_resend_by_file_id(
-    base_url: str, token: str, started: BotWorld
+    emulator_url: str, token: str, started: BotWorld
 ) -> None:
     form = aiohttp.FormData()
     form.add_field("chat_id", str(USER))
     form.add_field("photo", PNG_1x2, filename="pic.png", content_type="image/png")
-    status, body = await raw(base_url, f"/bot{token}/sendPhoto", data=form)
+    status, body = await raw(emulator_url, f"/bot{token}/sendPhoto", data=form)
     assert status == 200
     photo = body["result"]["photo"][-1]
     assert (photo["width"], photo["height"]) == (1, 2)
     status, body = await raw(
-        base_url, f"/bot{token}/sendPhoto", json={"chat_id": USER, "photo": photo["file_id"]}
+        emulator_url, f"/bot{token}/sendPhoto", json={"chat_id": USER, "photo": photo["file_id"]}
     )
     assert status == 200 and body["result"]["photo"][-1]["file_id"] == photo["file_id"]
     status, body = await raw(
-        base_url, f"/bot{token}/sendPhoto", json={"chat_id": USER, "photo": "nonsense"}
+        emulator_url, f"/bot{token}/sendPhoto", json={"chat_id": USER, "photo": "nonsense"}
     )
     assert body["description"] == "Bad Request: wrong file identifier/HTTP URL specified"
 
@@ -213,7 +215,7 @@ async def test_get_updates_long_poll_wakes_on_control_injection(
     bot: Bot, started: BotWorld, client: EmulatorClient
 ) -> None:
     poll = asyncio.create_task(bot.get_updates(timeout=10))
-    await asyncio.sleep(0.05)
+    await wait_until(lambda: started.long_polling, what="the long poll")
     await client.bot(started.bot_id).send_text(USER, "привет")
     updates = await asyncio.wait_for(poll, 2)
     assert updates[0].message is not None and updates[0].message.text == "привет"
@@ -224,7 +226,7 @@ async def test_second_get_updates_conflicts_over_http(
 ) -> None:
     first, second = make_bot(), make_bot()
     poll = asyncio.create_task(first.get_updates(timeout=10))
-    await asyncio.sleep(0.05)
+    await wait_until(lambda: started.long_polling, what="the first long poll")
     other = asyncio.create_task(second.get_updates(timeout=10))
     with pytest.raises(TelegramConflictError, match="terminated by other getUpdates"):
         await asyncio.wait_for(poll, 2)
@@ -240,11 +242,8 @@ async def test_server_shutdown_releases_long_polls(token: str) -> None:
         poll = asyncio.create_task(
             session.post(f"{url}/bot{token}/getUpdates", json={"timeout": 30})
         )
-        await asyncio.sleep(0.05)
-        loop = asyncio.get_running_loop()
-        begin = loop.time()
-        await runner.cleanup()
-        assert loop.time() - begin < 1.5
+        await wait_until(lambda: emulator.world(token).long_polling, what="the long poll")
+        await runner.cleanup()  # a long poll it did not release would be cut off unanswered
         response = await asyncio.wait_for(poll, 2)
         assert (await response.json())["result"] == []
     finally:
@@ -283,12 +282,15 @@ async def test_control_api_rejects_unknown_fields_and_users(client: EmulatorClie
     assert caught.value.status == 404
 
 
-async def test_events_long_poll_over_http(client: EmulatorClient, bot: Bot) -> None:
+async def test_events_long_poll_over_http(
+    client: EmulatorClient, bot: Bot, emulator: Emulator
+) -> None:
     remote = await client.register_bot(bot.token)
     anna = await remote.add_user(first_name="Анна", started=True)
     seq = (await remote.info())["last_seq"]
     waiting = asyncio.create_task(remote.events(after=seq, timeout=10, chat_id=anna["id"]))
-    await asyncio.sleep(0.05)
+    world = emulator.world(bot.token)
+    await wait_until(lambda: waiting.done() or world.event_waiters > 0, what="the long poll")
     assert not waiting.done()
     await bot.send_message(anna["id"], "Урок 1")
     found = await asyncio.wait_for(waiting, 2)
@@ -334,10 +336,10 @@ async def test_control_api_commands_webhook_and_reset(client: EmulatorClient, bo
     assert await remote.users() == []
 
 
-async def test_cors_headers_on_control_api(base_url: str) -> None:
+async def test_cors_headers_on_control_api(emulator_url: str) -> None:
     async with (
         aiohttp.ClientSession() as session,
-        session.options(base_url + "/_emu/bots") as response,
+        session.options(emulator_url + "/_emu/bots") as response,
     ):
         assert response.headers["Access-Control-Allow-Origin"] == "*"
 
@@ -353,6 +355,7 @@ async def test_bots_on_one_server_are_isolated(
     assert {bot["id"] for bot in await client.bots()} == {111, 222}
 
 
+@pytest.mark.process
 async def test_standalone_entry_point_prints_its_url() -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,

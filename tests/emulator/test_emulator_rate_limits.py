@@ -12,8 +12,10 @@ import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramRetryAfter
 
-from bot.emulator import ApiError, BotWorld, Emulator, EmulatorClient, EmulatorSession, call_method
+from bot.emulator import ApiError, BotWorld, Emulator, call_method
 from bot.emulator.limits import RateLimits
+from tests.kit import EmulatorSession
+from tests.kit.client import RemoteBot
 
 TOKEN = "123456:TEST-token_for-the-emulator"
 OWNER = 31
@@ -134,9 +136,8 @@ async def test_aiogram_gets_a_retry_after(clock: SteppedClock) -> None:
 
 
 async def test_limits_switched_on_over_the_control_api(
-    client: EmulatorClient, token: str, bot: Bot
+    remote: RemoteBot, bot: Bot
 ) -> None:
-    remote = client.bot(int(token.split(":")[0]))
     await remote.add_user(user_id=OWNER, first_name="Ольга", started=True)
     info = await remote.settings(rate_limits={"private_burst": 1})
     assert info["rate_limits"] is True

@@ -27,7 +27,8 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from bot.emulator import BotWorld, Emulator, EmulatorSession
+from bot.emulator import BotWorld, Emulator
+from tests.kit import EmulatorSession
 
 USER = 1001
 

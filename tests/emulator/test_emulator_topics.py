@@ -15,18 +15,12 @@ import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 
-from bot.emulator import (
-    ApiError,
-    BotWorld,
-    ControlError,
-    Emulator,
-    EmulatorClient,
-    EmulatorSession,
-    InProcessWorld,
-    call_method,
-)
+from bot.emulator import BotWorld, ControlError, Emulator
 from bot.emulator.models import ChatRecord
 from bot.emulator.topics import TOPIC_COLORS
+from tests.emulator.calls import call, refusal
+from tests.kit import EmulatorSession, InProcessWorld
+from tests.kit.client import RemoteBot
 
 ADA, BORIS = 11, 12  # an administrator and a member
 TOKEN = "123456:TEST-token_for-the-emulator"
@@ -40,16 +34,6 @@ def forum(world: BotWorld) -> ChatRecord:
         title="Консультанты", type="supergroup", is_forum=True, admins=[ADA], members=[BORIS],
         bot_admin=True,
     )
-
-
-async def call(world: BotWorld, method: str, **params: Any) -> Any:
-    return await call_method(world, method, params)
-
-
-async def refusal(world: BotWorld, method: str, **params: Any) -> str:
-    with pytest.raises(ApiError) as caught:
-        await call(world, method, **params)
-    return caught.value.description
 
 
 def service(world: BotWorld, chat: ChatRecord) -> list[dict[str, Any]]:
@@ -279,9 +263,8 @@ async def test_aiogram_reads_topics_and_their_service_messages(emulator: Emulato
 
 
 async def test_topics_over_the_control_api(
-    client: EmulatorClient, token: str, bot: Bot
+    remote: RemoteBot, bot: Bot
 ) -> None:
-    remote = client.bot(int(token.split(":")[0]))
     await remote.add_user(user_id=ADA, first_name="Ада")
     group = await remote.add_group(
         title="Форум", type="supergroup", is_forum=True, admins=[ADA], bot_admin=True,

@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 
 from bot.emulator import ApiError, BotWorld, call_method
+from tests.waiting import wait_until
 
 USER = 1001
 
@@ -53,14 +54,6 @@ async def receiver() -> AsyncIterator[Receiver]:
         await runner.cleanup()
 
 
-async def wait_for(condition: Any, seconds: float = 3.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not condition():
-        assert loop.time() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.01)
-
-
 @pytest.fixture
 async def hooked(world: BotWorld) -> AsyncIterator[BotWorld]:
     world.add_user(USER, "Анна")
@@ -72,10 +65,10 @@ async def test_webhook_posts_updates_with_secret(hooked: BotWorld, receiver: Rec
     await call_method(hooked, "setWebhook", {"url": receiver.url, "secret_token": "s3cr3t"})
     hooked.send_text(USER, "первое")
     hooked.send_text(USER, "второе")
-    await wait_for(lambda: len(receiver.bodies) == 2)
+    await wait_until(lambda: len(receiver.bodies) == 2)
     assert [body["message"]["text"] for body in receiver.bodies] == ["первое", "второе"]
     assert receiver.secrets == ["s3cr3t", "s3cr3t"]
-    await wait_for(lambda: hooked.pending_update_count == 0)
+    await wait_until(lambda: hooked.pending_update_count == 0)
     info = await call_method(hooked, "getWebhookInfo", {})
     assert info["url"] == receiver.url and info["pending_update_count"] == 0
 
@@ -86,7 +79,7 @@ async def test_webhook_retries_failures_and_reports_last_error(
     receiver.fail_first = 2
     await call_method(hooked, "setWebhook", {"url": receiver.url})
     hooked.send_text(USER, "настойчиво")
-    await wait_for(lambda: receiver.bodies)
+    await wait_until(lambda: receiver.bodies)
     assert receiver.bodies[0]["message"]["text"] == "настойчиво"
     info = await call_method(hooked, "getWebhookInfo", {})
     expected = "Wrong response from the webhook: 500 Internal Server Error"
@@ -97,7 +90,7 @@ async def test_webhook_retries_failures_and_reports_last_error(
 async def test_webhook_reports_unreachable_host(hooked: BotWorld) -> None:
     await call_method(hooked, "setWebhook", {"url": "http://127.0.0.1:9/hook"})
     hooked.send_text(USER, "в никуда")
-    await wait_for(lambda: hooked.webhook.last_error_message is not None)
+    await wait_until(lambda: hooked.webhook.last_error_message is not None)
     info = await call_method(hooked, "getWebhookInfo", {})
     assert info["last_error_message"] == "Connection refused"
     assert info["pending_update_count"] == 1
@@ -108,7 +101,7 @@ async def test_webhook_reply_method_is_executed(hooked: BotWorld, receiver: Rece
     receiver.reply = {"method": "sendMessage", "chat_id": USER, "text": "ответ в вебхуке"}
     await call_method(hooked, "setWebhook", {"url": receiver.url})
     hooked.send_text(USER, "привет")
-    await wait_for(lambda: hooked.bot_messages(USER))
+    await wait_until(lambda: hooked.bot_messages(USER))
     assert hooked.bot_messages(USER)[0].text == "ответ в вебхуке"
 
 
@@ -118,8 +111,8 @@ async def test_set_webhook_drops_pending_updates_on_request(
     hooked.send_text(USER, "старое")
     await call_method(hooked, "setWebhook", {"url": receiver.url, "drop_pending_updates": True})
     hooked.send_text(USER, "новое")
-    await wait_for(lambda: receiver.bodies)
-    await asyncio.sleep(0.05)
+    # Deliveries go in order: had the old update been kept, it would have come first.
+    await wait_until(lambda: receiver.bodies)
     assert [body["message"]["text"] for body in receiver.bodies] == ["новое"]
 
 

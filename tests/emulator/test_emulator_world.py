@@ -10,6 +10,7 @@ from aiogram.types import Update
 from bot.emulator import BotWorld, ControlError, Emulator
 from bot.emulator.errors import ApiError
 from bot.emulator.payloads import MEDIA_KINDS
+from tests.waiting import until_suspended
 
 
 def parse(update: dict | None) -> Update:
@@ -298,7 +299,7 @@ def test_events_are_sequenced_and_filterable(world: BotWorld) -> None:
 async def test_wait_events_wakes_on_new_event(world: BotWorld) -> None:
     world.add_user(1, "Анна")
     waiter = asyncio.create_task(world.wait_events(0, timeout=5))
-    await asyncio.sleep(0.01)
+    await until_suspended(waiter)
     assert not waiter.done()
     world.send_text(1, "hello")
     events = await asyncio.wait_for(waiter, 1)
@@ -328,11 +329,11 @@ def test_fresh_ids_do_not_collide(world: BotWorld) -> None:
 
 async def test_interrupt_ends_running_waits_only(world: BotWorld) -> None:
     waiter = asyncio.create_task(world.wait_events(0, timeout=5))
-    await asyncio.sleep(0.01)
+    await until_suspended(waiter)
     world.interrupt_waiters()
     assert await asyncio.wait_for(waiter, 1) == []
     later = asyncio.create_task(world.wait_events(0, timeout=5))
-    await asyncio.sleep(0.02)
+    await until_suspended(later)
     assert not later.done()
     world.add_user(1, "Анна")
     world.send_text(1, "hi")

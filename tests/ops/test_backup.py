@@ -126,6 +126,7 @@ def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProce
     )
 
 
+@pytest.mark.process
 async def test_the_backup_command_prints_the_new_file_and_keeps_n(
     db: Database, db_path: Path, tmp_path: Path
 ) -> None:
@@ -140,6 +141,7 @@ async def test_the_backup_command_prints_the_new_file_and_keeps_n(
     assert rows(made[-1]) == rows(db_path)
 
 
+@pytest.mark.process
 async def test_the_backup_command_defaults_to_backup_dir_and_backup_keep(
     db: Database, db_path: Path, tmp_path: Path
 ) -> None:
@@ -152,6 +154,7 @@ async def test_the_backup_command_defaults_to_backup_dir_and_backup_keep(
     assert [b.path for b in list_backups(folder)] == [Path(result.stdout.strip())]
 
 
+@pytest.mark.process
 def test_the_backup_command_without_a_folder_or_database_fails_clearly(tmp_path: Path) -> None:
     nowhere = run_cli(tmp_path, "backup", DATABASE_PATH=str(tmp_path / "x.sqlite3"))
     assert nowhere.returncode == 2

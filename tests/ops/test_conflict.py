@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.emulator.http_driver import HttpWorld
+import pytest
+
 from bot.service import EXIT_INTAKE_STOPPED
+from tests.kit.http_driver import HttpWorld
 from tests.ops.conftest import Spawn
+
+pytestmark = pytest.mark.process
 
 
 async def test_a_second_poller_makes_one_process_exit_with_a_clear_line_and_code_3(

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.emulator.drivers import Person
-from bot.emulator.http_driver import HttpWorld
+import pytest
+
 from tests.e2e.test_diagnostic_e2e import journey
+from tests.kit.drivers import Person
+from tests.kit.http_driver import HttpWorld
 from tests.ops.conftest import Spawn
+
+pytestmark = pytest.mark.process
 
 NAME = "Евлампия Зюзюкина"
 COMPANY = "ООО Квазиморда"

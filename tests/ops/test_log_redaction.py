@@ -22,11 +22,11 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from bot.config import load_settings
-from bot.emulator.http_driver import HttpWorld
 from bot.emulator.world import BotWorld
 from bot.logging_setup import DATA_LOGGERS, JsonFormatter, RedactingFormatter, setup_logging
 from tests.consultants.office import open_office
 from tests.e2e.harness import TOKEN
+from tests.kit.http_driver import HttpWorld
 from tests.ops.conftest import Spawn, free_port, submit_request
 
 TOKEN_SHAPE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
@@ -135,6 +135,7 @@ def test_json_lines_are_redacted_json_objects() -> None:
     assert_clean(line)
 
 
+@pytest.mark.process
 def test_uncaught_exceptions_in_main_and_threads_go_through_the_redacting_handler() -> None:
     program = f"""
 import threading
@@ -252,6 +253,7 @@ async def test_a_whole_journey_at_debug_logs_nothing_people_typed(
 # -- the real process -----------------------------------------------------------------------
 
 
+@pytest.mark.process
 async def test_the_real_process_logs_no_token_and_no_personal_data_while_telegram_fails(
     spawn: Spawn, http_world: HttpWorld, telegram: BotWorld
 ) -> None:
@@ -289,6 +291,7 @@ async def test_the_real_process_logs_no_token_and_no_personal_data_while_telegra
 
 
 @pytest.mark.parametrize("log_format", ["text", "json"])
+@pytest.mark.process
 async def test_a_process_that_cannot_reach_telegram_logs_no_token(
     spawn: Spawn, log_format: str
 ) -> None:

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import json
 
-from bot.emulator.http_driver import HttpWorld
+import pytest
+
 from bot.emulator.world import BotWorld
-from tests.ops.conftest import Spawn, free_port, http_get, wait_until
+from tests.kit.http_driver import HttpWorld
+from tests.ops.conftest import Spawn, free_port, http_get
 from tests.ops.test_status_server import parse
+from tests.waiting import wait_until
+
+pytestmark = pytest.mark.process
 
 
 async def test_health_and_metrics_of_the_running_bot(

@@ -12,6 +12,8 @@ import pytest
 
 from bot.config import ConfigError, load_settings
 
+pytestmark = pytest.mark.process
+
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456789:" + "A" * 35
 

@@ -10,9 +10,14 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from bot.emulator.http_driver import HttpWorld
+import pytest
+
 from bot.ops.backup import list_backups
-from tests.ops.conftest import Spawn, submit_request, wait_until
+from tests.kit.http_driver import HttpWorld
+from tests.ops.conftest import Spawn, submit_request
+from tests.waiting import wait_until
+
+pytestmark = pytest.mark.process
 
 TABLES = ("leads", "consents", "users")
 

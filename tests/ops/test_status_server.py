@@ -21,13 +21,15 @@ from aiogram.types import Message, Update
 from bot.db import Database
 from bot.db.health import HealthRepo
 from bot.db.inbox import InboxRepo
-from bot.emulator import Emulator, EmulatorSession
+from bot.emulator import Emulator
 from bot.ops.backup import make_backup
 from bot.ops.metrics import Metrics, TelegramErrorMetrics
 from bot.ops.status_server import StatusServer
 from bot.runner import DurablePolling
 from tests.conftest import TEST_TOKEN, bare_processor
+from tests.kit import EmulatorSession
 from tests.ops.test_webhook import update
+from tests.waiting import wait_until
 
 SAMPLE = re.compile(r'^([a-z_]+)(?:\{(.*)\})? (\S+)$')
 
@@ -243,9 +245,8 @@ async def test_the_polling_loop_is_alive_while_it_runs_and_comes_round(db: Datab
     polling = DurablePolling(bot, processor, InboxRepo(db), polling_timeout=1)
     assert not polling.alive
     task = asyncio.create_task(polling.run())
-    await asyncio.sleep(0)  # let it take its first turn
     try:
-        assert polling.alive
+        await wait_until(lambda: polling.alive, timeout=5, what="the polling loop's first turn")
         polling._last_turn -= 3600  # a loop stuck for an hour is not alive
         assert not polling.alive
         polling._last_turn += 3600

@@ -18,10 +18,11 @@ from aiogram.types import Message
 
 from bot.db import Database
 from bot.db.inbox import InboxRepo
-from bot.emulator import Emulator, EmulatorSession
+from bot.emulator import Emulator
 from bot.ops.webhook import SECRET_HEADER, WebhookIntake
 from bot.runner import UpdateProcessor
 from tests.conftest import TEST_TOKEN, bare_processor
+from tests.kit import EmulatorSession
 from tests.ops.conftest import free_port
 
 SECRET = "s3cret_webhook-token"

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import json
 
-from bot.emulator.http_driver import HttpWorld
+import pytest
+
 from bot.emulator.world import BotWorld
-from tests.ops.conftest import Spawn, free_port, http_get, wait_until
+from tests.kit.http_driver import HttpWorld
+from tests.ops.conftest import Spawn, free_port, http_get
+from tests.waiting import wait_until
+
+pytestmark = pytest.mark.process
 
 SECRET = "e2e_webhook-secret"
 

@@ -10,12 +10,13 @@ import logging
 import os
 import random
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import pytest
 
-from bot.emulator import Emulator, EmulatorClient, start_server
-from tests.e2e.harness import TOKEN
+from tests.e2e.harness import client
+
+__all__ = ["client"]  # the control API's client with the bot process's bot registered
 
 FIGURES: Counter[str] = Counter()
 NOTES: list[str] = []
@@ -73,21 +74,6 @@ def error_log() -> Iterator[ErrorRecords]:
     finally:
         root.removeHandler(handler)
     assert not handler.records, f"errors were logged: {handler.describe()[:5]}"
-
-
-@pytest.fixture
-async def telegram() -> AsyncIterator[tuple[str, EmulatorClient]]:
-    """The HTTP Bot API emulator in the test's loop, with the e2e bot registered."""
-    emulator = Emulator()
-    runner, url = await start_server(emulator)
-    client = EmulatorClient(url)
-    await client.register_bot(TOKEN, username="sales_funnel_test_bot")
-    try:
-        yield url, client
-    finally:
-        await client.close()
-        await runner.cleanup()
-        await emulator.aclose()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

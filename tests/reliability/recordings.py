@@ -22,11 +22,12 @@ from bot.app import create_bot
 from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.db.repos import Repositories
-from bot.emulator.session import EmulatorSession
 from bot.emulator.world import BotWorld, Emulator
 from bot.group.views.for_outbox import ConsultantViews
 from bot.outbox import OutboxSender
 from tests.cards import is_card_of
+from tests.databases import place_fresh_database
+from tests.kit.session import EmulatorSession
 from tests.reliability.machine import LiveWorld, Machine, transcript
 from tests.reliability.stories import CONTENT, Step, lead_fields, walk
 
@@ -38,6 +39,18 @@ Shown = list[tuple[str, tuple[tuple[str, ...], ...]]]
 
 def settings_for(db_path: Path, **fields: Any) -> Settings:
     return load_settings(None, bot_token=TOKEN, database_path=db_path, **fields)
+
+
+class Staff:
+    """An emulated Telegram for the bot, with its consultant Анна and its admin Ада."""
+
+    def __init__(self) -> None:
+        self.emulator = Emulator()
+        self.telegram: BotWorld = self.emulator.world(TOKEN)
+        self.consultant = self.telegram.add_user(
+            first_name="Анна", last_name="Консультант", started=True
+        )
+        self.admin = self.telegram.add_user(first_name="Ада", started=True)
 
 
 @dataclass(frozen=True)
@@ -119,6 +132,7 @@ async def record(name: str, steps: list[Step], *, key: str | None = None) -> Cha
     if key is not None and (name, key) in _RECORDED:
         return _RECORDED[name, key]
     folder = Path(tempfile.mkdtemp(prefix="reliability-"))
+    await place_fresh_database(folder / "bot.sqlite3")
     machine = Machine(folder / "bot.sqlite3", settings_for(folder / "bot.sqlite3"),
                       CONTENT, Emulator())
     await machine.boot()
@@ -174,6 +188,7 @@ class Replay:
         self.updates = 0
 
     async def start(self, crash_at: int | None = None) -> None:
+        await place_fresh_database(self.folder / "bot.sqlite3")
         await self.machine.boot(crash_at)
 
     def act(self, chat_id: int, index: int) -> None:

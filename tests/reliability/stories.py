@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.content import Content
-from bot.emulator.drivers import Person
 from bot.phone import normalize_phone
+from tests.kit.drivers import Person
 
 CONTENT = Content()
 

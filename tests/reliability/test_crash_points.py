@@ -65,6 +65,7 @@ JOURNEYS = {
 
 
 @pytest.mark.parametrize("name", list(JOURNEYS))
+@pytest.mark.reliability
 async def test_a_crash_before_any_operation_changes_nothing_the_owner_or_the_team_sees(
     name: str, figures: Figures, error_log: ErrorRecords,
 ) -> None:

@@ -121,6 +121,7 @@ PHASES = (
     names=st.lists(st.sampled_from(sorted(STORIES)), min_size=2, max_size=4),
     data=st.data(),
 )
+@pytest.mark.reliability
 def test_duplicates_reordering_and_crashes_leave_one_lead_per_request(
     names: list[str], data: st.DataObject, figures: Figures, error_log: ErrorRecords,
 ) -> None:

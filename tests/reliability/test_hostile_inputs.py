@@ -26,13 +26,12 @@ from typing import Any
 import pytest
 
 from bot.domain import OutboxKind
-from bot.emulator.drivers import Person
-from bot.emulator.world import BotWorld, Emulator
 from tests.cards import is_card_of
+from tests.kit.drivers import Person
 from tests.reliability.conftest import ErrorRecords, Figures
 from tests.reliability.hostile import Input, corpus, sampler
 from tests.reliability.machine import LiveWorld, Machine
-from tests.reliability.recordings import TOKEN, settings_for
+from tests.reliability.recordings import Staff, settings_for
 from tests.reliability.stories import (
     CONTENT,
     Request,
@@ -85,15 +84,12 @@ def private_states() -> list[tuple[str, list[Step], bool]]:
     return states
 
 
-class Office:
+class Office(Staff):
     """The machine with a consultants' group, a consultant, an admin and a stranger's group."""
 
     def __init__(self, folder: Path) -> None:
-        self.emulator = Emulator()
-        self.telegram: BotWorld = self.emulator.world(TOKEN)
+        super().__init__()
         t = self.telegram
-        self.consultant = t.add_user(first_name="Анна", last_name="Консультант", started=True)
-        self.admin = t.add_user(first_name="Ада", started=True)
         self.outsider = t.add_user(first_name="Олег", started=True)
         self.group = t.add_group(
             title="Консультанты", type="supergroup",
@@ -230,6 +226,7 @@ def _into_group(payload: dict[str, Any], chat: dict[str, Any]) -> dict[str, Any]
 
 @pytest.mark.timeout(300)
 @pytest.mark.filterwarnings("ignore:Detected unknown update type:RuntimeWarning")
+@pytest.mark.reliability
 async def test_hostile_inputs_in_every_state_are_answered_and_change_nothing_they_should_not(
     tmp_path: Path, figures: Figures, error_log: ErrorRecords,
 ) -> None:

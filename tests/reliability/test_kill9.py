@@ -42,10 +42,10 @@ from typing import Any
 import pytest
 
 from bot.db.leads import LEAD_COLUMNS, lead_from_row
-from bot.emulator import EmulatorClient
-from bot.emulator.drivers import Person
-from bot.emulator.http_driver import HttpWorld
 from tests.e2e.harness import BOT_ID, BotProcess
+from tests.kit import EmulatorClient
+from tests.kit.drivers import Person
+from tests.kit.http_driver import HttpWorld
 from tests.reliability.conftest import SEED, Figures
 from tests.reliability.recordings import is_card_of
 from tests.reliability.stories import (
@@ -58,7 +58,7 @@ from tests.reliability.stories import (
     walk,
 )
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.process, pytest.mark.reliability]
 
 KILLS = int(os.environ.get("RELIABILITY_KILLS", "50"))
 OWNERS_AT_ONCE = 6
@@ -112,15 +112,14 @@ async def walk_steps(state: Walk) -> None:
 
 @pytest.mark.timeout(900)
 async def test_kill_9_at_random_moments_loses_and_duplicates_no_lead(
-    telegram: tuple[str, EmulatorClient], tmp_path: Path, figures: Figures,
+    emulator_url: str, client: EmulatorClient, tmp_path: Path, figures: Figures,
 ) -> None:
-    url, client = telegram
     remote = client.bot(BOT_ID)
     consultant = await remote.add_user(first_name="Анна", last_name="Консультант", started=True)
     group = await remote.add_group(title="Консультанты", type="supergroup",
                                    members=[consultant["id"]])
     process = BotProcess(
-        url, remote, tmp_path,
+        emulator_url, remote, tmp_path,
         CONSULTANTS_CHAT_ID=str(group["id"]), OUTBOX_POLL_SECONDS="0.5",
         MEMBER_CACHE_SECONDS="0", SHUTDOWN_GRACE_SECONDS="2",
         GROUP_MESSAGES_PER_MINUTE="10000",  # a card per lead, far more than 20 a minute

@@ -44,6 +44,7 @@ BROWSER_ZONE = "America/Los_Angeles"
 # CI sets REQUIRE_BROWSER=1: there a missing browser is a failure, never a silent skip.
 REQUIRED = os.environ.get("REQUIRE_BROWSER") == "1"
 pytestmark = [
+    pytest.mark.process,
     pytest.mark.browser,
     pytest.mark.skipif(
         not CHROMIUM.exists() and not REQUIRED,

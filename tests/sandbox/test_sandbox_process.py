@@ -10,8 +10,12 @@ import signal
 import time
 from typing import Any
 
+import pytest
+
 from bot.sandbox.cast import GROUP_ID
 from tests.sandbox.process import SandboxProcess
+
+pytestmark = pytest.mark.process
 
 
 def wait_bot_message(

@@ -12,23 +12,65 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from types import TracebackType
 from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 
-from bot.emulator.drivers import WorldDriver
 from bot.emulator.errors import ControlError
-from bot.emulator.session import EmulatorSession
 from bot.emulator.world import BotWorld, Emulator
+from tests.kit.drivers import WorldDriver
+from tests.kit.session import EmulatorSession
 
 log = logging.getLogger(__name__)
 DEFAULT_TOKEN = "123456789:EMULATOR-test-token_in-process"
 
 
-class InProcessWorld(WorldDriver):
+USER_ACTIONS = frozenset(
+    {"send_text", "click", "share_contact", "send_media", "edit_user_message", "inline_query"}
+)
+
+
+class WorldInThisProcess(WorldDriver):
+    """The primitives of a `WorldDriver` whose `BotWorld` is in this process (`self.world`);
+    subclasses say how user actions reach it and how the bot gets its updates."""
+
+    world: BotWorld
+
+    async def _add_user(self, **fields: Any) -> dict[str, Any]:
+        return self.world.add_user(**fields).to_dict()
+
+    async def _add_group(self, **fields: Any) -> dict[str, Any]:
+        return self.world.add_group(**fields).to_dict()
+
+    async def _add_member(self, chat_id: int, user_id: int, admin: bool) -> None:
+        self.world.add_member(chat_id, user_id, admin)
+
+    async def _messages(self, chat_id: int, include_deleted: bool) -> list[dict[str, Any]]:
+        return [m.to_dict() for m in self.world.messages(chat_id, include_deleted)]
+
+    async def _chat(self, chat_id: int) -> dict[str, Any]:
+        chat = self.world.chats.get(chat_id)
+        if chat is None:
+            raise ControlError(f"unknown chat {chat_id}", status=404)
+        return chat.to_dict()
+
+    async def _events(self, after: int, wait: float, chat_id: int | None) -> list[dict[str, Any]]:
+        found = await self.world.wait_events(after, wait, chat_id)
+        return [event.to_dict() for event in found]
+
+    async def _callback_answers(self, query_id: str) -> list[dict[str, Any]]:
+        return [record.to_dict() for record in self.world.callback_answers(query_id)]
+
+    async def file_bytes(self, file_id: str) -> bytes:
+        stored = self.world.files.get(file_id)
+        if stored is None:
+            raise ControlError(f"unknown file {file_id}", status=404)
+        return stored.data
+
+
+class InProcessWorld(WorldInThisProcess):
     def __init__(
         self,
         dispatcher: Dispatcher,
@@ -76,12 +118,7 @@ class InProcessWorld(WorldDriver):
     async def __aenter__(self) -> InProcessWorld:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     async def close(self) -> None:
@@ -127,24 +164,8 @@ class InProcessWorld(WorldDriver):
 
     # -- primitives -------------------------------------------------------------------------
 
-    async def _add_user(self, **fields: Any) -> dict[str, Any]:
-        return self.world.add_user(**fields).to_dict()
-
-    async def _add_group(self, **fields: Any) -> dict[str, Any]:
-        return self.world.add_group(**fields).to_dict()
-
-    async def _add_member(self, chat_id: int, user_id: int, admin: bool) -> None:
-        self.world.add_member(chat_id, user_id, admin)
-
     async def _act(self, action: str, **fields: Any) -> dict[str, Any]:
-        if action not in (
-            "send_text",
-            "click",
-            "share_contact",
-            "send_media",
-            "edit_user_message",
-            "inline_query",
-        ):
+        if action not in USER_ACTIONS:
             raise ControlError(f"unknown action {action}")
         return getattr(self.world, action)(**fields).to_dict()
 
@@ -153,25 +174,3 @@ class InProcessWorld(WorldDriver):
             raise ControlError(f"unknown topic action {action}")
         topic = getattr(self.world, f"{action}_topic")(**fields)
         return {**topic.to_dict(), "seq": self.world.last_seq}
-
-    async def _messages(self, chat_id: int, include_deleted: bool) -> list[dict[str, Any]]:
-        return [m.to_dict() for m in self.world.messages(chat_id, include_deleted)]
-
-    async def _chat(self, chat_id: int) -> dict[str, Any]:
-        chat = self.world.chats.get(chat_id)
-        if chat is None:
-            raise ControlError(f"unknown chat {chat_id}", status=404)
-        return chat.to_dict()
-
-    async def _events(self, after: int, wait: float, chat_id: int | None) -> list[dict[str, Any]]:
-        found = await self.world.wait_events(after, wait, chat_id)
-        return [event.to_dict() for event in found]
-
-    async def _callback_answers(self, query_id: str) -> list[dict[str, Any]]:
-        return [record.to_dict() for record in self.world.callback_answers(query_id)]
-
-    async def file_bytes(self, file_id: str) -> bytes:
-        stored = self.world.files.get(file_id)
-        if stored is None:
-            raise ControlError(f"unknown file {file_id}", status=404)
-        return stored.data

@@ -18,7 +18,7 @@ import time
 from abc import ABC, abstractmethod
 from typing import Any
 
-from bot.emulator.views import Group, MessageView, Pattern, pick_labelled
+from tests.kit.views import Group, MessageView, Pattern, pick_labelled
 
 
 class WorldDriver(ABC):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator.client import EmulatorClient, RemoteBot
-from bot.emulator.drivers import WorldDriver
+from tests.kit.client import EmulatorClient, RemoteBot
+from tests.kit.drivers import WorldDriver
 
 
 class HttpWorld(WorldDriver):
