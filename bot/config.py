@@ -18,6 +18,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.booking.hours import WeeklyHours, parse_hours
+from bot.domain import Assignment
 from bot.durations import parse_duration
 
 TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
@@ -78,6 +79,9 @@ class Settings(BaseSettings):
     # Consultants' group.
     timezone: str = "Europe/Moscow"
     sla_minutes: int = Field(default=30, ge=1)
+    # Who gets a new lead: "manual" (whoever presses «Взять в работу») or "round_robin" (the
+    # next consultant on duty, /duty on|off).
+    assignment: Assignment = Assignment.manual
     member_cache_seconds: int = Field(default=60, ge=0)
     group_messages_per_minute: int = Field(default=20, ge=1)
     leads_page_size: int = Field(default=10, ge=1, le=50)
@@ -190,6 +194,15 @@ class Settings(BaseSettings):
     def _hours(cls, value: str) -> str:
         _weekly_hours(value)  # a ValueError names the problem
         return value.strip()
+
+    @field_validator("assignment", mode="before")
+    @classmethod
+    def _assignment(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().lower()
+            if value not in set(Assignment):
+                raise ValueError("expected manual or round_robin")
+        return value
 
     @field_validator("log_format", mode="before")
     @classmethod

@@ -90,6 +90,19 @@ class OutboxKind(StrEnum):
     sla_reminder = "sla_reminder"
     admin_alert = "admin_alert"
     referrer_thanks = "referrer_thanks"
+    # The relay between an owner and the consultants (bot/outbox/relay.py).
+    relay_to_group = "relay_in"  # an owner's message into the lead's thread
+    relay_to_owner = "relay_out"  # a consultant's message to the owner
+    relay_edit = "relay_edit"  # an edit of a relayed message, on the copy's side
+    relay_refused = "relay_refused"  # the thread is told a message did not reach the owner
+    topic_notice = "topic_notice"  # the group's general topic learns of a lead's new topic
+
+
+class Assignment(StrEnum):
+    """Who gets a new lead (ASSIGNMENT): whoever claims it, or the next consultant on duty."""
+
+    manual = "manual"
+    round_robin = "round_robin"
 
 
 class NudgeKind(StrEnum):

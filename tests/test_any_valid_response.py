@@ -30,21 +30,29 @@ from aiogram import Bot
 from aiogram.methods import (
     AnswerCallbackQuery,
     AnswerInlineQuery,
+    CloseForumTopic,
     CopyMessage,
+    CreateForumTopic,
+    DeleteMessage,
     DeleteWebhook,
+    EditForumTopic,
+    EditMessageCaption,
     EditMessageReplyMarkup,
     EditMessageText,
     ForwardMessage,
+    GetChat,
     GetChatMember,
     GetMe,
+    ReopenForumTopic,
     SendDocument,
     SendMessage,
     SendPhoto,
+    SetMessageReaction,
     SetMyCommands,
     SetWebhook,
     TelegramMethod,
 )
-from aiogram.types import BotCommand, BufferedInputFile
+from aiogram.types import BotCommand, BufferedInputFile, ReactionTypeEmoji
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -85,6 +93,16 @@ METHODS: dict[str, TelegramMethod[Any]] = {
         GetChatMember(chat_id=-1002000000001, user_id=10_000_002),
         CopyMessage(chat_id=-1002000000001, from_chat_id=10_000_001, message_id=5),
         ForwardMessage(chat_id=-1002000000001, from_chat_id=10_000_001, message_id=5),
+        GetChat(chat_id=-1002000000001),
+        CreateForumTopic(chat_id=-1002000000001, name="№1 · ООО «Ромашка» · Ольга"),
+        EditForumTopic(chat_id=-1002000000001, message_thread_id=2, name="№1 · удалено"),
+        CloseForumTopic(chat_id=-1002000000001, message_thread_id=2),
+        ReopenForumTopic(chat_id=-1002000000001, message_thread_id=2),
+        SetMessageReaction(
+            chat_id=10_000_001, message_id=5, reaction=[ReactionTypeEmoji(emoji="👌")]
+        ),
+        EditMessageCaption(chat_id=10_000_001, message_id=5, caption="💬 Анна"),
+        DeleteMessage(chat_id=-1002000000001, message_id=7),
     )
 }
 

@@ -39,6 +39,7 @@ def run_bot(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ({"BOT_TOKEN": GOOD_TOKEN, "CONSULTANTS_CHAT_ID": "group"}, "CONSULTANTS_CHAT_ID"),
         ({"BOT_TOKEN": GOOD_TOKEN, "TELEGRAM_API_BASE": "ftp://x"}, "TELEGRAM_API_BASE"),
         ({"BOT_TOKEN": GOOD_TOKEN, "LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"BOT_TOKEN": GOOD_TOKEN, "ASSIGNMENT": "lottery"}, "ASSIGNMENT"),
         (
             {"BOT_TOKEN": GOOD_TOKEN, "DATABASE_PATH": "/proc/forbidden/bot.sqlite3"},
             "DATABASE_PATH",

@@ -140,7 +140,8 @@ def test_commands_in_file_order(content: Content) -> None:
         "cancel",
     ]
     assert [name for name, _ in content.group_commands()] == [
-        "leads", "lead", "export", "stats", "agenda", "busy", "free", "bind", "help"
+        "leads", "lead", "export", "stats", "agenda", "busy", "free", "send", "duty", "bind",
+        "help",
     ]
     for _, description in content.commands() + content.group_commands():
         assert 0 < len(description) <= 256

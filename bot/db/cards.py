@@ -76,6 +76,11 @@ class CardRepo:
         )
         return None if row is None else from_row(LeadMessage, row)
 
+    async def save(self, card: CardRow) -> None:
+        """Make `card` the lead's current card now (its own transaction)."""
+        async with self.db.transaction() as conn:
+            await save_card(conn, card)
+
     async def remember(self, message: LeadMessage) -> None:
         async with self.db.transaction() as conn:
             await save_messages(conn, [message])

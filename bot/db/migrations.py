@@ -462,6 +462,65 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE lead_history ADD COLUMN event TEXT",
         "ALTER TABLE lead_history ADD COLUMN slot_at REAL",
     ),
+    # 11: consultants talk to owners through the bot. `lead_topics`: the forum topic of each
+    # lead. `relay_messages`: which message became which on the other side (ids only, never
+    # texts), to relay edits and replies and to replace the copies on erasure; the owner's
+    # chat is the lead's owner, so no user id is kept. `first_contacts`: when each lead was
+    # first contacted, by whom and how (for /stats; no personal data, kept after erasure
+    # like the funnel's counts). `duty`: consultants on duty for round-robin assignment.
+    # `sla_escalated_at`: the admins were told the lead is still waiting.
+    (
+        """
+        CREATE TABLE lead_topics (
+            lead_id    INTEGER PRIMARY KEY,
+            chat_id    INTEGER NOT NULL,
+            thread_id  INTEGER NOT NULL,
+            closed     INTEGER NOT NULL DEFAULT 0,
+            created_at REAL    NOT NULL
+        )
+        """,
+        "CREATE UNIQUE INDEX lead_topics_thread ON lead_topics (chat_id, thread_id)",
+        """
+        CREATE TABLE relay_messages (
+            id               INTEGER PRIMARY KEY,
+            lead_id          INTEGER NOT NULL,
+            direction        TEXT    NOT NULL CHECK (direction IN ('in', 'out')),
+            owner_message_id INTEGER NOT NULL,
+            chat_id          INTEGER NOT NULL,
+            message_id       INTEGER NOT NULL,
+            header_id        INTEGER,
+            form             TEXT    NOT NULL
+                             CHECK (form IN ('text', 'caption', 'plain_text', 'plain_caption',
+                                             'fixed')),
+            at               REAL    NOT NULL
+        )
+        """,
+        "CREATE UNIQUE INDEX relay_owner_side ON relay_messages (lead_id, direction, "
+        "owner_message_id)",
+        "CREATE UNIQUE INDEX relay_group_side ON relay_messages (chat_id, message_id, direction)",
+        """
+        CREATE TABLE first_contacts (
+            lead_id         INTEGER PRIMARY KEY,
+            submitted_at    REAL    NOT NULL,
+            contacted_at    REAL    NOT NULL,
+            consultant_id   INTEGER,
+            consultant_name TEXT    NOT NULL DEFAULT '',
+            source          TEXT,
+            via             TEXT    NOT NULL CHECK (via IN ('message', 'status'))
+        )
+        """,
+        "CREATE INDEX first_contacts_submitted ON first_contacts (submitted_at)",
+        """
+        CREATE TABLE duty (
+            user_id          INTEGER PRIMARY KEY,
+            name             TEXT    NOT NULL DEFAULT '',
+            on_duty          INTEGER NOT NULL DEFAULT 0,
+            since            REAL,
+            last_assigned_at REAL
+        )
+        """,
+        "ALTER TABLE leads ADD COLUMN sla_escalated_at REAL",
+    ),
 )
 
 REBUILDS: frozenset[int] = frozenset({6})

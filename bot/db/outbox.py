@@ -21,6 +21,7 @@ from bot.db.database import Database
 from bot.db.kv import kv_get, kv_set
 from bot.db.leads import Notification, enqueue
 from bot.db.models import from_row
+from bot.db.relay import RelayedRow, forget_relay, save_relayed
 from bot.domain import OutboxKind
 
 OUTAGE_KEY = "group.outage_since"
@@ -41,6 +42,15 @@ class OutboxRow:
     @property
     def to_group(self) -> bool:
         return self.chat_id is None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A row to enqueue in the transaction that settles another (once per dedup key)."""
+
+    note: Notification
+    lead_id: int | None
+    dedup_key: str
 
 
 _COLUMNS = "id, kind, dedup_key, lead_id, chat_id, payload, attempts, next_attempt_at"
@@ -89,17 +99,27 @@ class OutboxRepo:
         card: CardRow | None = None,
         messages: Iterable[LeadMessage] = (),
         forget: int | None = None,
+        relayed: Iterable[RelayedRow] = (),
+        follow: Iterable[FollowUp] = (),
+        keep_payload: bool = True,
     ) -> None:
-        """Mark a row sent and record, in the same transaction, where its messages went."""
+        """Mark a row sent and record, in the same transaction, where its messages went
+        (`relayed`: which message became which), and enqueue what follows from it.
+        `keep_payload=False` blanks the row's payload (a relayed text is kept no longer
+        than it takes to deliver it)."""
         async with self.db.transaction() as conn:
             if forget is not None:
                 await forget_lead(conn, forget)
+                await forget_relay(conn, forget)
             if card is not None:
                 await save_card(conn, card)
             await save_messages(conn, messages)
+            await save_relayed(conn, list(relayed))
+            await _follow(conn, follow)
             await conn.execute(
                 "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, "
-                "last_error = NULL WHERE id = ? AND status = 'pending'",
+                "last_error = NULL" + ("" if keep_payload else ", payload = '{}'")
+                + " WHERE id = ? AND status = 'pending'",
                 (now, row_id),
             )
 
@@ -110,13 +130,27 @@ class OutboxRepo:
             (at, error[:500], row_id),
         )
 
-    async def fail(self, row_id: int, error: str) -> None:
-        """Give up on a row that can never be delivered (it stops blocking its lane)."""
-        await self.db.write(
-            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? "
-            "WHERE id = ? AND status = 'pending'",
-            (error[:500], row_id),
+    async def fail(
+        self, row_id: int, error: str, follow: Iterable[FollowUp] = (), *,
+        keep_payload: bool = True,
+    ) -> None:
+        """Give up on a row that can never be delivered (it stops blocking its lane), and
+        enqueue what follows from that (e.g. telling the lead's thread) in one transaction."""
+        async with self.db.transaction() as conn:
+            await _follow(conn, follow)
+            await conn.execute(
+                "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?"
+                + ("" if keep_payload else ", payload = '{}'")
+                + " WHERE id = ? AND status = 'pending'",
+                (error[:500], row_id),
+            )
+
+    async def is_pending(self, dedup_key: str) -> bool:
+        """Whether the row of this key waits to be delivered."""
+        found = await self.db.fetchval(
+            "SELECT 1 FROM outbox WHERE dedup_key = ? AND status = 'pending'", (dedup_key,)
         )
+        return found is not None
 
     async def hurry_group(self, now: float) -> int:
         """Make every pending group row due now (the group is back, or newly bound)."""
@@ -184,3 +218,8 @@ class OutboxRepo:
                     None,
                     f"{ADMIN_ALERT}:{alert}:{key}:{admin_id}",
                 )
+
+
+async def _follow(conn: Any, follow: Iterable[FollowUp]) -> None:
+    for item in follow:
+        await enqueue(conn, item.note, item.lead_id, item.dedup_key)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.db.contacts import VIA_STATUS, record_first_contact
 from bot.db.database import Database
 from bot.db.funnel import record_event
 from bot.db.leads import LEAD_COLUMNS, Notification, enqueue, lead_from_row
@@ -129,6 +130,10 @@ class PipelineRepo:
                 (lead_id, now, actor_id, actor_name, before.status, decision.to_status,
                  decision.reason, decision.event, decision.slot_at),
             )
+            if decision.to_status == LeadStatus.contacted:
+                await record_first_contact(
+                    conn, lead_id, now, actor_id, actor_name, VIA_STATUS
+                )
             if decision.to_status in PIPELINE_EVENTS and decision.to_status != before.status:
                 await record_event(
                     conn, before.user_id, decision.to_status, lead_id=lead_id, now=now
@@ -164,6 +169,14 @@ class PipelineRepo:
                 (lead_id, time.time(), author_id, author_name, text, chat_id, message_id),
             )
             return cursor.rowcount == 1
+
+    async def note_lead(self, chat_id: int, message_id: int) -> int | None:
+        """The lead a message in the group was kept as a note on (None: not a note)."""
+        found = await self.db.fetchval(
+            "SELECT lead_id FROM lead_notes WHERE chat_id = ? AND message_id = ?",
+            (chat_id, message_id),
+        )
+        return None if found is None else int(found)
 
     async def notes(self, lead_id: int) -> list[NoteRow]:
         rows = await self.db.fetchall(
@@ -212,5 +225,33 @@ class PipelineRepo:
                 )
                 await conn.execute(
                     "UPDATE leads SET sla_reminded_at = ? WHERE id = ?", (now, lead_id)
+                )
+        return [row[0] for row in rows]
+
+    async def enqueue_sla_escalations(
+        self, cutoff: float, now: float, admin_ids: Sequence[int], minutes: int
+    ) -> list[int]:
+        """Leads still new since before `cutoff` whose admins were not told since: one
+        private alert to each admin per lead, and the lead marked escalated, in one
+        transaction. Returns their ids."""
+        async with self.db.transaction() as conn:
+            rows = await conn.execute_fetchall(
+                "SELECT id, updated_at FROM leads WHERE status = 'new' AND updated_at <= ? "
+                "AND (sla_escalated_at IS NULL OR sla_escalated_at < updated_at) ORDER BY id",
+                (cutoff,),
+            )
+            for lead_id, since in rows:
+                for admin_id in sorted(admin_ids):
+                    await enqueue(
+                        conn,
+                        Notification(
+                            OutboxKind.admin_alert, admin_id,
+                            {"alert": "sla_late", "lead_id": lead_id, "minutes": minutes},
+                        ),
+                        lead_id,
+                        f"sla_late:{lead_id}:{since:.3f}:{admin_id}",
+                    )
+                await conn.execute(
+                    "UPDATE leads SET sla_escalated_at = ? WHERE id = ?", (now, lead_id)
                 )
         return [row[0] for row in rows]

@@ -47,7 +47,8 @@ class StoredData:
     invited: int  # people who came by their link
     events: int  # their funnel marks
     has_lead: bool
-    lead_fields: list[str]  # LEAD_FIELDS set, "answers", then "notes", "history", "lost_reason"
+    lead_fields: list[str]  # LEAD_FIELDS set, "answers", then "notes", "history", "lost_reason",
+    # "relay" (ids of the messages relayed between the owner and the consultants)
     consents: int
     draft: str | None  # None, "open" (an unfinished request) or "copy" (of the one sent)
     reminders: int = 0  # follow-ups planned for them or sent to them (bot/nudges)
@@ -85,6 +86,10 @@ class PrivacyRepo:
                     lead_fields.append(name)
             if lead[7]:
                 lead_fields.append("lost_reason")
+            if await self.db.fetchval(
+                "SELECT count(*) FROM relay_messages WHERE lead_id = ?", (lead[0],)
+            ):
+                lead_fields.append("relay")
         draft = None
         for row in await self.db.fetchall("SELECT data FROM fsm WHERE user_id = ?", (user_id,)):
             data = _loads(row[0])

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.db.bookings import BookingRepo
 from bot.db.cards import CardRepo
+from bot.db.contacts import ContactRepo
 from bot.db.database import Database
+from bot.db.duty import DutyRepo
 from bot.db.fsm_storage import SQLiteStorage
 from bot.db.funnel import FunnelRepo
 from bot.db.inbox import InboxRepo
@@ -18,6 +20,7 @@ from bot.db.outbox import OutboxRepo
 from bot.db.pipeline import PipelineRepo
 from bot.db.privacy import PrivacyRepo
 from bot.db.referrals import ReferralRepo
+from bot.db.relay import RelayRepo
 from bot.db.replies import ReplyRepo
 from bot.db.stats import StatsRepo
 from bot.db.users import UserRepo
@@ -42,6 +45,9 @@ class Repositories:
     stats: StatsRepo
     nudges: NudgeRepo
     bookings: BookingRepo
+    relay: RelayRepo
+    contacts: ContactRepo
+    duty: DutyRepo
     clock: Clock  # the time the app runs on (tests move it); scheduled reminders use it
 
     @classmethod
@@ -65,6 +71,9 @@ class Repositories:
             stats=StatsRepo(db),
             nudges=NudgeRepo(db, clock),
             bookings=BookingRepo(db),
+            relay=RelayRepo(db),
+            contacts=ContactRepo(db),
+            duty=DutyRepo(db),
             clock=clock,
         )
 

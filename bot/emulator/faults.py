@@ -30,6 +30,7 @@ FAULT_KINDS = (
     "403_kicked",
     "chat_not_found",
     "migrate",
+    "thread_not_found",
 )
 
 
@@ -116,6 +117,8 @@ def to_failure(fault: Fault, migrate_to: int | None = None) -> ApiError | Transp
         return forbidden("bot was kicked from the group chat")
     if kind == "chat_not_found":
         return chat_not_found()
+    if kind == "thread_not_found":  # the forum topic was deleted
+        return bad_request("message thread not found")
     if kind == "migrate":
         return (
             group_migrated(migrate_to)

@@ -22,6 +22,7 @@ from bot.emulator.models import (
 )
 from bot.emulator.payloads import (
     MEDIA_KINDS,
+    UNCAPTIONED,
     chat_instance,
     leading_command,
     sample_media,
@@ -133,9 +134,12 @@ class InjectionMixin:
         kind: str,
         chat_id: int | None = None,
         caption: str | None = None,
+        reply_to_message_id: int | None = None,
+        thread_id: int | None = None,
     ) -> Injected:
         """The user sends a sticker, photo, voice, … (realistic minimal payloads); "contact"
-        shares the user's own contact card."""
+        shares the user's own contact card. In a group, `thread_id` is the forum topic and
+        `reply_to_message_id` the message it answers, as for text."""
         if kind == "contact":
             return self.share_contact(
                 user_id, f"+7999{user_id % 10_000_000:07d}", contact_user_id=user_id,
@@ -148,20 +152,29 @@ class InjectionMixin:
         if caption:
             fields.update(caption=caption, caption_html=html.escape(caption))
             fields["caption_entities"] = user_entities(caption)
-        return self._user_message(user_id, chat_id, kind=kind, fields=fields)
+        return self._user_message(
+            user_id, chat_id, kind=kind, fields=fields,
+            reply_to_message_id=reply_to_message_id, thread_id=thread_id,
+        )
 
     def edit_user_message(
         self: BotWorld, user_id: int, chat_id: int, message_id: int, text: str
     ) -> Injected:
+        """The user edits their message: the text of a text message, the caption of a
+        photo, video, document, … (Telegram sends the bot an edited_message)."""
         chat = self._chat_of(self.user(user_id), chat_id)
         message = chat.messages.get(message_id)
         if message is None or message.deleted or message.sender_id != user_id:
             raise ControlError(f"user {user_id} has no message {message_id} in chat {chat_id}")
-        if message.text is None:
-            raise ControlError("only text messages can be edited")
+        if message.text is None and message.kind in UNCAPTIONED:
+            raise ControlError("only texts and captions of media can be edited")
         message.push_history()
-        message.text, message.html = text, html.escape(text)
-        message.entities = user_entities(text)
+        if message.text is None:  # a photo, video, document, … gets a new caption
+            message.caption, message.caption_html = text, html.escape(text)
+            message.caption_entities = user_entities(text)
+        else:
+            message.text, message.html = text, html.escape(text)
+            message.entities = user_entities(text)
         event = self.emit("edit", chat.id, message)
         update = None
         if self._delivers(chat, message):
@@ -323,7 +336,8 @@ class InjectionMixin:
             return False
         if not self.privacy_mode or chat.bot_admin:
             return True
-        if message.reply_to is not None and message.reply_to.from_bot:
+        replied = message.replied
+        if replied is not None and replied.from_bot and not replied.deleted:
             return True
         text = message.text or message.caption or ""
         command = leading_command(text)

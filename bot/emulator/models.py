@@ -237,6 +237,20 @@ class StoredMessage:
         markup = self.reply_markup
         return markup if markup is not None and "inline_keyboard" in markup else None
 
+    @property
+    def replied(self) -> StoredMessage | None:
+        """The message this one answers as Telegram shows it: the one it replies to, else,
+        inside a forum topic, the topic's forum_topic_created message (a topic is the thread
+        of that message, so Telegram sets it as reply_to_message of every other message in
+        the topic; for a topic the bot created, that message is the bot's)."""
+        if self.reply_to is not None:
+            return self.reply_to
+        thread_id = self.message_thread_id
+        if not self.is_topic_message or thread_id is None or thread_id == self.message_id:
+            return None
+        root = self.chat.messages.get(thread_id)
+        return root if root is not None and root.kind == "service" else None
+
     def snapshot(self) -> dict[str, Any]:
         return {
             "text": self.text,
@@ -268,7 +282,7 @@ class StoredMessage:
             message["edit_date"] = self.edit_date
         if self.message_thread_id is not None:
             message["message_thread_id"] = self.message_thread_id
-        reply_to = self.reply_to
+        reply_to = self.replied
         if with_reply and reply_to is not None and not reply_to.deleted:
             message["reply_to_message"] = reply_to.to_telegram(with_reply=False)
         if self.text is not None:

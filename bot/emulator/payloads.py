@@ -27,6 +27,10 @@ MEDIA_KINDS = (
     "poll",
     "dice",
 )
+# Kinds whose messages have no caption: a caption given to copyMessage is ignored for them.
+UNCAPTIONED = frozenset(
+    {"text", "sticker", "video_note", "contact", "location", "venue", "dice", "poll"}
+)
 _COMMAND_RE = re.compile(r"(?<![\w/@])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,64})?(?![\w/@])")
 _MENTION_RE = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{4,32}(?!\w)")
 

@@ -1,6 +1,6 @@
 """Callback data of the group's buttons: a short ASCII prefix, ids and codes, never labels.
 
-Prefixes in use elsewhere: m, ls, dg, de, pv (bot/callbacks.py). Callback data is untrusted:
+Prefixes in use elsewhere: m, ls, lp, dg, de, pv (bot/callbacks.py). Callback data is untrusted:
 handlers re-check the lead, the message and the presser's rights.
 """
 
@@ -23,3 +23,9 @@ class LeadsPageCb(CallbackData, prefix="gp"):
 
     s: str
     p: int
+
+
+class PassCb(CallbackData, prefix="gh"):
+    """«Передать» on the card of lead `id`: its consultant hands it to the next on duty."""
+
+    id: int

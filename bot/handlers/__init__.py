@@ -2,8 +2,9 @@
 
 The consultants' routers go first: group chats are theirs alone, and consultants' private
 commands must win over any flow's state. Then commands and buttons, then each flow's
-answers, then per-state fallbacks that re-ask, and last the global fallback, so a command
-works in any state.
+answers, then the relay of an owner's messages to the consultants (after a request was
+sent, outside the diagnostic's questions), then per-state fallbacks that re-ask, and last
+the global fallback, so a command works in any state.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from aiogram import Router
 from bot import group
 from bot.flows import booking, diagnostic, lessons
 from bot.flows.diagnostic.form import Form
-from bot.handlers import fallback, nudges, privacy, share, start
+from bot.handlers import fallback, nudges, privacy, relay, share, start
 
 
 def build_routers(questionnaire: Form = diagnostic.QUESTIONNAIRE) -> list[Router]:
@@ -27,6 +28,7 @@ def build_routers(questionnaire: Form = diagnostic.QUESTIONNAIRE) -> list[Router
         lessons.build_router(),
         diagnostic.build_router(questionnaire),
         booking.build_router(),
+        relay.build_router(),
         lessons.build_fallback_router(),
         diagnostic.build_fallback_router(questionnaire),
         fallback.build_router(),

@@ -43,16 +43,21 @@ from bot.config import Settings
 from bot.content import Content
 from bot.db.outbox import OutboxRow
 from bot.db.repos import Repositories
+from bot.domain import OutboxKind
 from bot.outbox.deliveries import Deliveries
 from bot.outbox.rate_limit import SlidingWindow
+from bot.outbox.threads import ThreadUnavailable
 from bot.outbox.views import GroupViews
 from bot.telegram_retry import direct_calls
 
 log = logging.getLogger(__name__)
 
 RATE_PERIOD = 60.0
+PRIVATE_PERIOD = 1.0
 MAX_UNEXPECTED_ATTEMPTS = 8
 THREAD_GONE = ("thread not found", "topic_closed", "topic_deleted", "topic_id_invalid")
+# Kinds whose payload holds what a person wrote: blanked however the row ends.
+RELAYED = frozenset({OutboxKind.relay_to_group, OutboxKind.relay_to_owner, OutboxKind.relay_edit})
 OUTAGE_MARKERS = {
     "chat not found": "not_found",
     "not enough rights": "no_rights",
@@ -81,6 +86,8 @@ class OutboxSender(BackgroundLoop):
         self.error_pause = settings.outbox_poll_seconds
         self.binding = GroupBinding(settings, repo.kv)
         self.window = SlidingWindow(settings.group_messages_per_minute, RATE_PERIOD)
+        # One message a second to a private chat (an owner's relay, an admin's alerts).
+        self.pace = SlidingWindow(1, PRIVATE_PERIOD)
         self.views = views
         self.deliveries = Deliveries(bot, repo, content, settings, views, self._throttle)
 
@@ -119,6 +126,11 @@ class OutboxSender(BackgroundLoop):
                     next_due = min(next_due, row.next_attempt_at)
                     continue
                 target = None
+                if not row.to_group and row.chat_id is not None:
+                    wait = self.pace.delay(row.chat_id, self.clock.now())
+                    if wait > 0:
+                        next_due = min(next_due, self.clock.now() + wait)
+                        continue
                 if row.to_group:
                     target = await self.binding.target()
                     if target is None:
@@ -142,6 +154,9 @@ class OutboxSender(BackgroundLoop):
         try:
             with direct_calls():
                 done = await handler(row, target)
+        except ThreadUnavailable as error:  # the lead's topic, even made again: no loop
+            await self._give_up(row, error)
+            return True
         except TelegramMigrateToChat as error:
             if target is not None and await self.binding.migrate(
                 target.chat_id, error.migrate_to_chat_id
@@ -169,7 +184,8 @@ class OutboxSender(BackgroundLoop):
             await self._retry(row, error)
             return False
         await self.repo.outbox.complete(
-            row.id, self.clock.now(), card=done.card, messages=done.messages, forget=done.forget
+            row.id, self.clock.now(), card=done.card, messages=done.messages, forget=done.forget,
+            relayed=done.relayed, follow=done.follow, keep_payload=done.keep_payload,
         )
         if row.to_group:
             await self._group_reachable()
@@ -199,8 +215,16 @@ class OutboxSender(BackgroundLoop):
         return True
 
     async def _give_up(self, row: OutboxRow, error: BaseException) -> None:
-        log.error("outbox row %d (%s) given up: %s", row.id, row.kind, _describe(error))
-        await self.repo.outbox.fail(row.id, _describe(error))
+        # A person's message that cannot reach the other side (an owner who blocked the bot)
+        # is an everyday outcome, told in the thread; anything else is an error.
+        log.log(
+            logging.WARNING if row.kind in RELAYED else logging.ERROR,
+            "outbox row %d (%s) given up: %s", row.id, row.kind, _describe(error),
+        )
+        await self.repo.outbox.fail(
+            row.id, _describe(error), self.deliveries.after_failure(row, error),
+            keep_payload=row.kind not in RELAYED,
+        )
         if row.to_group and row.lead_id is not None:
             # Keyed by the row's dedup key, unique forever; row ids of deleted rows recur.
             await self.repo.outbox.alert_admins(
@@ -240,12 +264,14 @@ class OutboxSender(BackgroundLoop):
             log.warning("group menu not set after migration: %s", error)
 
     async def _throttle(self, chat_id: int) -> None:
-        """Wait for room in the group's window, then take it (for every call to the group)."""
-        while (wait := self.window.delay(chat_id, self.clock.now())) > 0:
+        """Wait for room, then take it: in the group's window (a group, negative ids) or in
+        a private chat's one-a-second pace (every message the outbox posts)."""
+        window = self.window if chat_id < 0 else self.pace
+        while (wait := window.delay(chat_id, self.clock.now())) > 0:
             await self.clock.sleep_until(self.clock.now() + wait, self._stopping)
             if self._stopping.is_set():
                 raise asyncio.CancelledError
-        self.window.record(chat_id, self.clock.now())
+        window.record(chat_id, self.clock.now())
 
 
 def _describe(error: BaseException) -> str:

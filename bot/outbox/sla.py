@@ -1,8 +1,9 @@
-"""SLA reminders: a lead nobody claimed within `sla_minutes` gets one reminder in the group.
+"""SLA reminders: a lead nobody took within `sla_minutes` gets one reminder in the group;
+still waiting at twice that, it escalates to the admins, each told in private once.
 
-The watcher only writes: the reminder row goes into the outbox together with the lead's
-"reminded" mark (one transaction, dedup key per new-period), and the sender posts it as a
-reply to the card.
+The watcher only writes: the reminder (or the admins' alerts) goes into the outbox together
+with the lead's "reminded" (or "escalated") mark, in one transaction with a dedup key per
+new-period; the sender posts the reminder as a reply to the card, in the lead's thread.
 """
 
 from __future__ import annotations
@@ -34,16 +35,24 @@ class SlaWatcher(BackgroundLoop):
         super().__init__(clock=clock)
         self.repo, self.settings, self.outbox = repo, settings, outbox
         self.interval = interval
+        self.escalated: list[int] = []  # leads escalated to the admins by the last check
 
     async def check(self) -> list[int]:
-        """Enqueue reminders for every overdue lead; returns their ids."""
+        """Enqueue reminders for every overdue lead, and alerts about those twice overdue;
+        returns the ids of the reminded leads (the escalated ones are `escalated`)."""
         now = self.clock.now()
-        due = await self.repo.pipeline.enqueue_sla_reminders(
-            now - self.settings.sla_minutes * 60, now
-        )
+        minutes = self.settings.sla_minutes
+        due = await self.repo.pipeline.enqueue_sla_reminders(now - minutes * 60, now)
         if due:
             log.info("SLA reminders queued for leads %s", due)
+        late = await self.repo.pipeline.enqueue_sla_escalations(
+            now - 2 * minutes * 60, now, sorted(self.settings.admin_ids), 2 * minutes
+        )
+        if late:
+            log.info("SLA escalated to the admins for leads %s", late)
+        if due or late:
             self.outbox.set()
+        self.escalated = late
         return due
 
     async def turn(self) -> float:

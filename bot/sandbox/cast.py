@@ -57,7 +57,8 @@ def sample_phone(user_id: int) -> str:
 
 
 def seed_world(world: BotWorld) -> Cast:
-    """Create the group (an admin and two consultants) and the first owner in an empty world."""
+    """Create the group (a forum: an admin and two consultants) and the first owner in an
+    empty world."""
     world.username, world.first_name = BOT_USERNAME, BOT_FIRST_NAME
     people = (*CONSULTANTS, ADMIN)
     for user_id, first_name, last_name, username in people:
@@ -66,9 +67,12 @@ def seed_world(world: BotWorld) -> Cast:
         GROUP_ID,
         GROUP_TITLE,
         "supergroup",
+        is_forum=True,  # a topic per lead; the bot may make them (an admin with that right)
         members=[user_id for user_id, *_ in CONSULTANTS],
         admins=[ADMIN[0]],
         creator=ADMIN[0],
+        bot_admin=True,
+        bot_rights=["can_manage_topics", "can_delete_messages", "can_pin_messages"],
     )
     first_name, last_name, username = FIRST_OWNER
     owner = world.add_user(first_name=first_name, last_name=last_name, username=username)

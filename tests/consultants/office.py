@@ -154,6 +154,31 @@ class Office:
         self.sender.wake()
         return result.lead
 
+    @property
+    def owner(self) -> Person:
+        """The office's owner in their private chat with the bot."""
+        return Person(self.world, self.telegram.user(self.owner_id).to_dict(),
+                      chat_id=self.owner_id)
+
+    def person(self, user_id: int) -> Person:
+        """Someone in their private chat with the bot."""
+        return Person(self.world, self.telegram.user(user_id).to_dict(), chat_id=user_id)
+
+    async def topic_of(self, lead_id: int) -> int:
+        """The thread id of the lead's forum topic (it must have one)."""
+        await self.card(lead_id)
+        topic = await self.repo.relay.topic(lead_id)
+        assert topic is not None, f"lead {lead_id} has no topic"
+        return topic.thread_id
+
+    def in_thread(self, thread_id: int | None, *, include_deleted: bool = False) -> list[MessageView]:
+        """Every message of one forum topic (None: the General topic), oldest first."""
+        return [
+            MessageView.from_dict(m.to_dict())
+            for m in self.telegram.messages(self.group_id, include_deleted)
+            if m.message_thread_id == thread_id and m.kind != "service"
+        ]
+
     def new_owner(self, first_name: str = "Владелец") -> int:
         return self.telegram.add_user(first_name=first_name, started=True).id
 

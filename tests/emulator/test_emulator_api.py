@@ -573,6 +573,7 @@ async def test_fault_matches_chat_and_wildcard(started: BotWorld) -> None:
         ("502", 502, "Bad Gateway"),
         ("403_kicked", 403, "Forbidden: bot was kicked from the group chat"),
         ("chat_not_found", 400, "Bad Request: chat not found"),
+        ("thread_not_found", 400, "Bad Request: message thread not found"),
     ],
 )
 async def test_fault_kinds_answer_like_telegram(

@@ -280,3 +280,72 @@ async def test_topics_over_the_control_api(
     assert listed["closed"] is True and listed["deleted"] is True
     assert sent.is_topic_message is True
     assert await remote.messages(group["id"]) == []  # the topic took its messages along
+
+
+# -- a topic is the thread of its first message ----------------------------------------------
+
+
+async def test_a_message_in_a_topic_answers_the_topics_first_message_unless_it_replies(
+    world: BotWorld, forum: ChatRecord
+) -> None:
+    """Telegram sets reply_to_message of every message in a topic to the topic's
+    forum_topic_created message (a topic is that message's thread), unless it replies to
+    another one; the General topic has no such message."""
+    topic = await call(world, "createForumTopic", chat_id=forum.id, name="№1")
+    thread_id = topic["message_thread_id"]
+    first = world.send_text(BORIS, "вопрос", chat_id=forum.id, thread_id=thread_id)
+    answer = world.send_text(ADA, "ответ", chat_id=forum.id, reply_to_message_id=first.message_id)
+    sent = await call(world, "sendMessage", chat_id=forum.id, text="бот", message_thread_id=thread_id)
+    general = world.send_text(ADA, "в General", chat_id=forum.id)
+
+    assert first.update is not None and answer.update is not None and general.update is not None
+    root = first.update["message"]["reply_to_message"]
+    assert root["message_id"] == thread_id and root["from"]["is_bot"] is True
+    assert root["forum_topic_created"]["name"] == "№1"
+    assert answer.update["message"]["reply_to_message"]["message_id"] == first.message_id
+    assert sent["reply_to_message"]["message_id"] == thread_id
+    assert "reply_to_message" not in general.update["message"]
+    assert "reply_to_message" not in root  # the replied-to message comes without its own
+
+
+async def test_in_privacy_mode_the_bot_hears_every_message_of_the_topics_it_created_only(
+    world: BotWorld, forum: ChatRecord
+) -> None:
+    """Each message in a topic the bot created answers the bot's own message, so a bot in
+    privacy mode gets them all; in a topic a person created it gets commands and replies."""
+    bots = (await call(world, "createForumTopic", chat_id=forum.id, name="Тема бота"))[
+        "message_thread_id"
+    ]
+    peoples = world.create_topic(forum.id, "Тема людей", by=ADA).thread_id
+    world.set_bot_in_chat(forum.id, True, admin=False)  # an administrator hears everything
+    world.privacy_mode = True
+    world.take_all_updates()
+
+    heard = world.send_text(BORIS, "заметка", chat_id=forum.id, thread_id=bots)
+    unheard = world.send_text(BORIS, "болтовня", chat_id=forum.id, thread_id=peoples)
+    photo = world.send_media(BORIS, "photo", chat_id=forum.id, thread_id=bots)
+    command = world.send_text(BORIS, "/help", chat_id=forum.id, thread_id=peoples)
+
+    assert heard.update is not None and photo.update is not None and command.update is not None
+    assert unheard.update is None
+    assert photo.update["message"]["message_thread_id"] == bots
+
+
+async def test_people_send_media_into_a_topic_as_replies_and_edit_captions(
+    world: BotWorld, forum: ChatRecord
+) -> None:
+    thread_id = world.create_topic(forum.id, "Тема", by=ADA).thread_id
+    question = world.send_text(BORIS, "вопрос", chat_id=forum.id, thread_id=thread_id)
+    voice = world.send_media(ADA, "voice", chat_id=forum.id, reply_to_message_id=question.message_id)
+    photo = world.send_media(ADA, "photo", chat_id=forum.id, thread_id=thread_id, caption="было")
+    world.take_all_updates()
+    world.edit_user_message(ADA, forum.id, photo.message_id, "стало")
+
+    assert voice.message is not None and voice.message.message_thread_id == thread_id
+    assert voice.message.reply_to is not None and voice.message.reply_to.message_id == question.message_id
+    [edited] = world.take_all_updates()
+    assert edited["edited_message"]["caption"] == "стало"
+    assert edited["edited_message"]["message_thread_id"] == thread_id
+    sticker = world.send_media(ADA, "sticker", chat_id=forum.id, thread_id=thread_id)
+    with pytest.raises(ControlError, match="captions"):
+        world.edit_user_message(ADA, forum.id, sticker.message_id, "у стикера нет подписи")

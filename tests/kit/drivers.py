@@ -242,9 +242,13 @@ class Person:
     async def delete_topic(self, thread_id: int) -> None:
         await self._topic_act("delete", chat_id=self.chat_id, thread_id=thread_id)
 
-    async def send_media(self, kind: str, caption: str | None = None) -> MessageView:
+    async def send_media(
+        self, kind: str, caption: str | None = None, *, reply_to: MessageView | None = None
+    ) -> MessageView:
         receipt = await self._act(
-            "send_media", user_id=self.id, kind=kind, chat_id=self.chat_id, caption=caption
+            "send_media", user_id=self.id, kind=kind, chat_id=self.chat_id, caption=caption,
+            reply_to_message_id=reply_to.message_id if reply_to else None,
+            thread_id=self.thread_id,
         )
         return MessageView.from_dict(receipt["message"])
 

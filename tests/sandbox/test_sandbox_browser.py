@@ -225,26 +225,38 @@ def test_owner_journey_and_consultants_pane(page: Page, sandbox_process: Sandbox
     confirmation.evaluate("node => node.scrollIntoView({ block: 'start' })")
     page.screenshot(path=str(SCREENSHOTS / "sandbox-booking.png"))
 
-    # The lead card in the consultants' group shows the booked time; Анна claims it (it stays
-    # «диагностика назначена») and adds a note.
+    # The lead gets its own topic in the consultants' forum: the general topic links to it,
+    # its first message is the card with the booked time. Анна claims it (it stays
+    # «диагностика назначена») and keeps a note for the team.
+    notice = group.locator(".msg.from-bot", has_text="Заявка №1 · ООО «Ромашка»")
+    expect(notice).to_contain_text("открыть тему")
+    notice.locator("a", has_text="открыть тему").click()
+    expect(group.locator(".topic.active")).to_contain_text("№1 · ООО «Ромашка» · Ольга Петрова")
     card = group.locator(".msg.from-bot", has_text="Компания: ООО «Ромашка»")
     expect(card).to_contain_text("📅 Заявка №1 — диагностика назначена")
     expect(card).to_contain_text("Диагностика: 📅")
     expect(card).to_contain_text(f"{first_time}–")
+    expect(card).to_contain_text("начните сообщение с /send")  # the rule, in the first message
     card.locator(".kb-button", has_text="Взять в работу").click()
     expect(group.locator(".toast", has_text="ваша")).to_be_visible()
     expect(card).to_contain_text("Анна")
-    card.hover()
-    card.get_by_role("button", name="Ответить").click()
-    expect(group.locator(".reply-bar")).to_contain_text("Заявка №1 — диагностика назначена")
-    type_text(group, "Перезвонить после обеда, просит КП")
-    bot_says(group, "Заметка к заявке №1 сохранена")
-    expect(group.locator(".msg.out .reply-quote").last).to_contain_text(
-        "Заявка №1 — диагностика назначена"
-    )
+    type_text(group, "Перезвонить после обеда, просит КП")  # a note: it stays in the topic
+
+    # The owner writes to the bot; the consultant answers through it with /send.
+    type_text(owner, "Добрый день! А что нужно подготовить к диагностике?")
+    copy = group.locator(".msg.from-bot", has_text="что нужно подготовить")
+    expect(copy).to_contain_text("Ольга Петрова · владелец, заявка №1")
+    expect(owner.locator(".msg.out .reaction").last).to_have_text("👌")  # it reached them
+    type_text(group, "/send Здравствуйте, Ольга! Возьмите отчёт о продажах за квартал — "
+                     "позвоню после обеда.")
+    answer = bot_says(owner, "Анна, консультант")
+    expect(answer).to_contain_text("отчёт о продажах за квартал")
+    expect(group.locator(".msg.out .reaction").last).to_have_text("👌")
+    expect(owner.locator(".msg.from-bot", has_text="Перезвонить после обеда")).to_have_count(0)
+    type_text(owner, "Спасибо, подготовлю 👍")
+    expect(group.locator(".msg.from-bot", has_text="Спасибо, подготовлю")).to_be_visible()
     settle(page)
     page.screenshot(path=str(SCREENSHOTS / "sandbox.png"))
-    card.evaluate("node => node.scrollIntoView({ block: 'start' })")
     group.screenshot(path=str(SCREENSHOTS / "sandbox-consultants.png"))
 
     # The consultants' agenda lists the booked diagnostic with who has it.

@@ -14,12 +14,8 @@ from bot.emulator.methods.registry import Call, api_method
 from bot.emulator.methods.sending import post_bot_message, target_message
 from bot.emulator.models import StoredMessage
 from bot.emulator.params import opt_bool, opt_int
+from bot.emulator.payloads import UNCAPTIONED
 from bot.emulator.text import format_text, link_preview_options
-
-# Kinds whose messages have no caption: a caption given to copyMessage is ignored for them.
-UNCAPTIONED = frozenset(
-    {"text", "sticker", "video_note", "contact", "location", "venue", "dice", "poll"}
-)
 
 
 @api_method("sendMessage")

@@ -23,6 +23,7 @@ from bot.delivery.replies import Replies, Track
 from bot.group.access import Consultants
 from bot.group.callbacks import LeadsPageCb
 from bot.group.handlers.buttons import canonical
+from bot.group.views import first_contact
 from bot.group.views import stats as stats_view
 from bot.group.views.export import export_csv
 from bot.group.views.lead_view import lead_messages
@@ -120,8 +121,9 @@ async def on_stats(
     message: Message, command: CommandObject, reply: Replies, repo: Repositories,
     content: Content, settings: Settings,
 ) -> None:
-    """Leads per status, the funnel for the period, its reminders, how booked diagnostics
-    ended (booked → held → no-show, by source), then the funnel's chart: /stats [period]."""
+    """Leads per status, the funnel for the period, the time to first contact, its
+    reminders, how booked diagnostics ended (booked → held → no-show, by source), then the
+    funnel's chart: /stats [period]."""
     code = parse_period(command.args, content)
     if code is None:
         reply(message.answer(content.render("group/stats_usage.html")))
@@ -130,6 +132,7 @@ async def on_stats(
     since = period_start(code, settings)
     report = await collect_report(repo, code, since)
     reply(message.answer(render_report(report, content)))
+    reply(message.answer(await first_contact.render(repo, content, code, since)))
     reply(message.answer(nudges_view.render(await nudges_view.collect(repo, since), code, content)))
     bookings = await booking_stats.collect(repo, code, since)
     reply(message.answer(booking_stats.render(bookings, content)))

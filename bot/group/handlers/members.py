@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from aiogram.types import ChatMemberUpdated
 
-from bot.group.access import Consultants
+from bot.db.repos import Repositories
+from bot.group.access import Consultants, counts_as_member
 
 
-async def on_member_change(event: ChatMemberUpdated, consultants: Consultants) -> None:
+async def on_member_change(
+    event: ChatMemberUpdated, consultants: Consultants, repo: Repositories
+) -> None:
     consultants.observe(event.chat.id, event.new_chat_member)
+    if not counts_as_member(event.new_chat_member):  # gone: no new leads for them
+        await repo.duty.off(event.new_chat_member.user.id)

@@ -18,11 +18,18 @@ from bot.delivery.replies import Replies
 from bot.domain import LeadStatus
 from bot.group.access import Consultants
 from bot.group.handlers.buttons import refusal_alert
+from bot.group.handlers.relay import replied, thread_lead
 from bot.group.rules import NOT_ALLOWED, Action, decide
 from bot.group.views.card import status_label
 from bot.group.views.refresh import refresh_card
+from bot.relay_rules import content_of
 
 NOTE_LIMIT = 3000
+NOTE_KINDS = frozenset({
+    "voice", "video_note", "sticker", "photo", "video", "document", "audio", "animation",
+    "contact", "location", "venue", "poll", "dice",
+})
+"""Kinds of message a note without text names by what they are (content/relay.toml)."""
 REASON_LIMIT = 1000
 
 
@@ -31,33 +38,52 @@ async def on_reply(
     settings: Settings, consultants: Consultants, clock: Clock | None = None,
     reminders: ReminderSchedule | None = None,
 ) -> None:
-    target = message.reply_to_message
-    if target is None or target.from_user is None or target.from_user.id != bot.id:
-        return
-    ref = await repo.cards.message(message.chat.id, target.message_id)
-    if ref is None:
-        return
-    if ref.kind == "lost_prompt":
-        await _refusal_reason(message, ref, reply, repo, content, settings, consultants, clock,
-                              reminders)
-    else:
-        await _note(message, ref, reply, repo, content)
+    """A reply to a lead's message (its card, a notice, the owner's relayed message) is a
+    note; in a lead's forum topic every message is (Telegram makes each one a reply to the
+    topic's first message), kept without a word in the topic."""
+    target = replied(message)
+    in_topic = message.is_topic_message and message.message_thread_id is not None and (
+        await repo.relay.lead_of_topic(message.chat.id, message.message_thread_id) is not None
+    )
+    if target is not None and target.from_user is not None and target.from_user.id == bot.id:
+        ref = await repo.cards.message(message.chat.id, target.message_id)
+        if ref is not None and ref.kind == "lost_prompt":
+            await _refusal_reason(
+                message, ref, reply, repo, content, settings, consultants, clock, reminders
+            )
+            return
+        lead_id = ref.lead_id if ref is not None else None
+        if lead_id is None:
+            copy = await repo.relay.by_group_copy(message.chat.id, target.message_id)
+            lead_id = copy.lead_id if copy is not None else None
+        if lead_id is not None:
+            await _note(message, lead_id, reply, repo, content, quiet=in_topic)
+            return
+    if in_topic:
+        lead_id = await thread_lead(message, repo)
+        if lead_id is not None:
+            await _note(message, lead_id, reply, repo, content, quiet=True)
 
 
 async def _note(
-    message: Message, ref: LeadMessage, reply: Replies, repo: Repositories, content: Content
+    message: Message, lead_id: int, reply: Replies, repo: Repositories, content: Content,
+    *, quiet: bool = False,
 ) -> None:
+    """Keep the note (its text or caption; a voice message, a sticker … by what it is).
+    Outside topics the bot says it is kept, as before."""
     assert message.from_user is not None
-    text = (message.text or message.caption or "").strip()
-    if not text:
-        reply(message.reply(content.text("group_hints.note_empty")))
+    carried = content_of(message)
+    if carried is None:  # a service message (a topic renamed …)
         return
+    found = str(getattr(message.content_type, "value", message.content_type))
+    kind = found if found in NOTE_KINDS else "other"
+    text = carried.text.strip() or content.label(f"note_kinds.{kind}")
     stored = await repo.pipeline.add_note(
-        ref.lead_id, message.from_user.id, message.from_user.full_name, text[:NOTE_LIMIT],
+        lead_id, message.from_user.id, message.from_user.full_name, text[:NOTE_LIMIT],
         message.chat.id, message.message_id,
     )
-    if stored:
-        reply(message.reply(content.text("group_hints.note_saved", id=ref.lead_id)))
+    if stored and not quiet:
+        reply(message.reply(content.text("group_hints.note_saved", id=lead_id)))
 
 
 async def _refusal_reason(

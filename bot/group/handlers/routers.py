@@ -2,8 +2,9 @@
 
 * setup — any group or supergroup: /bind, supergroup upgrades, the bot's own membership,
   and (in the bound group) other members' changes, which grant or revoke access at once;
-* group — the bound group only: commands, replies (notes, refusal reasons) and buttons;
-  messages count only from consultants, buttons answer everyone (with an alert);
+* group — the bound group only: commands (/send writes to a lead's owner), notes (replies,
+  and everything in a lead's topic), refusal reasons, edits of what went to an owner and
+  buttons; messages count only from consultants, buttons answer everyone (with an alert);
 * private — a consultant's private chat: the same commands and a hint on /start and /help;
 * group leftovers — any other button pressed in a group gets a short alert.
 
@@ -17,8 +18,18 @@ from aiogram.filters import Command, CommandStart
 
 from bot.filters import InChat, Magic
 from bot.group.access import InConsultantsGroup, IsConsultant
-from bot.group.callbacks import CardCb, LeadsPageCb
-from bot.group.handlers import agenda, buttons, commands, members, private, replies, setup
+from bot.group.callbacks import CardCb, LeadsPageCb, PassCb
+from bot.group.handlers import (
+    agenda,
+    buttons,
+    commands,
+    duty,
+    members,
+    private,
+    relay,
+    replies,
+    setup,
+)
 
 GROUP_TYPES = {"group", "supergroup"}
 
@@ -33,7 +44,8 @@ def build_group_chats_router() -> Router:
     update is turned away once, not by each of them (a router costs ~13 µs to pass by)."""
     router = Router(name="group-chats")
     for observer in (
-        router.message, router.callback_query, router.my_chat_member, router.chat_member
+        router.message, router.edited_message, router.callback_query, router.my_chat_member,
+        router.chat_member,
     ):
         observer.filter(InChat(*GROUP_TYPES))
     router.include_routers(
@@ -60,8 +72,15 @@ def build_group_router() -> Router:
     router.callback_query.filter(InChat(*GROUP_TYPES), InConsultantsGroup())
     _register_commands(router)
     router.message.register(commands.on_help, Command("help"))
+    router.message.register(relay.on_send, Command("send"))
+    router.message.register(
+        relay.on_topic_toggled, Magic(F.forum_topic_closed | F.forum_topic_reopened)
+    )
     router.message.register(replies.on_reply, Magic(F.reply_to_message))
+    router.edited_message.filter(InChat(*GROUP_TYPES), InConsultantsGroup(), IsConsultant())
+    router.edited_message.register(relay.on_group_edit)
     router.callback_query.register(buttons.on_card_button, CardCb.filter())
+    router.callback_query.register(duty.on_pass, PassCb.filter())
     router.callback_query.register(commands.on_leads_page, LeadsPageCb.filter())
     return router
 
@@ -93,3 +112,4 @@ def _register_commands(router: Router, *filters: object) -> None:
     router.message.register(agenda.on_agenda, Command("agenda"), *filters)
     router.message.register(agenda.on_busy, Command("busy"), *filters)
     router.message.register(agenda.on_free, Command("free"), *filters)
+    router.message.register(duty.on_duty, Command("duty"), *filters)

@@ -32,6 +32,7 @@ class CardExtras:
     referrer: str | None = None
     lost_reason: str | None = None
     booking: BookingRow | None = None  # the lead's latest booking of a diagnostic slot
+    relay: str = ""  # how consultants write to the owner: "topic", "reply" or "" (they cannot)
 
 
 async def load_extras(repo: Repositories, lead: LeadRow) -> CardExtras:
@@ -50,7 +51,16 @@ async def load_extras(repo: Repositories, lead: LeadRow) -> CardExtras:
         referrer=referrer,
         lost_reason=await repo.pipeline.lost_reason(lead.id),
         booking=await repo.bookings.latest_for_lead(lead.id),
+        relay=await relay_mode(repo, lead),
     )
+
+
+async def relay_mode(repo: Repositories, lead: LeadRow) -> str:
+    """How the card tells consultants to write to the owner: in the lead's topic, by a reply
+    in the card's thread, or not at all (a lead below the thresholds never consented)."""
+    if not lead.qualified:
+        return ""
+    return "topic" if await repo.relay.topic(lead.id) is not None else "reply"
 
 
 def shorten(text: object, limit: int | None) -> str:
@@ -143,6 +153,7 @@ def card_context(
         "segments": segments(lead, limit),
         "source": shorten(source_label(content, lead.source) if lead.source else None, limit),
         "referrer": shorten(extras.referrer, limit),
+        "relay": extras.relay,
         "created": stamp(lead.created_at, settings.timezone),
         "updated": stamp(lead.updated_at, settings.timezone),
     }

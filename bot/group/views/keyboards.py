@@ -9,17 +9,30 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.content import Content
 from bot.db.models import LeadRow
 from bot.db.pipeline import MAX_ID
-from bot.group.callbacks import CardCb, LeadsPageCb
+from bot.domain import Assignment, LeadStatus
+from bot.group.callbacks import CardCb, LeadsPageCb, PassCb
 from bot.group.rules import ALLOWED, Action, actions
 
 
-def card_keyboard(lead: LeadRow, content: Content) -> InlineKeyboardMarkup | None:
-    """The buttons allowed from the lead's status: the main move first, the rest below."""
-    return status_keyboard(lead.id, lead.status, content, lead.assignee_id)
+def card_keyboard(
+    lead: LeadRow, content: Content, assignment: str = Assignment.manual
+) -> InlineKeyboardMarkup | None:
+    """The buttons allowed from the lead's status: the main move first, the rest below;
+    with round-robin assignment, «Передать» for a lead someone has and has not closed."""
+    passable = (
+        assignment == Assignment.round_robin and lead.assignee_id is not None
+        and lead.status in PASSABLE
+    )
+    return status_keyboard(lead.id, lead.status, content, lead.assignee_id, passable=passable)
+
+
+PASSABLE = (LeadStatus.new, LeadStatus.claimed)
+"""Statuses in which a lead may be passed on to the next consultant on duty."""
 
 
 def status_keyboard(
-    lead_id: int, status: str, content: Content, assignee_id: int | None = None
+    lead_id: int, status: str, content: Content, assignee_id: int | None = None, *,
+    passable: bool = False,
 ) -> InlineKeyboardMarkup | None:
     shown = actions(status, assignee_id)
     if not shown:
@@ -33,6 +46,11 @@ def status_keyboard(
     ]
     rest = buttons[1:]
     rows = [buttons[:1], *(rest[i : i + 2] for i in range(0, len(rest), 2))]
+    if passable:
+        rows.append([InlineKeyboardButton(
+            text=content.label("group_buttons.pass_on"),
+            callback_data=PassCb(id=lead_id).pack(),
+        )])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -60,6 +78,10 @@ def sample_keyboards(content: Content) -> Iterable[tuple[str, InlineKeyboardMark
             markup = status_keyboard(MAX_ID, status, content)
             assert markup is not None
             yield f"group card [{status}]", markup
+    for status in PASSABLE:
+        markup = status_keyboard(MAX_ID, status, content, passable=True)
+        assert markup is not None
+        yield f"group card passable [{status}]", markup
     for code in ("open", "all", "unqualified"):
         markup = pager(code, 500_000, 1_000_000, content)
         assert markup is not None

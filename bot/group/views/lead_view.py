@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.config import Settings
 from bot.content import Content
 from bot.db.models import LeadRow
@@ -15,7 +17,7 @@ from bot.telegram_html import MESSAGE_LIMIT, split_html
 async def lead_messages(
     lead: LeadRow, repo: Repositories, content: Content, settings: Settings
 ) -> list[str]:
-    extras = await load_extras(repo, lead)
+    extras = replace(await load_extras(repo, lead), relay="")  # a view, not the thread
     card = content.render(
         "group/card.html", **card_context(lead, extras, content, settings, None)
     )

@@ -22,7 +22,9 @@ async def refresh_card(
     if card is None:
         return
     text = card_text(lead, await load_extras(repo, lead), content, settings)
-    markup = card_keyboard(lead, content) or InlineKeyboardMarkup(inline_keyboard=[])
+    markup = card_keyboard(lead, content, settings.assignment) or InlineKeyboardMarkup(
+        inline_keyboard=[]
+    )
     reply(EditMessageText(
         text=text, chat_id=card.chat_id, message_id=card.message_id, reply_markup=markup
     ))

@@ -52,9 +52,14 @@ export class Emulator {
     return `${this.base}/files/${encodeURIComponent(fileId)}`;
   }
 
-  sendText(userId, chatId, text, replyTo) {
+  topics(chatId) {
+    return call("GET", `${this.base}/chats/${chatId}/topics`);
+  }
+
+  sendText(userId, chatId, text, replyTo, threadId) {
     const body = { user_id: userId, chat_id: chatId, text };
     if (replyTo) body.reply_to_message_id = replyTo;
+    if (threadId) body.thread_id = threadId;
     return call("POST", `${this.base}/messages`, body);
   }
 
@@ -80,7 +85,9 @@ export class Emulator {
     return call("POST", `${this.base}/inline_queries`, { user_id: userId, query });
   }
 
-  sendMedia(userId, chatId, kind) {
-    return call("POST", `${this.base}/media`, { user_id: userId, chat_id: chatId, kind });
+  sendMedia(userId, chatId, kind, threadId) {
+    const body = { user_id: userId, chat_id: chatId, kind };
+    if (threadId) body.thread_id = threadId;
+    return call("POST", `${this.base}/media`, body);
   }
 }

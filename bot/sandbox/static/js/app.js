@@ -9,6 +9,7 @@ import { colorIndex, fullName, initials, setTimeZone } from "./format.js";
 const POLL_SECONDS = 25;
 const STORAGE = { owner: "sandbox.owner", consultant: "sandbox.consultant" };
 const DEEP_LINK = /^(?:https?:\/\/)?t\.me\/([A-Za-z0-9_]{3,64})\/?\?start=([A-Za-z0-9_-]{0,64})$/i;
+const TOPIC_LINK = /^https?:\/\/t\.me\/c\/(\d+)\/(\d+)\/?$/i;
 const TG_LINK = /^tg:\/\/resolve\?domain=([A-Za-z0-9_]{3,64})&start=([A-Za-z0-9_-]{0,64})$/i;
 
 const app = {
@@ -21,6 +22,8 @@ const app = {
   inline: new Map(), // inline query id → { pane, query } waiting for the bot's answer
 };
 const INLINE_WAIT_MS = 5000;
+const TOPIC_EVENTS = ["forum_topic_created", "forum_topic_edited", "forum_topic_closed",
+  "forum_topic_reopened"];
 
 const statusNode = document.getElementById("status");
 const resetButton = document.getElementById("reset");
@@ -49,8 +52,10 @@ function paneActions(paneName) {
   const who = () => (paneName === "owner" ? app.owner : app.consultant);
   const chat = () => (paneName === "owner" ? app.owner.id : app.state.group.id);
   const pane = () => panes[paneName];
+  const thread = () => (paneName === "owner" ? null : pane().topic); // the topic shown
   return {
-    send: (text, replyTo) => act(pane(), () => app.emulator.sendText(who().id, chat(), text, replyTo)),
+    send: (text, replyTo) => act(pane(), () => app.emulator.sendText(
+      who().id, chat(), text, replyTo, thread())),
     click: (message, button) => act(pane(), () => app.emulator.click(
       who().id, chat(), message.message_id, button.callback_data)),
     pressKey: (key) => act(pane(), () => {
@@ -59,7 +64,7 @@ function paneActions(paneName) {
       if (key.request_poll) return app.emulator.sendMedia(who().id, chat(), "poll");
       return app.emulator.sendText(who().id, chat(), key.text);
     }),
-    media: (kind) => act(pane(), () => app.emulator.sendMedia(who().id, chat(), kind)),
+    media: (kind) => act(pane(), () => app.emulator.sendMedia(who().id, chat(), kind, thread())),
     inline: (query) => inlineQuery(pane(), who(), query),
     link: (href) => followLink(href),
     persona: (id) => choose(paneName, id),
@@ -89,8 +94,9 @@ const panes = {
     roleLabel: "Консультант",
     addLabel: "+ Новый",
     emptyTitle: "Группа консультантов",
-    emptyText: "Сюда бот присылает карточки заявок. Пройдите диагностику в чате владельца — "
-      + "карточка появится здесь. Чтобы добавить заметку, ответьте на карточку.",
+    emptyText: "Сюда бот присылает заявки: у каждой своя тема, первое сообщение в ней — "
+      + "карточка. Пройдите диагностику в чате владельца — тема появится здесь. В теме всё — "
+      + "заметки для своих; владельцу уходит только сообщение, начатое с /send.",
     botUsername: () => app.state.bot.username,
     alertTitle: () => app.state.group.title,
     actions: paneActions("consultant"),
@@ -162,8 +168,25 @@ async function showChat(paneName) {
   const [chat, messages] = await Promise.all([
     app.emulator.chat(chatId), app.emulator.messages(chatId),
   ]);
+  if (paneName === "consultant") await loadTopics();
   pane.show(chatId, viewer, messages, chat.reply_keyboard);
   document.body.dataset[`${paneName}Id`] = String(viewer.id);
+}
+
+async function loadTopics() {
+  const chat = await app.emulator.chat(app.state.group.id);
+  const topics = chat.is_forum ? await app.emulator.topics(app.state.group.id) : [];
+  panes.consultant.setTopics(topics);
+}
+
+// A link to a topic of the consultants' group (t.me/c/<id>/<topic>): open that topic.
+function openTopic(href) {
+  const match = String(href).match(TOPIC_LINK);
+  if (!match || !app.state || `-100${match[1]}` !== String(app.state.group.id)) return false;
+  const threadId = Number(match[2]);
+  if (!panes.consultant.topics.some((topic) => topic.message_thread_id === threadId)) return false;
+  panes.consultant.selectTopic(threadId);
+  return true;
 }
 
 async function choose(paneName, id) {
@@ -211,6 +234,7 @@ function sharedLink(href) {
 // A link to this bot with a start parameter: a new owner follows it and presses «Запустить».
 // The share sheet sends such a link to a friend: here the friend follows it at once.
 function followLink(href) {
+  if (openTopic(href)) return true;
   const shared = sharedLink(String(href));
   const target = shared ?? String(href);
   const match = target.match(DEEP_LINK) ?? target.match(TG_LINK);
@@ -255,7 +279,9 @@ function viewerOf(pane) {
 
 async function handle(event) {
   if (event.kind === "sandbox_reset") {
-    await load();
+    // The page that pressed «Начать заново» has loaded the new sandbox already: loading it
+    // again would redraw both chats under the person's hands.
+    if (event.generation !== app.state?.generation) await load();
     return;
   }
   if (event.kind === "inline_answer") {
@@ -272,6 +298,10 @@ async function handle(event) {
   switch (event.kind) {
     case "message":
     case "edit":
+      if (pane === panes.consultant && message.kind === "service" && TOPIC_EVENTS.some(
+        (field) => message.extra?.[field])) {
+        await loadTopics(); // a topic was made, renamed, closed or reopened
+      }
       pane.upsert(message);
       if (event.kind === "message" && message.from_bot && message.reply_markup) {
         const markup = message.reply_markup;
@@ -282,6 +312,9 @@ async function handle(event) {
       break;
     case "delete":
       pane.remove(message.message_id);
+      break;
+    case "reaction":
+      pane.upsert(message);
       break;
     case "callback_answer":
       pane.callbackAnswered(event.message_id);
@@ -321,7 +354,10 @@ async function follow() {
       failures = 0;
       setOnline(true);
       if (answer.last_seq < app.seq) {
-        await load(); // the sandbox was restarted: its event numbers begin anew
+        // The sandbox was restarted: its event numbers begin anew. Unless this page has
+        // loaded the new one already (it pressed «Начать заново»), load it.
+        const fresh = await sandbox.state();
+        if (fresh.generation !== app.state?.generation) await load();
         continue;
       }
       for (const event of answer.events) {

@@ -1,5 +1,6 @@
 // One chat pane (the owner's private chat with the bot, or the consultants' group): header
-// with the persona switcher, messages with inline keyboards, reply keyboard, composer.
+// with the persona switcher, the forum's topics (when the group has them), messages with
+// inline keyboards and the bot's reactions, reply keyboard, composer.
 // The pane only renders and reports what the person does; app.js talks to the server.
 
 import { h } from "./dom.js";
@@ -27,6 +28,9 @@ export class ChatPane {
     this.replyKeyboard = null;
     this.keyboardHidden = false;
     this.typingTimer = null;
+    this.topics = []; // the forum's topics (none: not a forum), oldest first
+    this.topic = null; // the topic shown (null: the General topic)
+    this.unread = new Map(); // thread id (0: General) → new messages not seen yet
     this.build();
   }
 
@@ -55,6 +59,7 @@ export class ChatPane {
         h("span", { className: "persona-label", text: this.options.roleLabel }),
         this.personaSelect, this.addButton));
 
+    this.topicsBar = h("div", { className: "topics", role: "tablist", hidden: true });
     this.list = h("div", { className: "message-list" });
     this.empty = h("div", { className: "empty-card" });
     this.scroller = h("div", { className: "messages", role: "log", "aria-live": "polite" },
@@ -80,11 +85,11 @@ export class ChatPane {
       className: "menu-button", type: "button", title: "Команды бота",
       onclick: (event) => { event.stopPropagation(); this.toggleCommands(); },
     }, h("span", { className: "menu-icon", "aria-hidden": "true" }), kind === "private" ? "Меню" : "/");
-    this.attachButton = kind === "private" ? h("button", {
+    this.attachButton = h("button", {
       className: "icon-button attach", type: "button", title: "Отправить вложение",
       "aria-label": "Отправить вложение",
       onclick: (event) => { event.stopPropagation(); this.toggleAttach(); },
-    }, "📎") : null;
+    }, "📎");
     this.keyboardToggle = h("button", {
       className: "icon-button keyboard-toggle", type: "button", hidden: true,
       title: "Показать клавиатуру бота", "aria-label": "Клавиатура бота",
@@ -104,7 +109,7 @@ export class ChatPane {
     });
     document.addEventListener("click", () => { this.popover.hidden = true; });
 
-    this.root.replaceChildren(head, h("div", { className: "chat-body" },
+    this.root.replaceChildren(head, this.topicsBar, h("div", { className: "chat-body" },
       this.scroller, this.toasts), this.replyBar, this.keyboardPanel, this.composer,
       this.startButton);
     this.empty.append(h("div", { className: "empty-title", text: this.options.emptyTitle }),
@@ -125,6 +130,63 @@ export class ChatPane {
       text: fullName(person) + (person.admin ? " (админ)" : ""),
     })));
     this.personaSelect.value = String(viewerId);
+  }
+
+  // -- forum topics -------------------------------------------------------------------------
+
+  // Telegram shows a forum as its topics: the General one and one per subject (here, one per
+  // lead, made by the bot). Each shows only its own messages.
+  setTopics(topics) {
+    this.topics = topics.filter((topic) => !topic.deleted);
+    if (this.topic !== null && !this.topics.some((t) => t.message_thread_id === this.topic)) {
+      this.topic = null;
+    }
+    this.renderTopics();
+  }
+
+  renderTopics() {
+    const forum = this.topics.length > 0;
+    this.topicsBar.hidden = !forum;
+    if (!forum) return;
+    const tab = (threadId, label, closed) => {
+      const unread = this.unread.get(threadId ?? 0) ?? 0;
+      return h("button", {
+        className: `topic${threadId === this.topic ? " active" : ""}${closed ? " closed" : ""}`,
+        type: "button", role: "tab", "aria-selected": String(threadId === this.topic),
+        dataset: { thread: threadId ?? 0 }, title: label,
+        onclick: () => this.selectTopic(threadId),
+      }, h("span", { className: "topic-name", text: `${closed ? "🔒 " : "# "}${label}` }),
+      unread ? h("span", { className: "topic-unread", text: String(unread) }) : null);
+    };
+    this.topicsBar.replaceChildren(tab(null, "Общий", false),
+      ...this.topics.map((t) => tab(t.message_thread_id, t.name, t.closed)));
+  }
+
+  selectTopic(threadId) {
+    this.topic = threadId;
+    this.unread.delete(threadId ?? 0);
+    this.setReply(null);
+    this.renderTopics();
+    this.rerender();
+    this.scrollToBottom();
+    this.topicsBar.querySelector(".topic.active")?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
+
+  visible(message) {
+    if (!this.topics.length) return true;
+    return (message.message_thread_id ?? null) === this.topic;
+  }
+
+  rerender() {
+    this.nodes.clear();
+    this.list.replaceChildren();
+    for (const message of this.messages.values()) {
+      if (!this.visible(message)) continue;
+      const node = this.renderMessage(message);
+      this.nodes.set(message.message_id, node);
+      this.list.append(node);
+    }
+    this.updateEmpty();
   }
 
   // -- chat contents ------------------------------------------------------------------------
@@ -149,7 +211,16 @@ export class ChatPane {
     }
     const follow = this.isNearBottom() || (!message.from_bot && message.sender_id === this.viewer?.id);
     const old = this.nodes.get(message.message_id);
+    const known = this.messages.has(message.message_id);
     this.messages.set(message.message_id, message);
+    if (!this.visible(message)) {
+      if (!known && !quiet && message.kind !== "service") {
+        const key = message.message_thread_id ?? 0;
+        this.unread.set(key, (this.unread.get(key) ?? 0) + 1);
+        this.renderTopics();
+      }
+      return;
+    }
     const node = this.renderMessage(message);
     this.nodes.set(message.message_id, node);
     if (old) {
@@ -170,7 +241,7 @@ export class ChatPane {
   }
 
   updateEmpty() {
-    const empty = this.messages.size === 0;
+    const empty = this.nodes.size === 0; // in this topic, when the group has topics
     this.empty.hidden = !empty;
     const canStart = this.options.kind === "private" && empty;
     this.startButton.hidden = !canStart;
@@ -220,6 +291,11 @@ export class ChatPane {
         dateTime: new Date((message.edit_date || message.date) * 1000).toISOString(),
       }));
     (bubble.querySelector(".text:last-child") || bubble).append(meta);
+    if (message.reactions?.length) {
+      bubble.append(h("div", { className: "reactions" }, message.reactions.map((reaction) =>
+        h("span", { className: "reaction", title: "Реакция бота",
+          text: reaction.emoji ?? "★" }))));
+    }
 
     const stack = h("div", { className: "stack" }, bubble);
     const markup = message.reply_markup;

@@ -194,6 +194,10 @@ export function serviceText(message) {
   if (extra.migrate_to_chat_id || extra.migrate_from_chat_id) return "Группа стала супергруппой";
   if (extra.group_chat_created || extra.supergroup_chat_created) return "Группа создана";
   if (extra.new_chat_title) return `Новое название группы: «${extra.new_chat_title}»`;
+  if (extra.forum_topic_created) return `Создана тема «${extra.forum_topic_created.name}»`;
+  if (extra.forum_topic_edited?.name) return `Тема переименована: «${extra.forum_topic_edited.name}»`;
+  if (extra.forum_topic_closed) return "Тема закрыта";
+  if (extra.forum_topic_reopened) return "Тема снова открыта";
   return "Служебное сообщение";
 }
 

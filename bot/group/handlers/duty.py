@@ -1,0 +1,103 @@
+"""Round robin (ASSIGNMENT=round_robin): /duty on|off, and «Передать» on a card.
+
+/duty shows whether one is on duty (admins also see who is); /duty on and /duty off change
+it. «Передать» hands a lead its consultant has (new or taken) to the next one on duty: only
+that consultant or an admin may, and only on the lead's current card; the new consultant is
+named in the thread.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.filters import CommandObject
+from aiogram.methods import SendMessage
+from aiogram.types import CallbackQuery, Message, ReplyParameters
+
+from bot.config import Settings
+from bot.content import Content
+from bot.db.pipeline import valid_id
+from bot.db.repos import Repositories
+from bot.delivery.replies import Replies
+from bot.domain import Assignment
+from bot.group.access import Consultants
+from bot.group.callbacks import PassCb
+from bot.group.handlers.buttons import canonical
+from bot.group.views.keyboards import PASSABLE
+from bot.group.views.refresh import refresh_card
+
+SWITCHES = {"on": True, "off": False}
+
+
+async def on_duty(
+    message: Message, command: CommandObject, reply: Replies, repo: Repositories,
+    content: Content, settings: Settings, consultants: Consultants,
+) -> None:
+    user = message.from_user
+    assert user is not None
+    argument = (command.args or "").strip().lower()
+    if argument and argument not in SWITCHES:
+        reply(message.answer(content.text("duty_hints.usage")))
+        return
+    if argument:
+        await repo.duty.set(user.id, user.full_name, SWITCHES[argument])
+    is_admin = consultants.is_admin(user.id)
+    people = [person.name for person in await repo.duty.on_duty()] if is_admin else []
+    reply(message.answer(content.render(
+        "group/duty.html",
+        on=await repo.duty.is_on(user.id),
+        manual=settings.assignment == Assignment.manual,
+        show_list=is_admin,
+        people=people,
+    )))
+
+
+async def on_pass(
+    query: CallbackQuery, callback_data: PassCb, bot: Bot, reply: Replies, repo: Repositories,
+    content: Content, settings: Settings, consultants: Consultants,
+) -> None:
+    user = query.from_user
+    if not await consultants.is_consultant(bot, user.id):
+        reply(query.answer(content.label("group_alerts.not_consultant"), show_alert=True))
+        return
+    message = query.message
+    lead_id = callback_data.id
+    if not canonical(query, callback_data) or not isinstance(message, Message) or not valid_id(
+        lead_id
+    ):
+        reply(query.answer(content.label("group_alerts.forged"), show_alert=True))
+        return
+    if not await repo.cards.is_current(lead_id, message.chat.id, message.message_id):
+        reply(query.answer(content.label("group_alerts.stale", id=lead_id), show_alert=True))
+        return
+    lead = await repo.leads.get(lead_id)
+    if lead is None:
+        reply(query.answer(content.label("group_alerts.gone"), show_alert=True))
+        return
+    if settings.assignment != Assignment.round_robin or lead.status not in PASSABLE or (
+        lead.assignee_id is None
+    ):
+        reply(query.answer(content.label("group_alerts.forged"), show_alert=True))
+        return
+    if lead.assignee_id != user.id and not consultants.is_admin(user.id):
+        reply(query.answer(
+            content.label("group_alerts.not_yours", name=lead.assignee_name or "—"),
+            show_alert=True,
+        ))
+        return
+    assigned = await repo.duty.assign_next(lead.id, passing_from=lead.assignee_id)
+    after = await repo.leads.get(lead.id)
+    if assigned is None or after is None:
+        reply(query.answer(content.label("group_alerts.nobody_on_duty"), show_alert=True))
+        return
+    reply(query.answer(content.label("group_alerts.passed", id=lead.id, name=assigned.name)))
+    await refresh_card(reply, repo, content, settings, after)
+    reply(SendMessage(
+        chat_id=message.chat.id,
+        text=content.text(
+            "duty_hints.passed", id=lead.id, name=assigned.name, user_id=assigned.user_id
+        ),
+        message_thread_id=message.message_thread_id if message.is_topic_message else None,
+        reply_parameters=ReplyParameters(
+            message_id=message.message_id, allow_sending_without_reply=True
+        ),
+    ))
