@@ -23,7 +23,7 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, Update
 
 from bot.answer_envelopes import KeepAnswerEnvelopes
 from bot.background import BackgroundLoop
-from bot.booking.reminders import NoReminders, ReminderSchedule
+from bot.booking.reminders import ReminderSchedule, ScheduledReminders
 from bot.clock import Clock
 from bot.config import Settings
 from bot.content import Content
@@ -59,15 +59,14 @@ def create_dispatcher(
 
     `questionnaire`: the diagnostic's declaration (a test may pass a changed copy).
     Optional dependencies: `consultants` (membership cache; one is made when not given),
-    `clock` (what "now" is: free times, bookings) and `reminders` (where a booking's
-    reminders are scheduled, bot/booking/reminders.py; none until the follow-up scheduler
-    is wired in). Each
-    update also brings `reply` (bot/delivery/replies.py), given by the update processor.
+    `clock` (what "now" is: free times, bookings; the repositories' by default) and
+    `reminders` (where a booking's reminders are scheduled, bot/booking/reminders.py: on the
+    follow-up scheduler by default). Each update also brings `reply` (bot/delivery/replies.py), given by the update processor.
     Exceptions are not caught here: the processor rolls the update back and apologises.
     """
     dependencies.setdefault("consultants", Consultants(settings, repo.kv))
-    dependencies.setdefault("clock", Clock())
-    dependencies.setdefault("reminders", NoReminders())
+    dependencies.setdefault("clock", repo.clock)
+    dependencies.setdefault("reminders", ScheduledReminders(repo, settings))
     dispatcher = Dispatcher(
         storage=repo.fsm,
         events_isolation=events_isolation or SimpleEventIsolation(),
@@ -164,7 +163,8 @@ def create_app(
     consultants = Consultants(settings, repo.kv)
     dispatcher = create_dispatcher(
         settings, repo=repo, content=content, consultants=consultants,
-        questionnaire=questionnaire, clock=clock, reminders=reminders or NoReminders(),
+        questionnaire=questionnaire, clock=clock,
+        reminders=reminders or ScheduledReminders(repo, settings),
     )
     base, longest = reply_retry or (RETRY_BASE, RETRY_MAX)
     outbox = OutboxSender(

@@ -68,6 +68,9 @@ class FunnelStep(StrEnum):
     nudge_offer = "nudge_offer"
     nudge_diagnostic = "nudge_diagnostic"
     nudge_daily_lesson = "nudge_daily_lesson"
+    nudge_booking_24h = "nudge_booking_24h"
+    nudge_booking_1h = "nudge_booking_1h"
+    nudge_booking_group_15m = "nudge_booking_group_15m"
 
 
 SIDE_STEPS = (FunnelStep.not_qualified, FunnelStep.lost)
@@ -112,6 +115,18 @@ class NudgeKind(StrEnum):
     offer = "offer"  # lessons finished, no request: the free diagnostic
     diagnostic = "diagnostic"  # a request started and left: resume it at that question
     daily_lesson = "daily_lesson"  # LESSONS_PACE=daily: the next lesson comes by itself
+    # A booked diagnostic (bot/booking/reminders.py plans them, bot/nudges/bookings.py says
+    # them): to the owner a day and an hour before, to the consultants 15 minutes before.
+    booking_day_before = "booking_24h"
+    booking_hour_before = "booking_1h"
+    booking_group = "booking_group_15m"
+
+
+BOOKING_KINDS = (
+    NudgeKind.booking_day_before, NudgeKind.booking_hour_before, NudgeKind.booking_group,
+)
+STAFF_KINDS = (NudgeKind.booking_group,)
+"""Reminders to the consultants, not the owner: the owner's /stop or block leaves them."""
 
 
 def nudge_step(kind: NudgeKind) -> FunnelStep:

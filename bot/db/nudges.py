@@ -20,8 +20,11 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.db.database import Database
+from bot.domain import BOOKING_KINDS, STAFF_KINDS
 
 PENDING, SENT, DROPPED, FAILED = "pending", "sent", "dropped", "failed"
+# The owner's /stop or block deletes what is pending for them, not the consultants' reminders.
+_OWNERS_OWN = "kind NOT IN ({})".format(", ".join(f"'{kind}'" for kind in STAFF_KINDS))
 _COLUMNS = "id, user_id, kind, seq, due_at, payload, status, attempts, created_at, sent_at"
 
 
@@ -89,15 +92,19 @@ class NudgeRepo:
         seq: int = 1,
         unless_pending: Sequence[str] = (),
         unless_lead: bool = False,
+        to_owner: bool = True,
     ) -> bool:
         """Pending reminder `kind` for the owner at `due_at` (one already pending is moved
         and restarts its series at `seq`). Not scheduled for an owner who stopped reminders
-        or blocked the bot, while a reminder of a kind in `unless_pending` is pending, or
-        (`unless_lead`) once the owner has a stored request. True when it is pending now."""
-        conditions = [
-            "NOT EXISTS (SELECT 1 FROM users WHERE id = :user "
-            "AND (nudges_off_at IS NOT NULL OR blocked_at IS NOT NULL))"
-        ]
+        or blocked the bot (unless it goes to the consultants, `to_owner=False`), while a
+        reminder of a kind in `unless_pending` is pending, or (`unless_lead`) once the owner
+        has a stored request. True when it is pending now."""
+        conditions = ["1"]
+        if to_owner:
+            conditions.append(
+                "NOT EXISTS (SELECT 1 FROM users WHERE id = :user "
+                "AND (nudges_off_at IS NOT NULL OR blocked_at IS NOT NULL))"
+            )
         params: dict[str, Any] = {
             "user": user_id, "kind": str(kind), "seq": seq, "due": due_at,
             "payload": json.dumps(payload or {}, ensure_ascii=False, sort_keys=True),
@@ -138,6 +145,15 @@ class NudgeRepo:
             (user_id, *wanted),
         )
 
+    async def cancel_booking(self, user_id: int, booking_id: int) -> int:
+        """Delete the pending reminders of booking `booking_id` (bot/booking/reminders.py)."""
+        marks = ", ".join("?" for _ in BOOKING_KINDS)
+        return await self.db.write(
+            "DELETE FROM nudges WHERE user_id = ? AND status = 'pending' "
+            f"AND kind IN ({marks}) AND json_extract(payload, '$.booking') = ?",
+            (user_id, *map(str, BOOKING_KINDS), booking_id),
+        )
+
     async def came_back(self, user_id: int, within: float) -> int:
         """The owner took a step: reminders sent to them in the last `within` seconds that
         had not yet brought them back are marked as having done so."""
@@ -159,14 +175,16 @@ class NudgeRepo:
     # -- the owner's own switches ---------------------------------------------------------
 
     async def stop(self, user_id: int) -> None:
-        """No reminders for the owner until `resume` (their pending ones are deleted)."""
+        """No reminders for the owner until `resume` (their pending ones are deleted; the
+        consultants' reminder of their booked diagnostic stays)."""
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE users SET nudges_off_at = coalesce(nudges_off_at, ?) WHERE id = ?",
                 (self.now(), user_id),
             )
             await conn.execute(
-                "DELETE FROM nudges WHERE user_id = ? AND status = 'pending'", (user_id,)
+                f"DELETE FROM nudges WHERE user_id = ? AND status = 'pending' AND {_OWNERS_OWN}",
+                (user_id,),
             )
 
     async def resume(self, user_id: int) -> bool:
@@ -184,14 +202,16 @@ class NudgeRepo:
         return bool(row[0])
 
     async def blocked(self, user_id: int) -> int:
-        """The owner blocked the bot: marked, and everything pending for them deleted."""
+        """The owner blocked the bot: marked, and everything pending for them deleted (but
+        the consultants' reminder of their booked diagnostic)."""
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE users SET blocked_at = coalesce(blocked_at, ?) WHERE id = ?",
                 (self.now(), user_id),
             )
             cursor = await conn.execute(
-                "DELETE FROM nudges WHERE user_id = ? AND status = 'pending'", (user_id,)
+                f"DELETE FROM nudges WHERE user_id = ? AND status = 'pending' AND {_OWNERS_OWN}",
+                (user_id,),
             )
             return cursor.rowcount
 

@@ -58,9 +58,11 @@ NOT_YOURS = "not_yours"
 
 
 def actions(status: str, assignee_id: int | None) -> tuple[Action, ...]:
-    """The buttons a card shows (claiming only while nobody has the lead)."""
+    """The buttons a card shows: claiming only while nobody has the lead, or while it is still
+    new (assigned round robin, its consultant takes it with the same button)."""
     allowed = ALLOWED.get(status, ())
-    return tuple(a for a in allowed if a is not Action.claim or assignee_id is None)
+    claimable = assignee_id is None or status == LeadStatus.new
+    return tuple(a for a in allowed if a is not Action.claim or claimable)
 
 
 def refusal(lead: LeadRow, action: Action, actor_id: int, is_admin: bool) -> str | None:

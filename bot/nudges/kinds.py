@@ -23,6 +23,7 @@ class KindSpec:
     delay: Callable[[Settings], float]  # after the step; 0 turns the kind off
     repeats: int = 1  # reminders in a series; each next one after twice the previous wait
     quiet: bool = True  # a reminder due in the quiet hours waits for their end
+    booking: bool = False  # about a booked diagnostic: due at fixed times (not `delay`)
 
     def wait(self, settings: Settings, seq: int) -> float:
         """Seconds from the step (seq 1) or from the previous reminder (seq > 1)."""
@@ -39,6 +40,10 @@ KINDS: dict[str, KindSpec] = {
             NudgeKind.daily_lesson,
             lambda s: DAY if s.lessons_pace == "daily" else 0.0,
         ),
+        # Planned by bot/booking/reminders.py for the booking's own times, not after a step.
+        KindSpec(NudgeKind.booking_day_before, lambda s: 0.0, booking=True),
+        KindSpec(NudgeKind.booking_hour_before, lambda s: 0.0, quiet=False, booking=True),
+        KindSpec(NudgeKind.booking_group, lambda s: 0.0, quiet=False, booking=True),
     )
 }
 

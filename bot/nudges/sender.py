@@ -52,8 +52,8 @@ from bot.config import Settings
 from bot.content import Content
 from bot.db.nudges import PENDING, NudgeRow
 from bot.db.repos import Repositories
-from bot.domain import NudgeKind
-from bot.nudges import policy
+from bot.domain import STAFF_KINDS, NudgeKind
+from bot.nudges import bookings, policy
 from bot.nudges.kinds import KINDS, quiet_kinds
 from bot.nudges.messages import compose
 from bot.nudges.quiet import inside, window_end
@@ -251,14 +251,21 @@ class NudgeSender(BackgroundLoop):
             nudge, owner = found
             if nudge.status != PENDING or nudge.due_at > self.clock.now():
                 return  # sent by an earlier pass, or moved by a step of the owner
-            if nudge.kind not in KINDS:
+            spec = KINDS.get(nudge.kind)
+            if spec is None:
                 await self.repo.nudges.fail(nudge.id, f"unknown kind {nudge.kind!r}")
                 return
             methods = None
-            if owner is not None and not owner.stopped and not owner.blocked:
-                methods = compose(nudge, owner, self.content, self.settings)
+            to_staff = nudge.kind in STAFF_KINDS  # the owner's /stop or block does not matter
+            if owner is not None and (to_staff or (not owner.stopped and not owner.blocked)):
+                if spec.booking:
+                    methods = await bookings.compose(
+                        self.repo, nudge, self.content, self.settings, self.clock.now()
+                    )
+                else:
+                    methods = compose(nudge, owner, self.content, self.settings)
             if not methods:
-                reason = "no owner" if owner is None else (
+                reason = "no owner" if owner is None else "obsolete" if to_staff else (
                     "stopped" if owner.stopped else "blocked" if owner.blocked else "obsolete"
                 )
                 if await self.repo.nudges.drop(nudge.id, reason):
@@ -279,7 +286,12 @@ class NudgeSender(BackgroundLoop):
             log.warning("reminder %d throttled by Telegram for %ds", nudge.id, error.retry_after)
             await self._timed(self.repo.nudges.retry_at(nudge.id, at, "429"))
             return
-        except TelegramForbiddenError:
+        except TelegramForbiddenError as error:
+            if to_staff:  # the bot is out of the consultants' group: not the owner's doing
+                log.warning("reminder %d (%s) refused by Telegram: %s", nudge.id, nudge.kind,
+                            error.message)
+                await self._timed(self.repo.nudges.fail(nudge.id, error.message))
+                return
             log.info("reminder %d: the owner blocked the bot; their reminders are cancelled",
                      nudge.id)
             await self._timed(policy.blocked(self.repo, nudge.user_id))

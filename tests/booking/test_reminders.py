@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from bot.booking.reminders import Audience, ReminderKind, reminders_for
+from bot.booking.reminders import Audience, reminders_for
 from bot.config import Settings
 from bot.content import Content
 from bot.db.bookings import BookingRow
 from bot.db.models import LeadRow
-from bot.domain import BookingState
+from bot.domain import BookingState, NudgeKind
 from bot.flows.booking.views import owner_reminder
 from bot.group.views.agenda import group_reminder
 from tests.booking.clock import at
@@ -27,17 +27,17 @@ def booking(state: str = BookingState.active, confirmed: float | None = None) ->
 def test_a_booking_days_ahead_gets_all_three_reminders() -> None:
     plan = reminders_for(booking(), at("2026-12-07 09:00"))
     assert [(r.kind, r.due_at, r.to, r.quiet_hours) for r in plan] == [
-        (ReminderKind.owner_day_before, START - 86400, Audience.owner, True),
-        (ReminderKind.owner_hour_before, START - 3600, Audience.owner, False),
-        (ReminderKind.group_before, START - 900, Audience.group, False),
+        (NudgeKind.booking_day_before, START - 86400, Audience.owner, True),
+        (NudgeKind.booking_hour_before, START - 3600, Audience.owner, False),
+        (NudgeKind.booking_group, START - 900, Audience.group, False),
     ]
 
 
 def test_reminders_already_past_are_left_out_and_an_ended_booking_needs_none() -> None:
     assert [r.kind for r in reminders_for(booking(), START - 2 * 3600)] == [
-        ReminderKind.owner_hour_before, ReminderKind.group_before
+        NudgeKind.booking_hour_before, NudgeKind.booking_group
     ]
-    assert [r.kind for r in reminders_for(booking(), START - 1800)] == [ReminderKind.group_before]
+    assert [r.kind for r in reminders_for(booking(), START - 1800)] == [NudgeKind.booking_group]
     assert reminders_for(booking(), START - 60) == []
     for ended in (BookingState.cancelled, BookingState.moved, BookingState.held,
                   BookingState.no_show):
@@ -47,7 +47,7 @@ def test_reminders_already_past_are_left_out_and_an_ended_booking_needs_none() -
 def test_the_owners_reminders_carry_confirm_move_and_cancel(
     content: Content, settings: Settings
 ) -> None:
-    text, markup = owner_reminder(booking(), ReminderKind.owner_day_before, content, settings)
+    text, markup = owner_reminder(booking(), NudgeKind.booking_day_before, content, settings)
     assert "завтра: четверг, 10 декабря, 14:00–15:00 (по Москве)" in text
     assert [[b.text for b in row] for row in markup.inline_keyboard] == [
         ["✅ Подтверждаю"], ["🔁 Перенести", "✖️ Отменить"]
@@ -55,7 +55,7 @@ def test_the_owners_reminders_carry_confirm_move_and_cancel(
     assert [b.callback_data for row in markup.inline_keyboard for b in row] == [
         "bk:c:7", "bk:m:7", "bk:x:7"
     ]
-    text, _ = owner_reminder(booking(confirmed=1.0), ReminderKind.owner_hour_before, content,
+    text, _ = owner_reminder(booking(confirmed=1.0), NudgeKind.booking_hour_before, content,
                              settings)
     assert "через час" in text and "уже подтвердили" in text
 

@@ -26,6 +26,7 @@ from bot.db.models import LeadRow
 from bot.db.repos import Repositories
 from bot.emulator import BotWorld, Emulator
 from bot.group.access import Consultants
+from bot.nudges.sender import NudgeSender
 from bot.outbox import OutboxSender
 from tests.cards import is_card_of
 from tests.databases import fresh_database
@@ -135,6 +136,7 @@ class Office:
     ada: Person  # admin (ADMIN_IDS) and member
     owner_id: int
     passes: SenderPasses
+    nudges: NudgeSender  # the reminder sender: not started, a test calls deliver_due()
 
     def use_sender(self, sender: OutboxSender) -> None:
         """Another sender took over (the office's own one was stopped)."""
@@ -325,7 +327,7 @@ async def open_office(
         anna=Person(world, anna.to_dict(), chat_id=group.id, thread_id=thread_id),
         boris=Person(world, boris.to_dict(), chat_id=group.id, thread_id=thread_id),
         ada=Person(world, ada.to_dict(), chat_id=group.id, thread_id=thread_id),
-        owner_id=owner.id, passes=SenderPasses(sender),
+        owner_id=owner.id, passes=SenderPasses(sender), nudges=app.nudges,
     )
     if start_sender:
         sender.start()

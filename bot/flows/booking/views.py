@@ -11,14 +11,13 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from pydantic import ValidationError
 
 from bot.booking.calendar import Meeting, ics_bytes
-from bot.booking.reminders import ReminderKind
 from bot.booking.slots import Slot
 from bot.booking.texts import day_long, local, minutes_between, span, zone_phrase
 from bot.config import Settings
 from bot.content import Content
 from bot.db.bookings import BookingRow
 from bot.db.models import LeadRow
-from bot.domain import LeadAnswers
+from bot.domain import LeadAnswers, NudgeKind
 from bot.flows.booking import keyboards as kb
 
 Rendered = tuple[str, InlineKeyboardMarkup]
@@ -129,11 +128,11 @@ def about(template: str, booking: BookingRow, content: Content, settings: Settin
 
 
 def owner_reminder(
-    booking: BookingRow, kind: ReminderKind, content: Content, settings: Settings
+    booking: BookingRow, kind: NudgeKind, content: Content, settings: Settings
 ) -> Rendered:
     """The reminder 24 hours or 1 hour before (the follow-up scheduler sends it), with
     «Подтверждаю», «Перенести», «Отменить»."""
-    hours = 24 if kind is ReminderKind.owner_day_before else 1
+    hours = 24 if kind is NudgeKind.booking_day_before else 1
     text = content.render(
         "booking/reminder.html", hours=hours, when=when(booking, content, settings),
         zone=zone_phrase(content, settings.timezone), confirmed=booking.confirmed_at is not None,

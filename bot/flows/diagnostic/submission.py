@@ -12,7 +12,6 @@ from bot import checklist
 from bot import keyboards as main_kb
 from bot.db.leads import LeadDraft, Notification
 from bot.domain import FunnelStep, LeadAnswers, OutboxKind
-from bot.flows.booking import offer_after_submit
 from bot.flows.diagnostic.draft import Draft
 from bot.flows.diagnostic.questionnaire import TURNOVER, YEARS
 from bot.flows.diagnostic.rules import CALL_TIMES
@@ -152,6 +151,10 @@ async def submit(step: Step, draft: Draft, query: CallbackQuery) -> None:
     kept = type(draft)(draft=draft.draft, submitted=draft.draft)
     await step.save(kept, None)
     if outcome.qualified:  # then the diagnostic's free times (when booking is on)
+        # Imported here: booking's keyboards use the questionnaire's call times, so the two
+        # packages would import each other at start-up.
+        from bot.flows.booking.handlers import offer_after_submit
+
         await offer_after_submit(
             step.reply, step.chat_id, result.lead, step.repo, step.content, step.settings,
             step.clock.now(),
