@@ -15,7 +15,6 @@ falls due and drops one whose booking is no longer active.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,9 +27,6 @@ from bot.nudges.quiet import out_of_quiet
 if TYPE_CHECKING:
     from bot.db.bookings import BookingRow
     from bot.db.repos import Repositories
-
-log = logging.getLogger(__name__)
-
 
 class Audience(StrEnum):
     owner = "owner"  # the lead's owner, in their private chat
@@ -99,13 +95,3 @@ class ScheduledReminders:
                 lead.user_id, reminder.kind, due, payload,
                 to_owner=reminder.to is Audience.owner,
             )
-
-
-class NoReminders:
-    """Nothing is scheduled (tests of the booking flow alone)."""
-
-    async def replace(
-        self, booking_id: int, lead_id: int, reminders: Sequence[Reminder]
-    ) -> None:
-        log.debug("booking %d: %d reminder(s) not scheduled (no scheduler)",
-                  booking_id, len(reminders))

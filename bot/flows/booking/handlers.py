@@ -19,7 +19,7 @@ from aiogram.methods import SendDocument, SendMessage
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.booking import service
-from bot.booking.reminders import NoReminders, ReminderSchedule
+from bot.booking.reminders import ReminderSchedule
 from bot.booking.slots import Rules, Slot, booking_days, day_window, free_days, free_slots, horizon
 from bot.callbacks import BookAction, BookCb, BookDayCb, BookTimeCb, CallTimeCb
 from bot.clock import Clock
@@ -51,7 +51,7 @@ def _canonical(query: CallbackQuery, data: CallbackData) -> bool:
 
 
 def _now(clock: Clock | None) -> float:
-    return (clock or Clock()).now()
+    return clock.now()
 
 
 def _say(
@@ -131,7 +131,7 @@ async def _own_booking(
 
 async def on_booking_command(
     message: Message, reply: Replies, state: FSMContext, repo: Repositories, content: Content,
-    settings: Settings, clock: Clock | None = None,
+    settings: Settings, clock: Clock,
 ) -> None:
     assert message.from_user is not None
     await _leave_our_state(state)
@@ -160,7 +160,7 @@ async def on_booking_command(
 
 async def on_day(
     query: CallbackQuery, callback_data: BookDayCb, reply: Replies, repo: Repositories,
-    content: Content, settings: Settings, clock: Clock | None = None,
+    content: Content, settings: Settings, clock: Clock,
 ) -> None:
     message = query.message
     if not _canonical(query, callback_data) or not isinstance(message, Message):
@@ -185,8 +185,8 @@ async def on_day(
 
 async def on_time(
     query: CallbackQuery, callback_data: BookTimeCb, reply: Replies, state: FSMContext,
-    repo: Repositories, content: Content, settings: Settings, clock: Clock | None = None,
-    reminders: ReminderSchedule | None = None,
+    repo: Repositories, content: Content, settings: Settings, clock: Clock,
+    reminders: ReminderSchedule,
 ) -> None:
     message = query.message
     if not _canonical(query, callback_data) or not isinstance(message, Message):
@@ -200,7 +200,7 @@ async def on_time(
     rules = Rules.of(settings)
     slot = Slot(callback_data.t, callback_data.t + rules.length)
     booked = await service.book(
-        repo, reminders or NoReminders(), lead_id=lead.id, slot=slot, rules=rules, now=now,
+        repo, reminders, lead_id=lead.id, slot=slot, rules=rules, now=now,
         actor_id=query.from_user.id, replacing=callback_data.r or None,
     )
     if booked.booking is not None:
@@ -250,8 +250,8 @@ async def _confirm(
 
 async def on_booking_button(
     query: CallbackQuery, callback_data: BookCb, reply: Replies, state: FSMContext,
-    repo: Repositories, content: Content, settings: Settings, clock: Clock | None = None,
-    reminders: ReminderSchedule | None = None,
+    repo: Repositories, content: Content, settings: Settings, clock: Clock,
+    reminders: ReminderSchedule,
 ) -> None:
     message = query.message
     if not _canonical(query, callback_data) or not isinstance(message, Message):
@@ -318,7 +318,7 @@ async def _cancel(
 ) -> None:
     await _leave_our_state(state)
     closed = await service.cancel(
-        repo, reminders or NoReminders(), lead_id=lead.id, booking_id=booking.id,
+        repo, reminders, lead_id=lead.id, booking_id=booking.id,
         reason=reason, now=now, actor_id=lead.user_id,
     )
     if closed is None:  # changed meanwhile: say what is true now
@@ -334,7 +334,7 @@ async def _cancel(
 
 async def on_cancel_reason(
     message: Message, reply: Replies, state: FSMContext, repo: Repositories, content: Content,
-    settings: Settings, clock: Clock | None = None, reminders: ReminderSchedule | None = None,
+    settings: Settings, clock: Clock, reminders: ReminderSchedule,
 ) -> None:
     assert message.from_user is not None and message.text is not None
     data = await state.get_data()
@@ -350,7 +350,7 @@ async def on_cancel_reason(
 
 async def on_call_time_button(
     query: CallbackQuery, callback_data: CallTimeCb, reply: Replies, state: FSMContext,
-    repo: Repositories, content: Content, clock: Clock | None = None,
+    repo: Repositories, content: Content, clock: Clock,
 ) -> None:
     message = query.message
     if (
@@ -370,7 +370,7 @@ async def on_call_time_button(
 
 async def on_call_time_text(
     message: Message, reply: Replies, state: FSMContext, repo: Repositories, content: Content,
-    clock: Clock | None = None,
+    clock: Clock,
 ) -> None:
     assert message.from_user is not None and message.text is not None
     check = clean_text(message.text, CALL_TIME.limit)

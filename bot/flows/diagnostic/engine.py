@@ -281,7 +281,9 @@ class FormHandlers:
         self, reply: Replies, chat_id: int, user_id: int, state: FSMContext,
         repo: Repositories, content: Content, settings: Settings,
     ) -> Step:
-        return Step(self.form, reply, chat_id, user_id, state, repo, content, settings)
+        return Step(
+            self.form, reply, chat_id, user_id, state, repo, content, settings, clock=repo.clock
+        )
 
     def router(self) -> Router:
         router = Router(name="diagnostic")
@@ -333,11 +335,11 @@ class FormHandlers:
 
     async def on_button(
         self, query: CallbackQuery, callback_data: DiagCb, reply: Replies, state: FSMContext,
-        repo: Repositories, content: Content, settings: Settings, clock: Clock | None = None,
+        repo: Repositories, content: Content, settings: Settings, clock: Clock,
     ) -> None:
         chat_id = query.message.chat.id if query.message else query.from_user.id
         step = self._step(reply, chat_id, query.from_user.id, state, repo, content, settings)
-        step.clock = clock or step.clock
+        step.clock = clock
         key, value = callback_data.s, callback_data.v
         draft = await step.draft()
         at = await step.position(draft)

@@ -53,13 +53,13 @@ def parse_range(text: str | None, tz_name: str, *, whole_day: bool) -> tuple[int
 
 async def on_agenda(
     message: Message, command: CommandObject, reply: Replies, repo: Repositories,
-    content: Content, settings: Settings, clock: Clock | None = None,
+    content: Content, settings: Settings, clock: Clock,
 ) -> None:
     period = views.parse_period(command.args)
     if period is None:
         reply(message.answer(content.render("group/agenda_usage.html")))
         return
-    now = (clock or Clock()).now()
+    now = clock.now()
     shown = await views.agenda(period, now, repo, content, settings)
     # On record like a /leads page: erasing a lead it lists renders it again without.
     reply(message.answer(shown.text), track=Track.lead_page(shown.lead_ids, shown.detail))
@@ -67,14 +67,14 @@ async def on_agenda(
 
 async def on_busy(
     message: Message, command: CommandObject, reply: Replies, repo: Repositories,
-    content: Content, settings: Settings, clock: Clock | None = None,
+    content: Content, settings: Settings, clock: Clock,
 ) -> None:
     await _availability("busy", message, command, reply, repo, content, settings, clock)
 
 
 async def on_free(
     message: Message, command: CommandObject, reply: Replies, repo: Repositories,
-    content: Content, settings: Settings, clock: Clock | None = None,
+    content: Content, settings: Settings, clock: Clock,
 ) -> None:
     await _availability("free", message, command, reply, repo, content, settings, clock)
 
@@ -94,7 +94,7 @@ async def _availability(
     start, end = found
     user = message.from_user
     await repo.bookings.add_override(
-        start, end, kind, user.id, user.full_name, (clock or Clock()).now()
+        start, end, kind, user.id, user.full_name, clock.now()
     )
     conflicts = []
     if kind == "busy":

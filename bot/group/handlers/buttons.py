@@ -15,7 +15,7 @@ from aiogram.methods import SendMessage
 from aiogram.types import CallbackQuery, ForceReply, Message, ReplyParameters
 
 from bot.booking import service as booking_service
-from bot.booking.reminders import NoReminders, ReminderSchedule
+from bot.booking.reminders import ReminderSchedule
 from bot.clock import Clock
 from bot.config import Settings
 from bot.content import Content
@@ -47,8 +47,8 @@ def refusal_alert(content: Content, code: str, lead: LeadRow | None, action: Act
 
 async def on_card_button(
     query: CallbackQuery, callback_data: CardCb, bot: Bot, reply: Replies, repo: Repositories,
-    content: Content, settings: Settings, consultants: Consultants, clock: Clock | None = None,
-    reminders: ReminderSchedule | None = None,
+    content: Content, settings: Settings, consultants: Consultants, clock: Clock,
+    reminders: ReminderSchedule,
 ) -> None:
     user = query.from_user
     if not await consultants.is_consultant(bot, user.id):
@@ -87,7 +87,7 @@ async def on_card_button(
         return
     after = result.after
     await booking_service.close_after_move(
-        repo, reminders or NoReminders(), lead=after, now=(clock or Clock()).now()
+        repo, reminders, lead=after, now=clock.now()
     )
     if action is Action.claim:
         reply(query.answer(content.label("group_alerts.claimed", id=lead_id)))

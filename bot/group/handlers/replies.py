@@ -8,7 +8,7 @@ from aiogram import Bot
 from aiogram.types import Message
 
 from bot.booking import service as booking_service
-from bot.booking.reminders import NoReminders, ReminderSchedule
+from bot.booking.reminders import ReminderSchedule
 from bot.clock import Clock
 from bot.config import Settings
 from bot.content import Content
@@ -35,8 +35,8 @@ REASON_LIMIT = 1000
 
 async def on_reply(
     message: Message, bot: Bot, reply: Replies, repo: Repositories, content: Content,
-    settings: Settings, consultants: Consultants, clock: Clock | None = None,
-    reminders: ReminderSchedule | None = None,
+    settings: Settings, consultants: Consultants, clock: Clock,
+    reminders: ReminderSchedule,
 ) -> None:
     """A reply to a lead's message (its card, a notice, the owner's relayed message) is a
     note; in a lead's forum topic every message is (Telegram makes each one a reply to the
@@ -120,7 +120,7 @@ async def _refusal_reason(
             ))
         return
     await booking_service.close_after_move(
-        repo, reminders or NoReminders(), lead=result.after, now=(clock or Clock()).now()
+        repo, reminders, lead=result.after, now=clock.now()
     )
     await repo.cards.forget_message(message.chat.id, ref.message_id)
     reply(message.reply(content.text("group_hints.lost_saved", id=ref.lead_id)))
