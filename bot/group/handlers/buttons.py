@@ -24,7 +24,7 @@ from bot.db.pipeline import MoveResult, valid_id
 from bot.db.repos import Repositories
 from bot.delivery.replies import Replies, Track
 from bot.group.access import Consultants
-from bot.group.callbacks import CardCb
+from bot.group.callbacks import CardCb, PassCb
 from bot.group.rules import NOT_ALLOWED, NOT_YOURS, TARGET, Action, decide, refusal
 from bot.group.views.card import status_label
 from bot.group.views.refresh import refresh_card
@@ -45,25 +45,39 @@ def refusal_alert(content: Content, code: str, lead: LeadRow | None, action: Act
     return content.label("group_alerts.not_allowed", status=status_label(content, lead.status))
 
 
-async def on_card_button(
-    query: CallbackQuery, callback_data: CardCb, bot: Bot, reply: Replies, repo: Repositories,
-    content: Content, settings: Settings, consultants: Consultants, clock: Clock,
-    reminders: ReminderSchedule,
-) -> None:
-    user = query.from_user
-    if not await consultants.is_consultant(bot, user.id):
+async def pressed_card(
+    query: CallbackQuery, callback_data: CardCb | PassCb, bot: Bot, reply: Replies,
+    repo: Repositories, content: Content, consultants: Consultants,
+) -> Message | None:
+    """The checks every button on a card passes first: a consultant pressed it, its data is
+    canonical and names a lead, and the message is that lead's current card. None (the alert
+    said) when one fails; else the card's message."""
+    if not await consultants.is_consultant(bot, query.from_user.id):
         reply(query.answer(content.label("group_alerts.not_consultant"), show_alert=True))
-        return
+        return None
     message = query.message
     lead_id = callback_data.id
     if not canonical(query, callback_data) or not isinstance(message, Message) or not valid_id(
         lead_id
     ):
         reply(query.answer(content.label("group_alerts.forged"), show_alert=True))
-        return
+        return None
     if not await repo.cards.is_current(lead_id, message.chat.id, message.message_id):
         reply(query.answer(content.label("group_alerts.stale", id=lead_id), show_alert=True))
+        return None
+    return message
+
+
+async def on_card_button(
+    query: CallbackQuery, callback_data: CardCb, bot: Bot, reply: Replies, repo: Repositories,
+    content: Content, settings: Settings, consultants: Consultants, clock: Clock,
+    reminders: ReminderSchedule,
+) -> None:
+    user = query.from_user
+    message = await pressed_card(query, callback_data, bot, reply, repo, content, consultants)
+    if message is None:
         return
+    lead_id = callback_data.id
     lead = await repo.leads.get(lead_id)
     action = callback_data.a
     is_admin = consultants.is_admin(user.id)

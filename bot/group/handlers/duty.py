@@ -15,13 +15,12 @@ from aiogram.types import CallbackQuery, Message, ReplyParameters
 
 from bot.config import Settings
 from bot.content import Content
-from bot.db.pipeline import valid_id
 from bot.db.repos import Repositories
 from bot.delivery.replies import Replies
 from bot.domain import Assignment
 from bot.group.access import Consultants
 from bot.group.callbacks import PassCb
-from bot.group.handlers.buttons import canonical
+from bot.group.handlers.buttons import pressed_card
 from bot.group.views.keyboards import PASSABLE
 from bot.group.views.refresh import refresh_card
 
@@ -56,19 +55,10 @@ async def on_pass(
     content: Content, settings: Settings, consultants: Consultants,
 ) -> None:
     user = query.from_user
-    if not await consultants.is_consultant(bot, user.id):
-        reply(query.answer(content.label("group_alerts.not_consultant"), show_alert=True))
+    message = await pressed_card(query, callback_data, bot, reply, repo, content, consultants)
+    if message is None:
         return
-    message = query.message
     lead_id = callback_data.id
-    if not canonical(query, callback_data) or not isinstance(message, Message) or not valid_id(
-        lead_id
-    ):
-        reply(query.answer(content.label("group_alerts.forged"), show_alert=True))
-        return
-    if not await repo.cards.is_current(lead_id, message.chat.id, message.message_id):
-        reply(query.answer(content.label("group_alerts.stale", id=lead_id), show_alert=True))
-        return
     lead = await repo.leads.get(lead_id)
     if lead is None:
         reply(query.answer(content.label("group_alerts.gone"), show_alert=True))
