@@ -221,3 +221,16 @@ async def choose_call_time(
         return False
     await _card(repo, lead_id, "other_time", None, f"{now:.3f}")
     return True
+
+
+async def replan_reminders(
+    repo: Repositories, schedule: ReminderSchedule, user_id: int, now: float
+) -> bool:
+    """The owner turned reminders back on (/start after /stop, or unblocked the bot): the
+    reminders still ahead of their active booking are planned again. True when there was one."""
+    lead = await repo.leads.for_user(user_id)
+    booking = await repo.bookings.active_for_lead(lead.id) if lead is not None else None
+    if lead is None or booking is None:
+        return False
+    await schedule.replace(booking.id, lead.id, reminders_for(booking, now))
+    return True

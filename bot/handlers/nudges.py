@@ -12,7 +12,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.methods import SendMessage
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
+from bot.booking import service as booking_service
+from bot.booking.reminders import ReminderSchedule
 from bot.callbacks import NudgeAction, NudgeCb
+from bot.clock import Clock
 from bot.config import Settings
 from bot.content import Content
 from bot.db.repos import Repositories
@@ -75,9 +78,13 @@ async def on_button(
     await open_request(reply, chat_id, user_id, state, repo, content, settings, questionnaire)
 
 
-async def on_bot_status(event: ChatMemberUpdated, repo: Repositories) -> None:
-    """The owner blocked the bot (kicked) or unblocked it (member again)."""
+async def on_bot_status(
+    event: ChatMemberUpdated, repo: Repositories, clock: Clock, reminders: ReminderSchedule
+) -> None:
+    """The owner blocked the bot (kicked) or unblocked it (member again: the reminders of
+    their booked diagnostic are planned again, unless they had said /stop)."""
     if event.new_chat_member.status in GONE:
         await followups.blocked(repo, event.chat.id)
     elif event.old_chat_member.status in GONE:
         await followups.unblocked(repo, event.chat.id)
+        await booking_service.replan_reminders(repo, reminders, event.chat.id, clock.now())

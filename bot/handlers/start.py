@@ -11,6 +11,9 @@ from aiogram.types import Message
 
 from bot import keyboards
 from bot.attribution import Touch, parse_payload
+from bot.booking import service as booking_service
+from bot.booking.reminders import ReminderSchedule
+from bot.clock import Clock
 from bot.config import Settings
 from bot.content import Content
 from bot.db.repos import Repositories
@@ -42,6 +45,8 @@ async def on_start(
     content: Content,
     settings: Settings,
     questionnaire: Form,
+    clock: Clock,
+    reminders: ReminderSchedule,
 ) -> None:
     user = message.from_user
     assert user is not None  # private chats always have a sender
@@ -55,8 +60,11 @@ async def on_start(
         touch, referrer = Touch(), None
     await repo.referrals.record_touch(user.id, touch, referrer)
     await repo.funnel.record(user.id, "start", detail=payload if valid else None)
+    owner = await repo.nudges.owner(user.id)
     if await followups.restarted(repo, user.id):  # after /stop: reminders are on again
         reply(message.answer(content.render("nudges/resumed.html")))
+    if owner is not None and (owner.stopped or owner.blocked):  # a booking's, too
+        await booking_service.replan_reminders(repo, reminders, user.id, clock.now())
     if touch.diagnostic:
         await open_request(
             reply, message.chat.id, user.id, state, repo, content, settings, questionnaire

@@ -174,3 +174,31 @@ async def test_a_reminder_whose_booking_ended_meanwhile_is_not_sent(office: Offi
     dropped = [r for r in await office.repo.nudges.history(owner.id) if r.status == "dropped"]
     assert [r.kind for r in dropped] == [NudgeKind.booking_day_before,
                                          NudgeKind.booking_hour_before]
+
+
+async def test_start_after_stop_plans_the_owners_booking_reminders_again(office: Office) -> None:
+    owner = await booked(office)
+    await owner.send("/stop")
+    await owner.expect("больше не будем напоминать")
+    assert set(await pending(office, owner)) == {NudgeKind.booking_group}
+    await owner.send("/start")
+    await owner.expect("Напоминания снова включены")
+    assert await pending(office, owner) == {
+        NudgeKind.booking_day_before: THURSDAY_2PM - 24 * 3600,
+        NudgeKind.booking_hour_before: THURSDAY_2PM - 3600,
+        NudgeKind.booking_group: THURSDAY_2PM - 15 * 60,
+    }
+
+
+async def test_blocking_drops_the_owners_reminders_and_unblocking_plans_them_again(
+    office: Office,
+) -> None:
+    owner = await booked(office)
+    office.telegram.block_bot(owner.id)  # Telegram tells the bot (my_chat_member)
+    await office.world.settle()
+    assert set(await pending(office, owner)) == {NudgeKind.booking_group}
+    office.telegram.block_bot(owner.id, False)
+    await office.world.settle()
+    assert set(await pending(office, owner)) == set(NudgeKind(k) for k in (
+        "booking_24h", "booking_1h", "booking_group_15m"
+    ))
