@@ -55,14 +55,10 @@ async def on_pass(
     content: Content, settings: Settings, consultants: Consultants,
 ) -> None:
     user = query.from_user
-    message = await pressed_card(query, callback_data, bot, reply, repo, content, consultants)
-    if message is None:
+    pressed = await pressed_card(query, callback_data, bot, reply, repo, content, consultants)
+    if pressed is None:
         return
-    lead_id = callback_data.id
-    lead = await repo.leads.get(lead_id)
-    if lead is None:
-        reply(query.answer(content.label("group_alerts.gone"), show_alert=True))
-        return
+    message, lead = pressed
     if settings.assignment != Assignment.round_robin or lead.status not in PASSABLE or (
         lead.assignee_id is None
     ):
