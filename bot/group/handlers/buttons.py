@@ -72,6 +72,19 @@ async def pressed_card(
     return message, lead
 
 
+def under_card(card: Message, text: str, markup: ForceReply | None = None) -> SendMessage:
+    """A message that answers the card, in the card's topic when it is in one."""
+    return SendMessage(
+        chat_id=card.chat.id,
+        text=text,
+        message_thread_id=card.message_thread_id if card.is_topic_message else None,
+        reply_parameters=ReplyParameters(
+            message_id=card.message_id, allow_sending_without_reply=True
+        ),
+        reply_markup=markup,
+    )
+
+
 async def on_card_button(
     query: CallbackQuery, callback_data: CardCb, bot: Bot, reply: Replies, repo: Repositories,
     content: Content, settings: Settings, consultants: Consultants, clock: Clock,
@@ -124,16 +137,12 @@ def _ask_reason(
         return
     reply(query.answer(content.label("group_alerts.lost_asked")))
     reply(
-        SendMessage(
-            chat_id=card.chat.id,
-            text=content.render(
+        under_card(
+            card,
+            content.render(
                 "group/lost_prompt.html", id=lead.id, user_id=user.id, name=user.full_name
             ),
-            message_thread_id=card.message_thread_id if card.is_topic_message else None,
-            reply_parameters=ReplyParameters(
-                message_id=card.message_id, allow_sending_without_reply=True
-            ),
-            reply_markup=ForceReply(force_reply=True, selective=True),
+            ForceReply(force_reply=True, selective=True),
         ),
         track=Track.lead_message(lead.id, "lost_prompt", user.id),
     )
