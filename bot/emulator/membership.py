@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 FIRST_USER_ID = 10_000_001
 FIRST_GROUP_ID = -500_000_001
 FIRST_SUPERGROUP_ID = -1_002_000_000_001
-ADMIN_RIGHTS = (
+# The rights every ChatAdministratorRights object carries (next to is_anonymous) …
+REQUIRED_ADMIN_RIGHTS = (
     "can_manage_chat",
     "can_delete_messages",
     "can_manage_video_chats",
@@ -30,6 +31,10 @@ ADMIN_RIGHTS = (
     "can_post_stories",
     "can_edit_stories",
     "can_delete_stories",
+)
+# … and all an administrator of a group may hold.
+ADMIN_RIGHTS = (
+    *REQUIRED_ADMIN_RIGHTS,
     "can_send_welcome_messages",
     "can_pin_messages",
     "can_manage_topics",

@@ -7,8 +7,13 @@ would send, `to_dict()` is the emulator's own JSON view for tests and the contro
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
+
+
+def _all_fields(record: Any) -> dict[str, Any]:
+    """The JSON view of a record that shows every field as it is (values not copied)."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
 @dataclass(slots=True, eq=False)
@@ -380,14 +385,7 @@ class RecordedCall:
     result: Any = None  # what the method answered (by reference, not copied)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "method": self.method,
-            "params": self.params,
-            "ts": self.ts,
-            "ok": self.ok,
-            "error": self.error,
-            "result": self.result,
-        }
+        return _all_fields(self)
 
 
 @dataclass(slots=True, eq=False)
@@ -403,17 +401,7 @@ class CallbackQueryRecord:
     answered_at: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "user_id": self.user_id,
-            "chat_id": self.chat_id,
-            "message_id": self.message_id,
-            "data": self.data,
-            "created": self.created,
-            "answered": self.answered,
-            "answer": self.answer,
-            "answered_at": self.answered_at,
-        }
+        return _all_fields(self)
 
 
 @dataclass(slots=True, eq=False)
@@ -427,12 +415,4 @@ class InlineQueryRecord:
     options: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "user_id": self.user_id,
-            "query": self.query,
-            "created": self.created,
-            "answered": self.answered,
-            "results": self.results,
-            "options": self.options,
-        }
+        return _all_fields(self)

@@ -84,30 +84,34 @@ def seed_world(world: BotWorld) -> Cast:
     )
 
 
+def _new_name(
+    world: BotWorld, first_name: str | None, pool: tuple[Person, ...], fallback: str
+) -> tuple[str, str | None, str | None]:
+    """First name, last name and username of a newcomer: the first name given, else the
+    first of `pool` nobody in the world has yet, else `fallback` numbered."""
+    if first_name:
+        return first_name, None, None
+    known = {user.first_name for user in world.users.values()}
+    for person in pool:
+        if person[0] not in known:
+            return person
+    return f"{_CAST[fallback]} {len(world.users) + 1}", None, None
+
+
 def add_owner(world: BotWorld, first_name: str | None = None) -> dict[str, Any]:
     """A new owner who has not written to the bot yet."""
-    known = {user.first_name for user in world.users.values()}
-    last_name, username = None, None
-    if not first_name:
-        pool = [entry for entry in OWNER_NAMES if entry[0] not in known]
-        if pool:
-            first_name, last_name, username = pool[0]
-        else:
-            first_name = f"{_CAST['owner_fallback']} {len(world.users) + 1}"
+    first_name, last_name, username = _new_name(
+        world, first_name, OWNER_NAMES, "owner_fallback"
+    )
     user = world.add_user(first_name=first_name, last_name=last_name, username=username)
     return user.to_dict()
 
 
 def add_consultant(world: BotWorld, first_name: str | None = None) -> dict[str, Any]:
     """A new member of the consultants' group (Telegram tells the bot with chat_member)."""
-    known = {user.first_name for user in world.users.values()}
-    last_name, username = None, None
-    if not first_name:
-        pool = [entry for entry in CONSULTANT_NAMES if entry[0] not in known]
-        if pool:
-            first_name, last_name, username = pool[0]
-        else:
-            first_name = f"{_CAST['consultant_fallback']} {len(world.users) + 1}"
+    first_name, last_name, username = _new_name(
+        world, first_name, CONSULTANT_NAMES, "consultant_fallback"
+    )
     user = world.add_user(
         first_name=first_name, last_name=last_name, username=username, started=True
     )

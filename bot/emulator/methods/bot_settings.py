@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from bot.emulator.errors import bad_request
+from bot.emulator.membership import REQUIRED_ADMIN_RIGHTS
 from bot.emulator.methods.registry import Call, api_method
 from bot.emulator.params import opt_bool, opt_str
 from bot.emulator.world import BotWorld, scope_key
@@ -22,19 +23,7 @@ SCOPE_TYPES = frozenset(
         "chat_member",
     }
 )
-ADMIN_RIGHT_FIELDS = (
-    "is_anonymous",
-    "can_manage_chat",
-    "can_delete_messages",
-    "can_manage_video_chats",
-    "can_restrict_members",
-    "can_promote_members",
-    "can_change_info",
-    "can_invite_users",
-    "can_post_stories",
-    "can_edit_stories",
-    "can_delete_stories",
-)
+ADMIN_RIGHT_FIELDS = ("is_anonymous", *REQUIRED_ADMIN_RIGHTS)
 
 
 @api_method("getMe")

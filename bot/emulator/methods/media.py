@@ -8,11 +8,10 @@ from typing import Any
 from bot.emulator.errors import ApiError, bad_request
 from bot.emulator.markup import validate_reply_markup
 from bot.emulator.methods.registry import Call, api_method
-from bot.emulator.methods.sending import post_bot_message
+from bot.emulator.methods.sending import caption_fields, caption_param, post_bot_message
 from bot.emulator.models import StoredFile
 from bot.emulator.params import Upload, opt_bool, opt_str
 from bot.emulator.payloads import FileFactory, photo_sizes
-from bot.emulator.text import format_text
 
 UPLOAD_LIMIT = 50 * 1024 * 1024
 _MEDIA_METHODS = {
@@ -35,13 +34,7 @@ def _send_media(call: Call, kind: str) -> dict[str, Any]:
     stored = _input_file(call, kind)
     caption = None
     if kind not in _NO_CAPTION:
-        caption = format_text(
-            params.get("caption"),
-            params.get("parse_mode"),
-            params.get("caption_entities"),
-            caption=True,
-            resolve_user=world.user_json,
-        )
+        caption = caption_param(world, params)
     markup = validate_reply_markup(params.get("reply_markup"))
     message = post_bot_message(
         world,
@@ -51,9 +44,7 @@ def _send_media(call: Call, kind: str) -> dict[str, Any]:
         reply_markup=markup,
         media=media_object(kind, stored, world.add_file),
         file=stored,
-        caption=caption.text if caption else None,
-        caption_entities=caption.entities if caption else [],
-        caption_html=caption.html if caption else None,
+        **caption_fields(caption),
         show_caption_above_media=kind in _CAPTION_ABOVE
         and opt_bool(params, "show_caption_above_media"),
     )

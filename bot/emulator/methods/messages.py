@@ -11,24 +11,24 @@ from typing import Any
 from bot.emulator.errors import NOT_MODIFIED, bad_request
 from bot.emulator.markup import validate_reply_markup
 from bot.emulator.methods.registry import Call, api_method
-from bot.emulator.methods.sending import post_bot_message, target_message
+from bot.emulator.methods.sending import (
+    caption_fields,
+    caption_param,
+    post_bot_message,
+    target_message,
+    text_param,
+)
 from bot.emulator.models import StoredMessage
 from bot.emulator.params import opt_bool, opt_int
 from bot.emulator.payloads import UNCAPTIONED
-from bot.emulator.text import format_text, link_preview_options
+from bot.emulator.text import link_preview_options
 
 
 @api_method("sendMessage")
 def send_message(call: Call) -> dict[str, Any]:
     world, params = call.world, call.params
     chat = world.chat_for_send(params.get("chat_id"))
-    text = format_text(
-        params.get("text"),
-        params.get("parse_mode"),
-        params.get("entities"),
-        resolve_user=world.user_json,
-    )
-    assert text is not None
+    text = text_param(world, params)
     markup = validate_reply_markup(params.get("reply_markup"))
     message = post_bot_message(
         world,
@@ -50,13 +50,7 @@ def edit_message_text(call: Call) -> dict[str, Any]:
     message = _own_message(call, "edit")
     if message.text is None:
         raise bad_request("there is no text in the message to edit")
-    text = format_text(
-        params.get("text"),
-        params.get("parse_mode"),
-        params.get("entities"),
-        resolve_user=world.user_json,
-    )
-    assert text is not None
+    text = text_param(world, params)
     markup = validate_reply_markup(params.get("reply_markup"), inline_only=True)
     current = (message.text, message.entities, message.inline_markup)
     if (text.text, text.entities, markup) == current:
@@ -75,13 +69,7 @@ def edit_message_caption(call: Call) -> dict[str, Any]:
     message = _own_message(call, "edit")
     if message.text is not None or message.kind in ("sticker", "video_note"):
         raise bad_request("there is no caption in the message to edit")
-    caption = format_text(
-        params.get("caption"),
-        params.get("parse_mode"),
-        params.get("caption_entities"),
-        caption=True,
-        resolve_user=world.user_json,
-    )
+    caption = caption_param(world, params)
     new_caption = caption.text if caption else None
     new_entities = caption.entities if caption else []
     markup = validate_reply_markup(params.get("reply_markup"), inline_only=True)
@@ -172,16 +160,7 @@ def _forward_or_copy(call: Call, *, copying: bool) -> dict[str, Any]:
         markup = validate_reply_markup(params.get("reply_markup"))
         if source.kind not in UNCAPTIONED:
             if "caption" in params:
-                caption = format_text(
-                    params["caption"],
-                    params.get("parse_mode"),
-                    params.get("caption_entities"),
-                    caption=True,
-                    resolve_user=world.user_json,
-                )
-                fields["caption"] = caption.text if caption else None
-                fields["caption_entities"] = caption.entities if caption else []
-                fields["caption_html"] = caption.html if caption else None
+                fields.update(caption_fields(caption_param(world, params)))
             if "show_caption_above_media" in params:
                 fields["show_caption_above_media"] = opt_bool(params, "show_caption_above_media")
     message = post_bot_message(world, chat, params, kind=source.kind, reply_markup=markup, **fields)

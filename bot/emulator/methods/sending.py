@@ -1,6 +1,6 @@
 """Shared steps of every method that posts a bot message: reply target, forum topic,
-keyboard, and the request options Telegram echoes back (protect_content → has_protected_content,
-message_effect_id → effect_id)."""
+keyboard, the request's text or caption, and the request options Telegram echoes back
+(protect_content → has_protected_content, message_effect_id → effect_id)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from bot.emulator.errors import bad_request, forbidden
 from bot.emulator.models import GENERAL_TOPIC_ID
 from bot.emulator.params import opt_bool, opt_int, opt_str
+from bot.emulator.text import FormattedText, format_text
 
 if TYPE_CHECKING:
     from bot.emulator.models import ChatRecord, StoredMessage
@@ -38,6 +39,38 @@ def reply_target(world: BotWorld, chat: ChatRecord, params: dict[str, Any]) -> S
             return None
         raise bad_request("message to be replied not found")
     return message
+
+
+def text_param(world: BotWorld, params: dict[str, Any]) -> FormattedText:
+    """The request's `text` (with its parse_mode or entities) as Telegram stores it."""
+    text = format_text(
+        params.get("text"),
+        params.get("parse_mode"),
+        params.get("entities"),
+        resolve_user=world.user_json,
+    )
+    assert text is not None  # an empty text is refused
+    return text
+
+
+def caption_param(world: BotWorld, params: dict[str, Any]) -> FormattedText | None:
+    """The request's `caption` as Telegram stores it (None: absent or blank)."""
+    return format_text(
+        params.get("caption"),
+        params.get("parse_mode"),
+        params.get("caption_entities"),
+        caption=True,
+        resolve_user=world.user_json,
+    )
+
+
+def caption_fields(caption: FormattedText | None) -> dict[str, Any]:
+    """A message's caption fields (without a caption: none, and no entities)."""
+    return {
+        "caption": caption.text if caption else None,
+        "caption_entities": caption.entities if caption else [],
+        "caption_html": caption.html if caption else None,
+    }
 
 
 def post_bot_message(

@@ -46,8 +46,16 @@ class BookingStates(StatesGroup):
 OUR_STATES = frozenset({BookingStates.other_time.state, BookingStates.cancel_reason.state})
 
 
-def _canonical(query: CallbackQuery, data: CallbackData) -> bool:
-    return query.data == data.pack()
+def _pressed(
+    query: CallbackQuery, data: CallbackData, reply: Replies, content: Content
+) -> Message | None:
+    """The message whose button was pressed, when the press is genuine (None: the presser
+    was told the button is stale)."""
+    message = query.message
+    if query.data != data.pack() or not isinstance(message, Message):
+        reply(query.answer(content.label("booking_alerts.stale"), show_alert=True))
+        return None
+    return message
 
 
 def _now(clock: Clock | None) -> float:
@@ -162,9 +170,8 @@ async def on_day(
     query: CallbackQuery, callback_data: BookDayCb, reply: Replies, repo: Repositories,
     content: Content, settings: Settings, clock: Clock,
 ) -> None:
-    message = query.message
-    if not _canonical(query, callback_data) or not isinstance(message, Message):
-        reply(query.answer(content.label("booking_alerts.stale"), show_alert=True))
+    message = _pressed(query, callback_data, reply, content)
+    if message is None:
         return
     lead, moving = await _own_booking(repo, query.from_user.id, callback_data.r)
     if not settings.booking or not service.bookable(lead) or (callback_data.r and moving is None):
@@ -188,9 +195,8 @@ async def on_time(
     repo: Repositories, content: Content, settings: Settings, clock: Clock,
     reminders: ReminderSchedule,
 ) -> None:
-    message = query.message
-    if not _canonical(query, callback_data) or not isinstance(message, Message):
-        reply(query.answer(content.label("booking_alerts.stale"), show_alert=True))
+    message = _pressed(query, callback_data, reply, content)
+    if message is None:
         return
     lead = await repo.leads.for_user(query.from_user.id)
     if lead is None or not settings.booking:
@@ -253,9 +259,8 @@ async def on_booking_button(
     repo: Repositories, content: Content, settings: Settings, clock: Clock,
     reminders: ReminderSchedule,
 ) -> None:
-    message = query.message
-    if not _canonical(query, callback_data) or not isinstance(message, Message):
-        reply(query.answer(content.label("booking_alerts.stale"), show_alert=True))
+    message = _pressed(query, callback_data, reply, content)
+    if message is None:
         return
     action, now = callback_data.a, _now(clock)
     chat_id = message.chat.id
@@ -352,11 +357,10 @@ async def on_call_time_button(
     query: CallbackQuery, callback_data: CallTimeCb, reply: Replies, state: FSMContext,
     repo: Repositories, content: Content, clock: Clock,
 ) -> None:
-    message = query.message
-    if (
-        not _canonical(query, callback_data) or not isinstance(message, Message)
-        or callback_data.v not in CALL_TIME.codes
-    ):
+    message = _pressed(query, callback_data, reply, content)
+    if message is None:
+        return
+    if callback_data.v not in CALL_TIME.codes:
         reply(query.answer(content.label("booking_alerts.stale"), show_alert=True))
         return
     label = content.label(f"{CALL_TIME.labels}.{callback_data.v}")

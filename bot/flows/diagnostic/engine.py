@@ -285,6 +285,21 @@ class FormHandlers:
             self.form, reply, chat_id, user_id, state, repo, content, settings, clock=repo.clock
         )
 
+    async def _waiting(
+        self, message: Message, reply: Replies, state: FSMContext, repo: Repositories,
+        content: Content, settings: Settings,
+    ) -> tuple[Step, Draft, Position, Question] | None:
+        """The step of a message, the draft and the question waiting for an answer (None:
+        the owner is not in the form)."""
+        assert message.from_user is not None
+        step = self._step(reply, message.chat.id, message.from_user.id, state, repo, content,
+                          settings)
+        draft = await step.draft()
+        at = await step.position(draft)
+        if at is None:
+            return None
+        return step, draft, at, self.form.questions[at.key]
+
     def router(self) -> Router:
         router = Router(name="diagnostic")
         router.message.filter(InChat("private"))
@@ -428,14 +443,11 @@ class FormHandlers:
         self, message: Message, reply: Replies, state: FSMContext, repo: Repositories,
         content: Content, settings: Settings,
     ) -> None:
-        assert message.from_user is not None and message.text is not None
-        step = self._step(reply, message.chat.id, message.from_user.id, state, repo, content,
-                          settings)
-        draft = await step.draft()
-        at = await step.position(draft)
-        if at is None:
+        assert message.text is not None
+        waiting = await self._waiting(message, reply, state, repo, content, settings)
+        if waiting is None:
             return
-        question = self.form.questions[at.key]
+        step, draft, at, question = waiting
         text = message.text
         if text.strip() == content.label("diag_buttons.back") and question.back:
             await back(step, draft, at)
@@ -474,13 +486,10 @@ class FormHandlers:
         content: Content, settings: Settings,
     ) -> None:
         assert message.from_user is not None and message.contact is not None
-        step = self._step(reply, message.chat.id, message.from_user.id, state, repo, content,
-                          settings)
-        draft = await step.draft()
-        at = await step.position(draft)
-        if at is None:
+        waiting = await self._waiting(message, reply, state, repo, content, settings)
+        if waiting is None:
             return
-        question = self.form.questions[at.key]
+        step, draft, at, question = waiting
         if not_own(message):
             await go(step, draft, at, problem=Problem.forwarded)
             return
@@ -500,13 +509,9 @@ class FormHandlers:
         content: Content, settings: Settings,
     ) -> None:
         """A sticker, photo, voice … where a question waits: a hint, the same question."""
-        assert message.from_user is not None
-        step = self._step(reply, message.chat.id, message.from_user.id, state, repo, content,
-                          settings)
-        draft = await step.draft()
-        at = await step.position(draft)
-        if at is None:
+        waiting = await self._waiting(message, reply, state, repo, content, settings)
+        if waiting is None:
             return
-        question = self.form.questions[at.key]
+        step, draft, at, question = waiting
         need = Problem.need_button if question.buttons else Problem.need_text
         ask(step, draft, at, problem=need, kind=input_kind(message))

@@ -28,6 +28,14 @@ def _b(content: Content, label: str, step: str, value: str) -> InlineKeyboardBut
     return InlineKeyboardButton(text=content.label(label), callback_data=DiagCb(s=step, v=value).pack())
 
 
+def _to_lessons(content: Content) -> InlineKeyboardButton:
+    """The button to the lessons, under a message that ends the form."""
+    return InlineKeyboardButton(
+        text=content.label("diag_buttons.to_lessons"),
+        callback_data=MenuCb(a=MenuAction.lessons).pack(),
+    )
+
+
 def short(text: str, limit: int = BUTTON_TEXT) -> str:
     """A button label from the owner's words, cut at a word where possible."""
     text = " ".join(text.split())
@@ -119,12 +127,7 @@ def declined(content: Content, consent_key: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [_b(content, "diag_buttons.retry_consent", consent_key, RETRY)],
-            [
-                InlineKeyboardButton(
-                    text=content.label("diag_buttons.to_lessons"),
-                    callback_data=MenuCb(a=MenuAction.lessons).pack(),
-                )
-            ],
+            [_to_lessons(content)],
         ]
     )
 
@@ -133,14 +136,7 @@ def corrections(content: Content, keys: Iterable[str]) -> InlineKeyboardMarkup:
     """Below the verdict: correct a mistaken answer (the first that did not pass, asked
     again; the form goes on from there), or the lessons."""
     rows = [[_b(content, "diag_buttons.correct_answer", key, RETRY)] for key in list(keys)[:1]]
-    rows.append(
-        [
-            InlineKeyboardButton(
-                text=content.label("diag_buttons.to_lessons"),
-                callback_data=MenuCb(a=MenuAction.lessons).pack(),
-            )
-        ]
-    )
+    rows.append([_to_lessons(content)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -149,12 +145,7 @@ def existing_lead(content: Content) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [_b(content, "diag_buttons.update_request", ENTRY, UPDATE)],
-            [
-                InlineKeyboardButton(
-                    text=content.label("diag_buttons.to_lessons"),
-                    callback_data=MenuCb(a=MenuAction.lessons).pack(),
-                )
-            ],
+            [_to_lessons(content)],
         ]
     )
 

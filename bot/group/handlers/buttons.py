@@ -48,10 +48,10 @@ def refusal_alert(content: Content, code: str, lead: LeadRow | None, action: Act
 async def pressed_card(
     query: CallbackQuery, callback_data: CardCb | PassCb, bot: Bot, reply: Replies,
     repo: Repositories, content: Content, consultants: Consultants,
-) -> Message | None:
+) -> tuple[Message, LeadRow] | None:
     """The checks every button on a card passes first: a consultant pressed it, its data is
-    canonical and names a lead, and the message is that lead's current card. None (the alert
-    said) when one fails; else the card's message."""
+    canonical and names a lead, the message is that lead's current card, and the lead is
+    still there. None (the alert said) when one fails; else the card's message and its lead."""
     if not await consultants.is_consultant(bot, query.from_user.id):
         reply(query.answer(content.label("group_alerts.not_consultant"), show_alert=True))
         return None
@@ -65,7 +65,24 @@ async def pressed_card(
     if not await repo.cards.is_current(lead_id, message.chat.id, message.message_id):
         reply(query.answer(content.label("group_alerts.stale", id=lead_id), show_alert=True))
         return None
-    return message
+    lead = await repo.leads.get(lead_id)
+    if lead is None:
+        reply(query.answer(content.label("group_alerts.gone"), show_alert=True))
+        return None
+    return message, lead
+
+
+def under_card(card: Message, text: str, markup: ForceReply | None = None) -> SendMessage:
+    """A message that answers the card, in the card's topic when it is in one."""
+    return SendMessage(
+        chat_id=card.chat.id,
+        text=text,
+        message_thread_id=card.message_thread_id if card.is_topic_message else None,
+        reply_parameters=ReplyParameters(
+            message_id=card.message_id, allow_sending_without_reply=True
+        ),
+        reply_markup=markup,
+    )
 
 
 async def on_card_button(
@@ -74,16 +91,13 @@ async def on_card_button(
     reminders: ReminderSchedule,
 ) -> None:
     user = query.from_user
-    message = await pressed_card(query, callback_data, bot, reply, repo, content, consultants)
-    if message is None:
+    pressed = await pressed_card(query, callback_data, bot, reply, repo, content, consultants)
+    if pressed is None:
         return
+    message, lead = pressed
     lead_id = callback_data.id
-    lead = await repo.leads.get(lead_id)
     action = callback_data.a
     is_admin = consultants.is_admin(user.id)
-    if lead is None:
-        reply(query.answer(content.label("group_alerts.gone"), show_alert=True))
-        return
     if action is Action.lost:
         _ask_reason(query, message, lead, reply, content, is_admin)
         return
@@ -123,16 +137,12 @@ def _ask_reason(
         return
     reply(query.answer(content.label("group_alerts.lost_asked")))
     reply(
-        SendMessage(
-            chat_id=card.chat.id,
-            text=content.render(
+        under_card(
+            card,
+            content.render(
                 "group/lost_prompt.html", id=lead.id, user_id=user.id, name=user.full_name
             ),
-            message_thread_id=card.message_thread_id if card.is_topic_message else None,
-            reply_parameters=ReplyParameters(
-                message_id=card.message_id, allow_sending_without_reply=True
-            ),
-            reply_markup=ForceReply(force_reply=True, selective=True),
+            ForceReply(force_reply=True, selective=True),
         ),
         track=Track.lead_message(lead.id, "lost_prompt", user.id),
     )

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from aiogram import Bot
 from aiogram.filters import CommandObject
-from aiogram.methods import SendMessage
-from aiogram.types import CallbackQuery, Message, ReplyParameters
+from aiogram.types import CallbackQuery, Message
 
 from bot.config import Settings
 from bot.content import Content
@@ -20,7 +19,7 @@ from bot.delivery.replies import Replies
 from bot.domain import Assignment
 from bot.group.access import Consultants
 from bot.group.callbacks import PassCb
-from bot.group.handlers.buttons import pressed_card
+from bot.group.handlers.buttons import pressed_card, under_card
 from bot.group.views.keyboards import PASSABLE
 from bot.group.views.refresh import refresh_card
 
@@ -55,14 +54,10 @@ async def on_pass(
     content: Content, settings: Settings, consultants: Consultants,
 ) -> None:
     user = query.from_user
-    message = await pressed_card(query, callback_data, bot, reply, repo, content, consultants)
-    if message is None:
+    pressed = await pressed_card(query, callback_data, bot, reply, repo, content, consultants)
+    if pressed is None:
         return
-    lead_id = callback_data.id
-    lead = await repo.leads.get(lead_id)
-    if lead is None:
-        reply(query.answer(content.label("group_alerts.gone"), show_alert=True))
-        return
+    message, lead = pressed
     if settings.assignment != Assignment.round_robin or lead.status not in PASSABLE or (
         lead.assignee_id is None
     ):
@@ -81,13 +76,9 @@ async def on_pass(
         return
     reply(query.answer(content.label("group_alerts.passed", id=lead.id, name=assigned.name)))
     await refresh_card(reply, repo, content, settings, after)
-    reply(SendMessage(
-        chat_id=message.chat.id,
-        text=content.text(
+    reply(under_card(
+        message,
+        content.text(
             "duty_hints.passed", id=lead.id, name=assigned.name, user_id=assigned.user_id
-        ),
-        message_thread_id=message.message_thread_id if message.is_topic_message else None,
-        reply_parameters=ReplyParameters(
-            message_id=message.message_id, allow_sending_without_reply=True
         ),
     ))
