@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from tests.kit.drivers import Person
 from tests.kit.views import MessageView
-from tests.test_diagnostic_flow import answer_until_consent
+from tests.stories import give_consent
 
 
 async def submit_request(owner: Person, company: str = "ООО «Ромашка»") -> MessageView:
     """A qualified request with two segments (розница, дилеры), lead source «Маркетинг»;
     returns the free days offered after it."""
-    await answer_until_consent(owner)
-    await owner.click("Даю согласие")
-    await owner.expect("Как к вам обращаться")
+    await give_consent(owner)
     await owner.send(owner.first_name)
     await owner.expect("Как называется ваша компания")
     await owner.send(company)

@@ -15,7 +15,7 @@ from tests.booking.clock import FrozenClock, at
 from tests.booking.conftest import RecordingSchedule
 from tests.booking.owner import book, labels, submit_request
 from tests.kit.inprocess_driver import InProcessWorld
-from tests.test_diagnostic_flow import answer_until_review
+from tests.stories import answer_until_review
 
 
 async def test_a_qualified_owner_books_a_free_time_and_gets_a_confirmation_and_a_calendar_file(
