@@ -19,9 +19,7 @@ async def test_an_owner_who_stopped_after_lesson_1_is_reminded_a_day_later(
     owner = await reminders.owner("Анна")
     await start_the_lessons(owner)
 
-    await reminders.after(DAY - 60)
-    await owner.expect_no_reply()
-    await reminders.after(60)
+    await reminders.after_not_sooner(DAY, owner)
     reminder = await owner.expect("Вы остановились на уроке 1 из 4")
     assert "Любой бизнес работает на рынке" in reminder.content  # lesson 2's title
     assert [b.text for b in reminder.buttons] == ["Открыть урок 2", "🔕 Не напоминать"]
@@ -42,9 +40,7 @@ async def test_at_most_two_lesson_reminders_the_second_after_twice_the_delay(
 
     await reminders.after(DAY)
     await owner.expect("Вы остановились на уроке 2 из 4")
-    await reminders.after(2 * DAY - 60)
-    await owner.expect_no_reply()
-    await reminders.after(60)
+    await reminders.after_not_sooner(2 * DAY, owner)
     second = await owner.expect("Курс ждёт вас на уроке 3 из 4")
     assert second.button("Открыть урок 3") is not None
     for _ in range(7):
@@ -91,9 +87,7 @@ async def test_lessons_finished_bring_one_offer_of_the_diagnostic(reminders: Rem
     [pending] = await reminders.pending(owner.id)
     assert pending.kind == NudgeKind.offer
 
-    await reminders.after(48 * HOUR - 60)
-    await owner.expect_no_reply()
-    await reminders.after(60)
+    await reminders.after_not_sooner(48 * HOUR, owner)
     offer = await owner.expect("бесплатная диагностика отдела продаж")
     assert "более 3 млн ₽ в месяц" in offer.content and "более 3 лет" in offer.content
     assert [b.text for b in offer.buttons] == ["Записаться на диагностику", "🔕 Не напоминать"]
@@ -155,9 +149,7 @@ async def test_the_daily_pace_sends_the_next_lesson_a_day_after_the_previous_was
     owner = await reminders.owner("Карина")
     await start_the_lessons(owner)
 
-    await reminders.after(DAY - 60)
-    await owner.expect_no_reply()
-    await reminders.after(60)
+    await reminders.after_not_sooner(DAY, owner)
     lesson2 = await owner.expect("Урок 2 из 4")
     assert [b.text for b in lesson2.buttons] == [
         "◀️ Назад", "Далее ▶️", "Записаться на диагностику", "🔕 Не напоминать"
@@ -169,9 +161,7 @@ async def test_the_daily_pace_sends_the_next_lesson_a_day_after_the_previous_was
     await reminders.after(HOUR)
     await owner.click("Далее", on=lesson2)
     await owner.expect("Урок 3 из 4")
-    await reminders.after(DAY - 60)
-    await owner.expect_no_reply()
-    await reminders.after(60)
+    await reminders.after_not_sooner(DAY, owner)
     await owner.expect("Урок 4 из 4")
     [pending] = await reminders.pending(owner.id)
     assert pending.kind == NudgeKind.offer  # after the last lesson: the offer, no lesson 5

@@ -22,9 +22,7 @@ async def test_an_abandoned_request_is_resumed_at_the_question_with_answers_kept
 ) -> None:
     owner = await reminders.owner("Анна")
     await answer_until_dept_type(owner)
-    await reminders.after(2 * HOUR - 60)
-    await owner.expect_no_reply()
-    await reminders.after(60)
+    await reminders.after_not_sooner(2 * HOUR, owner)
     reminder = await owner.expect("Вы остановились на вопросе 3 из 5")
     assert "Тип отдела продаж" in reminder.content  # the question's own label
     assert "до конца осталось" in reminder.content
@@ -49,9 +47,7 @@ async def test_at_most_two_reminders_per_stopping_point(reminders: Reminders) ->
     await answer_until_dept_type(owner)
     await reminders.after(2 * HOUR)
     await owner.expect("Вы остановились на вопросе 3 из 5")
-    await reminders.after(4 * HOUR - 60)
-    await owner.expect_no_reply()
-    await reminders.after(60)
+    await reminders.after_not_sooner(4 * HOUR, owner)
     await owner.expect("Вы остановились на вопросе 3 из 5")
     for _ in range(10):
         await reminders.after(12 * HOUR)
