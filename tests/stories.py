@@ -96,15 +96,23 @@ async def give_consent(
     return await owner.expect("Как к вам обращаться")
 
 
-async def answer_until_review(owner: Person) -> None:
-    await give_consent(owner)
-    await owner.send("Анна")
+async def answer_the_contacts(
+    owner: Person, name: str, company: str, phone: str | None = None
+) -> None:
+    """From the question of the name: the name, the company, «генеральный директор», then the
+    contact shared with the button (`phone`, else the owner's own number)."""
+    await owner.send(name)
     await owner.expect("Как называется ваша компания")
-    await owner.send("ООО «Ромашка»")
+    await owner.send(company)
     await owner.expect("Ваша должность")
     await owner.send("генеральный директор")
     await owner.expect("Ваш телефон")
-    await owner.share_contact("+7 916 123-45-67")
+    await owner.share_contact(phone)
+
+
+async def answer_until_review(owner: Person) -> None:
+    await give_consent(owner)
+    await answer_the_contacts(owner, "Анна", "ООО «Ромашка»", "+7 916 123-45-67")
     await owner.expect("Когда вам удобно")
     await owner.click("Утром, 9–12")
     await owner.expect("Проверьте заявку")

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from tests.kit.drivers import Person
 from tests.kit.views import MessageView
-from tests.stories import give_consent
+from tests.stories import answer_the_contacts, give_consent
 
 
 async def submit_request(owner: Person, company: str = "ООО «Ромашка»") -> MessageView:
     """A qualified request with two segments (розница, дилеры), lead source «Маркетинг»;
     returns the free days offered after it."""
     await give_consent(owner)
-    await owner.send(owner.first_name)
-    await owner.expect("Как называется ваша компания")
-    await owner.send(company)
-    await owner.expect("Ваша должность")
-    await owner.send("генеральный директор")
-    await owner.expect("Ваш телефон")
-    await owner.share_contact()
+    await answer_the_contacts(owner, owner.first_name, company)
     await owner.expect("Проверьте заявку")
     await owner.click("✅ Отправить")
     return await owner.expect("Выберите день диагностики")
