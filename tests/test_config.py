@@ -96,43 +96,55 @@ def test_missing_token_means_sandbox(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("written", "seconds"),
-    [("90s", 90.0), ("45m", 2700.0), ("24h", 86400.0), ("3d", 259200.0), ("0", 0.0),
-     (" 12H ", 43200.0), ("1.5h", 5400.0)],
+    ("variable", "written", "value"),
+    [
+        # Durations are written with their unit.
+        ("OFFER_NUDGE_AFTER", "90s", 90.0),
+        ("OFFER_NUDGE_AFTER", "45m", 2700.0),
+        ("OFFER_NUDGE_AFTER", "24h", 86400.0),
+        ("OFFER_NUDGE_AFTER", "3d", 259200.0),
+        ("OFFER_NUDGE_AFTER", "0", 0.0),
+        ("OFFER_NUDGE_AFTER", " 12H ", 43200.0),
+        ("OFFER_NUDGE_AFTER", "1.5h", 5400.0),
+        # Quiet hours: minutes of the day they begin and end at.
+        ("QUIET_HOURS", "21-10", (1260, 600)),
+        ("QUIET_HOURS", "22:30-07:15", (1350, 435)),
+        ("QUIET_HOURS", "1-5", (60, 300)),
+        ("QUIET_HOURS", "", None),
+    ],
 )
-def test_durations_are_written_with_their_unit(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str, seconds: float
+def test_a_duration_or_quiet_hours_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, written: str, value: object
 ) -> None:
-    monkeypatch.setenv("OFFER_NUDGE_AFTER", written)
-    assert load_settings(None, database_path=tmp_path / "x.db").offer_nudge_after == seconds
+    monkeypatch.setenv(variable, written)
+    settings = load_settings(None, database_path=tmp_path / "x.db")
+    assert getattr(settings, variable.lower()) == value
 
 
-@pytest.mark.parametrize("written", ["24", "h", "-1h", "1w", "1h30m", "off"])
-def test_a_duration_without_its_unit_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str
-) -> None:
-    monkeypatch.setenv("NUDGE_STALE_AFTER", written)
-    with pytest.raises(ConfigError, match=r"^NUDGE_STALE_AFTER: expected a duration"):
-        load_settings(None, database_path=tmp_path / "x.db")
+STALE = r"^NUDGE_STALE_AFTER: expected a duration"
 
 
 @pytest.mark.parametrize(
-    ("written", "window"),
-    [("21-10", (1260, 600)), ("22:30-07:15", (1350, 435)), ("1-5", (60, 300)), ("", None)],
+    ("variable", "written", "refusal"),
+    [
+        # A duration without its unit.
+        ("NUDGE_STALE_AFTER", "24", STALE),
+        ("NUDGE_STALE_AFTER", "h", STALE),
+        ("NUDGE_STALE_AFTER", "-1h", STALE),
+        ("NUDGE_STALE_AFTER", "1w", STALE),
+        ("NUDGE_STALE_AFTER", "1h30m", STALE),
+        ("NUDGE_STALE_AFTER", "off", STALE),
+        ("QUIET_HOURS", "21", r"^QUIET_HOURS: "),
+        ("QUIET_HOURS", "21-21", r"^QUIET_HOURS: "),
+        ("QUIET_HOURS", "9:60-10", r"^QUIET_HOURS: "),
+        ("QUIET_HOURS", "night", r"^QUIET_HOURS: "),
+    ],
 )
-def test_quiet_hours(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str, window: object
+def test_a_malformed_duration_or_quiet_hours_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, written: str, refusal: str
 ) -> None:
-    monkeypatch.setenv("QUIET_HOURS", written)
-    assert load_settings(None, database_path=tmp_path / "x.db").quiet_hours == window
-
-
-@pytest.mark.parametrize("written", ["21", "21-21", "9:60-10", "night"])
-def test_malformed_quiet_hours_are_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str
-) -> None:
-    monkeypatch.setenv("QUIET_HOURS", written)
-    with pytest.raises(ConfigError, match=r"^QUIET_HOURS: "):
+    monkeypatch.setenv(variable, written)
+    with pytest.raises(ConfigError, match=refusal):
         load_settings(None, database_path=tmp_path / "x.db")
 
 

@@ -5,58 +5,17 @@ from __future__ import annotations
 import pytest
 
 from bot.db.repos import Repositories
-from tests.kit.drivers import Person
 from tests.kit.inprocess_driver import InProcessWorld
-
-
-async def answer_qualification(
-    owner: Person, turnover: str = "более 3, до 10 млн ₽", years: str = "более 5, до 10 лет"
-) -> None:
-    await owner.send("/diagnostic")
-    await owner.expect("Какой у компании оборот")
-    await owner.click(turnover)
-    await owner.expect("Сколько лет")
-    await owner.click(years)
-
-
-async def answer_until_consent(
-    owner: Person, segments: tuple[str, ...] = ("розница", "дилеры")
-) -> None:
-    await answer_qualification(owner)
-    await owner.expect("тип отдела продаж")
-    await owner.click("Продаёт лидам от маркетинга")
-    await owner.expect("приводит в компанию лидов")
-    await owner.click("Маркетинг")
-    await owner.expect("сегментов целевой аудитории")
-    await owner.click(str(len(segments)))
-    for index, name in enumerate(segments):
-        await owner.expect("назовёте")
-        await owner.send(name)
-        await owner.expect("долю выручки")
-        if index == 0:
-            await owner.send("60%")
-        else:
-            await owner.click("Пропустить")
-    if len(segments) > 1:
-        await owner.expect("стратегическим")
-        await owner.click(f"⭐️ {segments[-1]}")
-    await owner.expect("Согласие на обработку")
-
-
-async def answer_until_review(owner: Person) -> None:
-    await answer_until_consent(owner)
-    await owner.click("Даю согласие")
-    await owner.expect("Как к вам обращаться")
-    await owner.send("Анна")
-    await owner.expect("Как называется ваша компания")
-    await owner.send("ООО «Ромашка»")
-    await owner.expect("Ваша должность")
-    await owner.send("генеральный директор")
-    await owner.expect("Ваш телефон")
-    await owner.share_contact("+7 916 123-45-67")
-    await owner.expect("Когда вам удобно")
-    await owner.click("Утром, 9–12")
-    await owner.expect("Проверьте заявку")
+from tests.stories import (
+    answer_qualification,
+    answer_until_consent,
+    answer_until_dept_type,
+    answer_until_review,
+    answer_until_segments,
+    give_consent,
+    send_the_request,
+    submit_button,
+)
 
 
 async def test_qualified_owner_goes_from_start_to_a_stored_lead(
@@ -177,12 +136,9 @@ async def test_editing_a_field_from_the_review_returns_to_the_review(
 async def test_double_submit_gives_one_lead(world: InProcessWorld, repo: Repositories) -> None:
     owner = await world.user("Анна")
     await answer_until_review(owner)
-    review = await owner.last_bot_message()
-    assert review is not None
-    submit = review.button("✅ Отправить")
-    assert submit is not None and submit.callback_data
-    await owner.click_data(review, submit.callback_data)
-    await owner.click_data(review, submit.callback_data)
+    review, submit = await submit_button(owner)
+    await owner.click_data(review, submit)
+    await owner.click_data(review, submit)
     answer = await owner.expect_answer()
     assert "уже отправлена" in (answer.get("text") or "")
     assert await repo.db.fetchval("SELECT count(*) FROM leads") == 1
@@ -193,9 +149,7 @@ async def test_second_request_updates_the_open_lead_and_marks_it_returning(
     world: InProcessWorld, repo: Repositories
 ) -> None:
     owner = await world.user("Анна")
-    await answer_until_review(owner)
-    await owner.click("✅ Отправить")
-    await owner.expect("Заявка принята")
+    await send_the_request(owner)
     first = await repo.leads.for_user(owner.id)
     await owner.send("/diagnostic")
     await owner.expect("уже у нас")
@@ -225,8 +179,7 @@ async def test_second_request_updates_the_open_lead_and_marks_it_returning(
 
 async def test_back_on_every_step_returns_to_the_previous_question(world: InProcessWorld) -> None:
     owner = await world.user("Анна")
-    await answer_qualification(owner)
-    await owner.expect("тип отдела продаж")
+    await answer_until_dept_type(owner)
     await owner.click("Назад")
     await owner.expect("Сколько лет")
     await owner.click("Назад")
@@ -240,8 +193,7 @@ async def test_bad_input_at_each_step_is_re_asked_and_nothing_is_lost(
     world: InProcessWorld, repo: Repositories
 ) -> None:
     owner = await world.user("Анна")
-    await answer_qualification(owner)
-    await owner.expect("тип отдела продаж")
+    await answer_until_dept_type(owner)
     await owner.send("второй")  # text where a button is expected
     await owner.expect("выберите вариант кнопкой")
     await owner.send_media("sticker")
@@ -294,8 +246,7 @@ async def test_someone_elses_contact_is_confirmed_first(
     world: InProcessWorld, repo: Repositories
 ) -> None:
     owner = await world.user("Анна")
-    await answer_until_consent(owner)
-    await owner.click("Даю согласие")
+    await give_consent(owner)
     await owner.send("Анна")
     await owner.send("Ромашка")
     await owner.click("Пропустить")
@@ -318,8 +269,7 @@ async def test_deep_link_diag_opens_the_diagnostic(world: InProcessWorld) -> Non
 
 async def test_diagnostic_command_resumes_an_unfinished_request(world: InProcessWorld) -> None:
     owner = await world.user("Анна")
-    await answer_qualification(owner)
-    await owner.expect("тип отдела продаж")
+    await answer_until_dept_type(owner)
     await owner.send("/lessons")
     await owner.expect("Урок 1 из 4")
     await owner.send("/diagnostic")
@@ -342,9 +292,7 @@ async def test_a_refused_answer_is_asked_again_without_thanking_for_it(
     world: InProcessWorld,
 ) -> None:
     owner = await world.user("Анна")
-    await answer_until_consent(owner)
-    await owner.click("Даю согласие")
-    await owner.expect("Как к вам обращаться")
+    await give_consent(owner)
     await owner.send("А" * 4620)
     again = await owner.expect("Слишком длинно")
     assert "Как к вам обращаться?" in again.content
@@ -353,9 +301,7 @@ async def test_a_refused_answer_is_asked_again_without_thanking_for_it(
 
 async def test_the_consent_text_names_the_button_that_gives_it(world: InProcessWorld) -> None:
     owner = await world.user("Саша")
-    await answer_qualification(owner)
-    await owner.click("Продаёт лидам от маркетинга")
-    await owner.click("Маркетинг")
+    await answer_until_segments(owner)
     await owner.click("1")
     await owner.send("розница")  # one segment: no share is asked
     consent = await owner.expect("Согласие на обработку")
@@ -368,9 +314,7 @@ async def test_a_forwarded_message_or_one_made_by_another_bot_is_not_taken_as_an
     world: InProcessWorld, repo: Repositories
 ) -> None:
     owner = await world.user("Анна")
-    await answer_until_consent(owner)
-    await owner.click("Даю согласие")
-    await owner.expect("Как к вам обращаться")
+    await give_consent(owner)
     await owner.forward("Пётр Иванович")
     hint = await owner.expect("пересланное сообщение")
     assert "Как к вам обращаться" in hint.content
@@ -395,9 +339,7 @@ async def test_one_segment_is_not_asked_its_share_and_shares_never_exceed_100(
     world: InProcessWorld, repo: Repositories
 ) -> None:
     owner = await world.user("Анна")
-    await answer_qualification(owner)
-    await owner.click("Продаёт лидам от маркетинга")
-    await owner.click("Маркетинг")
+    await answer_until_segments(owner)
     await owner.click("3")
     await owner.send("розница")
     await owner.send("70")

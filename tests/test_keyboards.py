@@ -12,7 +12,7 @@ from bot.flows.diagnostic.draft import Draft
 from bot.keyboard_cache import _built
 from bot.keyboards import after_lessons, lesson_nav
 from tests.kit.inprocess_driver import InProcessWorld
-from tests.test_diagnostic_flow import answer_until_review
+from tests.stories import send_the_request
 
 
 def test_a_keyboard_is_built_once_per_content_and_arguments(content: Content) -> None:
@@ -54,9 +54,7 @@ async def test_a_whole_journey_leaves_every_shared_keyboard_as_built(
     await owner.click("◀️ Назад")
     await owner.click("Далее ▶️")
     await owner.click("Завершить обучение ✅")
-    await answer_until_review(owner)
-    await owner.click("✅ Отправить")
-    await owner.expect("Заявка принята")
+    await send_the_request(owner)
     assert await repo.leads.for_user(owner.id) is not None
 
     shared = _built[content]

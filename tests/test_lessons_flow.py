@@ -3,21 +3,8 @@
 from __future__ import annotations
 
 from bot.db.repos import Repositories
-from tests.kit.drivers import Person
 from tests.kit.inprocess_driver import InProcessWorld
-from tests.kit.views import MessageView
-
-
-async def read_the_lessons(owner: Person, last: str = "бесплатная диагностика") -> MessageView:
-    """From the greeting: start the lessons, page through all four, finish; the message that
-    follows them (it contains `last`)."""
-    await owner.click("Начать обучение")
-    await owner.expect("Урок 1 из 4")
-    for n in (2, 3, 4):
-        await owner.click("Далее")
-        await owner.expect(f"Урок {n} из 4")
-    await owner.click("Завершить обучение")
-    return await owner.expect(last)
+from tests.stories import open_lesson, start_the_lessons
 
 
 async def test_start_greets_and_offers_lessons_and_diagnostic(world: InProcessWorld) -> None:
@@ -29,9 +16,7 @@ async def test_start_greets_and_offers_lessons_and_diagnostic(world: InProcessWo
 
 async def test_owner_walks_four_lessons_and_gets_the_call_to_action(world: InProcessWorld) -> None:
     owner = await world.user("Анна")
-    await owner.send("/start")
-    await owner.click("Начать обучение")
-    await owner.expect("Урок 1 из 4")
+    await start_the_lessons(owner)
     for n in (2, 3, 4):
         await owner.click("Далее")
         await owner.expect(f"Урок {n} из 4")
@@ -46,9 +31,7 @@ async def test_owner_walks_four_lessons_and_gets_the_call_to_action(world: InPro
 
 async def test_back_returns_to_the_previous_lesson(world: InProcessWorld) -> None:
     owner = await world.user("Борис")
-    await owner.send("/lessons")
-    await owner.click("Далее")
-    await owner.expect("Урок 2 из 4")
+    await open_lesson(owner, 2)
     await owner.click("Назад")
     await owner.expect("Урок 1 из 4")
 
@@ -57,9 +40,7 @@ async def test_paging_back_and_forth_turns_one_message_instead_of_adding_copies(
     world: InProcessWorld, repo: Repositories
 ) -> None:
     owner = await world.user("Борис")
-    await owner.send("/lessons")
-    await owner.click("Далее")
-    lesson2 = await owner.expect("Урок 2 из 4")
+    lesson2 = await open_lesson(owner, 2)
     count = len(await owner.bot_messages())
 
     for _ in range(3):
@@ -81,10 +62,7 @@ async def test_lessons_command_resumes_where_the_owner_stopped(
     world: InProcessWorld, repo: Repositories
 ) -> None:
     owner = await world.user("Вера")
-    await owner.send("/lessons")
-    await owner.click("Далее")
-    await owner.click("Далее")
-    await owner.expect("Урок 3 из 4")
+    await open_lesson(owner, 3)
     await owner.send("/cancel")
     await owner.send("/lessons")
     await owner.expect("Урок 3 из 4")
@@ -96,8 +74,7 @@ async def test_start_again_offers_to_resume_without_a_second_greeting(
     world: InProcessWorld,
 ) -> None:
     owner = await world.user("Глеб")
-    await owner.send("/start")
-    await owner.click("Начать обучение")
+    await start_the_lessons(owner)
     await owner.click("Далее")
     await owner.send("/start")
     back = await owner.expect("С возвращением")
@@ -110,8 +87,7 @@ async def test_start_again_offers_to_resume_without_a_second_greeting(
 
 async def test_button_on_an_old_message_still_works(world: InProcessWorld) -> None:
     owner = await world.user("Дина")
-    await owner.send("/lessons")
-    first = await owner.expect("Урок 1 из 4")
+    first = await open_lesson(owner, 1)
     await owner.click("Далее")
     await owner.click("Далее")
     await owner.expect("Урок 3 из 4")
@@ -121,8 +97,7 @@ async def test_button_on_an_old_message_still_works(world: InProcessWorld) -> No
 
 async def test_forged_lesson_index_is_refused_with_an_alert(world: InProcessWorld) -> None:
     owner = await world.user("Ефим")
-    await owner.send("/lessons")
-    lesson = await owner.expect("Урок 1 из 4")
+    lesson = await open_lesson(owner, 1)
     for data in ("ls:99", "ls:-1", "ls:0", "ls:abc", "zz:1", "ls:" + "9" * 60):
         await owner.click_data(lesson, data)
         answer = await owner.expect_answer()
@@ -134,9 +109,7 @@ async def test_unexpected_input_while_reading_gets_a_hint_and_keeps_the_lesson(
     world: InProcessWorld,
 ) -> None:
     owner = await world.user("Жанна")
-    await owner.send("/lessons")
-    await owner.click("Далее")
-    await owner.expect("Урок 2 из 4")
+    await open_lesson(owner, 2)
     for kind in ("sticker", "photo", "voice"):
         await owner.send_media(kind)
         hint = await owner.expect("")

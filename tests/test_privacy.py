@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.config import Settings
 from bot.db.repos import Repositories
 from tests.kit.inprocess_driver import InProcessWorld
-from tests.test_diagnostic_flow import answer_until_review
+from tests.stories import answer_until_review, send_the_request
 
 
 async def _all_rows_text(repo: Repositories) -> str:
@@ -24,8 +24,7 @@ async def _all_rows_text(repo: Repositories) -> str:
 
 async def test_privacy_lists_what_is_stored_with_the_policy_link(world: InProcessWorld) -> None:
     owner = await world.user("Анна")
-    await answer_until_review(owner)
-    await owner.click("✅ Отправить")
+    await send_the_request(owner)
     await owner.send("/privacy")
     reply = await owner.expect("Ваши данные")
     assert "https://example.com/privacy" in reply.content
@@ -44,9 +43,7 @@ async def test_privacy_after_a_submit_lists_no_unfinished_draft(
     """The request went out: no «unfinished draft» any more. A copy of the answers is
     listed exactly when the conversation state still holds one."""
     owner = await world.user("Анна")
-    await answer_until_review(owner)
-    await owner.click("✅ Отправить")
-    await owner.expect("Заявка принята")
+    await send_the_request(owner)
     await owner.send("/privacy")
     reply = (await owner.expect("Ваши данные")).content
     assert "незаконченной заявки" not in reply
@@ -74,9 +71,7 @@ async def test_privacy_names_what_consultants_added_to_the_request(
     world: InProcessWorld, repo: Repositories
 ) -> None:
     owner = await world.user("Анна", username="anna_owner")
-    await answer_until_review(owner)
-    await owner.click("✅ Отправить")
-    await owner.expect("Заявка принята")
+    await send_the_request(owner)
     lead = await repo.leads.for_user(owner.id)
     assert lead is not None
     await repo.pipeline.add_note(lead.id, 7, "Консультант", "перезвонить")
@@ -105,9 +100,7 @@ async def test_delete_me_erases_all_personal_data_after_confirmation(
     owner = await world.user("Анна", username="anna_owner")
     bystander = await world.user("Борис")
     await bystander.send("/start")
-    await answer_until_review(owner)
-    await owner.click("✅ Отправить")
-    await owner.expect("Заявка принята")
+    await send_the_request(owner)
     before = await _all_rows_text(repo)
     assert "+79161234567" in before and "Ромашка" in before
 
@@ -159,9 +152,7 @@ async def test_erasure_leaves_no_copy_in_others_failed_updates_or_in_thanks_sent
     """A consultant's update that failed keeps its payload for days — and a button pressed
     under a card carries the card; a thank-you sent to the referrer names the friend."""
     owner = await world.user("Анна")
-    await answer_until_review(owner)
-    await owner.click("✅ Отправить")
-    await owner.expect("Заявка принята")
+    await send_the_request(owner)
     quoting = (
         '{"callback_query": {"from": {"id": 5}, "message": {"text": "Имя: Анна, ООО «Ромашка»"}}}'
     )

@@ -22,7 +22,7 @@ from bot.flows.diagnostic.draft import Draft
 from bot.flows.diagnostic.form import Form, Kind, Question
 from tests.kit.inprocess_driver import InProcessWorld
 from tests.kit.session import EmulatorSession
-from tests.test_diagnostic_flow import answer_qualification
+from tests.stories import answer_qualification
 
 ROOT = Path(__file__).resolve().parents[1]
 

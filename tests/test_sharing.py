@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bot.attribution import Touch, parse_payload, source_payload
 from bot.db.repos import Repositories
 from tests.kit.inprocess_driver import InProcessWorld
-from tests.test_diagnostic_flow import answer_until_review
+from tests.stories import send_the_request
 
 LINK = re.compile(r"https://t\.me/(\w+)\?start=(r_[a-z0-9]+)")
 
@@ -56,9 +56,7 @@ async def test_friend_from_a_link_is_attributed_and_the_referrer_thanked_once(
     for _ in range(3):
         await boris.click("Далее")
     await boris.click("Завершить обучение")
-    await answer_until_review(boris)
-    await boris.click("✅ Отправить")
-    await boris.expect("Заявка принята")
+    await send_the_request(boris)
     lead = await repo.leads.for_user(boris.id)
     assert lead is not None and (lead.source, lead.referrer_id) == ("referral", anna.id)
     thanks = await repo.db.fetchall(

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.text_input import ZWJ, clean_text
 from tests.kit.inprocess_driver import InProcessWorld
-from tests.test_diagnostic_flow import answer_until_consent
+from tests.stories import give_consent
 
 EMOJI_SEQUENCES = (
     "👨\u200d💻",  # technologist: man, ZWJ, laptop
@@ -65,8 +65,7 @@ def test_any_text_around_an_emoji_keeps_it_and_loses_every_control(
 
 async def test_an_owner_answers_with_emoji_and_sees_them_whole(world: InProcessWorld) -> None:
     owner = await world.user("Анна")
-    await answer_until_consent(owner, segments=("👨\u200d💻 IT-отдел", "дилеры"))
-    await owner.click("Даю согласие")
+    await give_consent(owner, segments=("👨\u200d💻 IT-отдел", "дилеры"))
     await owner.send("Анна 👩\u200d👩\u200d👧\u202e")
     await owner.send("ООО «Ромашка»")
     await owner.click("Пропустить")

@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from tests.kit.drivers import Person
 from tests.kit.views import MessageView
-from tests.test_diagnostic_flow import answer_until_consent
+from tests.stories import answer_the_contacts, give_consent
 
 
 async def submit_request(owner: Person, company: str = "ООО «Ромашка»") -> MessageView:
     """A qualified request with two segments (розница, дилеры), lead source «Маркетинг»;
     returns the free days offered after it."""
-    await answer_until_consent(owner)
-    await owner.click("Даю согласие")
-    await owner.expect("Как к вам обращаться")
-    await owner.send(owner.first_name)
-    await owner.expect("Как называется ваша компания")
-    await owner.send(company)
-    await owner.expect("Ваша должность")
-    await owner.send("генеральный директор")
-    await owner.expect("Ваш телефон")
-    await owner.share_contact()
+    await give_consent(owner)
+    await answer_the_contacts(owner, owner.first_name, company)
     await owner.expect("Проверьте заявку")
     await owner.click("✅ Отправить")
     return await owner.expect("Выберите день диагностики")
@@ -35,3 +27,32 @@ async def book(owner: Person, day: str, time: str) -> MessageView:
     await owner.expect("свободное время")
     await owner.click(time)
     return await owner.expect("Вы записаны на диагностику")
+
+
+async def request_and_book(
+    owner: Person, day: str, time: str, company: str = "ООО «Ромашка»"
+) -> MessageView:
+    """A request (`submit_request`), then a day and a time (`book`); returns the
+    confirmation."""
+    await submit_request(owner, company=company)
+    return await book(owner, day, time)
+
+
+async def reschedule(
+    owner: Person, day: str, time: str, *, on: MessageView | None = None
+) -> MessageView:
+    """«🔁 Перенести» (on `on`, else on the newest message with it), then a day and a time;
+    returns the notice of the move."""
+    await owner.click("🔁 Перенести", on=on)
+    await owner.expect("Перенос записи")
+    await owner.click(day)
+    await owner.expect("свободное время")
+    await owner.click(time)
+    return await owner.expect("Запись перенесена")
+
+
+async def cancel_without_reason(owner: Person) -> MessageView:
+    """«✖️ Отменить» on the newest message with it, then «Отменить без причины»."""
+    await owner.click("✖️ Отменить")
+    await owner.click("Отменить без причины")
+    return await owner.expect("Запись отменена")

@@ -15,7 +15,7 @@ import pytest
 from bot.domain import NudgeKind
 from tests.booking.clock import FrozenClock, at
 from tests.booking.conftest import BOOKING, MONDAY_9AM
-from tests.booking.owner import book, submit_request
+from tests.booking.owner import cancel_without_reason, request_and_book, reschedule
 from tests.consultants.office import Office, open_office
 from tests.kit.drivers import Person
 from tests.kit.views import MessageView
@@ -31,8 +31,7 @@ async def office(db_path: Path) -> AsyncIterator[Office]:
 
 async def booked(office: Office, day: str = "чт, 10 декабря", time: str = "14:00") -> Person:
     owner = await office.world.user("Ольга")
-    await submit_request(owner)
-    await book(owner, day, time)
+    await request_and_book(owner, day, time)
     await office.idle()  # the card is in the group
     return owner
 
@@ -109,10 +108,7 @@ async def test_a_reschedule_replaces_the_reminders_and_a_cancel_drops_them(
     office: Office,
 ) -> None:
     owner = await booked(office)
-    await owner.click("🔁 Перенести")
-    await owner.click("пт, 11 декабря")
-    await owner.click("16:00")
-    await owner.expect("Запись перенесена")
+    await reschedule(owner, "пт, 11 декабря", "16:00")
     friday_4pm = at("2026-12-11 16:00")
     assert await pending(office, owner) == {
         NudgeKind.booking_day_before: friday_4pm - 24 * 3600,
@@ -123,9 +119,7 @@ async def test_a_reschedule_replaces_the_reminders_and_a_cancel_drops_them(
     await at_moment(office, THURSDAY_2PM - 24 * 3600, owner)
     await owner.expect_no_reply()
 
-    await owner.click("✖️ Отменить")
-    await owner.click("Отменить без причины")
-    await owner.expect("Запись отменена")
+    await cancel_without_reason(owner)
     assert await pending(office, owner) == {}
     await at_moment(office, friday_4pm - 3600, owner)
     await owner.expect_no_reply()

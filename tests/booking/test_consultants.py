@@ -14,7 +14,7 @@ import pytest
 from bot.domain import BookingState, LeadStatus
 from tests.booking.clock import FrozenClock, at
 from tests.booking.conftest import BOOKING, MONDAY_9AM
-from tests.booking.owner import book, labels, submit_request
+from tests.booking.owner import book, labels, request_and_book, reschedule, submit_request
 from tests.consultants.office import Office, lead_draft, open_office
 from tests.consultants.test_erasure import delete_me, now_shows
 from tests.kit.drivers import Person
@@ -30,8 +30,7 @@ async def office(db_path: Path) -> AsyncIterator[Office]:
 async def booked_owner(office: Office, name: str = "Ольга", company: str = "ООО «Ромашка»",
                        day: str = "чт, 10 декабря", time: str = "14:00") -> tuple[Person, int]:
     owner = await office.world.user(name)
-    await submit_request(owner, company=company)
-    await book(owner, day, time)
+    await request_and_book(owner, day, time, company=company)
     lead = await office.repo.leads.for_user(owner.id)
     assert lead is not None
     return owner, lead.id
@@ -69,10 +68,7 @@ async def test_the_card_shows_the_booked_time_and_follows_a_reschedule_and_a_can
     assert f"Заявка №{lead.id}: владелец записался на диагностику — четверг, 10 декабря, " \
            "14:00–15:00 (по Москве)." in notices(office)
 
-    await owner.click("🔁 Перенести")
-    await owner.click("пт, 11 декабря")
-    await owner.click("10:00")
-    await owner.expect("Запись перенесена")
+    await reschedule(owner, "пт, 11 декабря", "10:00")
     card = await settled_card(office, lead.id)
     assert "Диагностика: 📅 пятница, 11 декабря, 10:00–11:00" in card.content
     assert any("перенёс диагностику, теперь — пятница, 11 декабря" in n for n in notices(office))

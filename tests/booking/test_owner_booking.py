@@ -13,9 +13,16 @@ from bot.db.repos import Repositories
 from bot.domain import BookingState, LeadStatus
 from tests.booking.clock import FrozenClock, at
 from tests.booking.conftest import RecordingSchedule
-from tests.booking.owner import book, labels, submit_request
+from tests.booking.owner import (
+    book,
+    cancel_without_reason,
+    labels,
+    request_and_book,
+    reschedule,
+    submit_request,
+)
 from tests.kit.inprocess_driver import InProcessWorld
-from tests.test_diagnostic_flow import answer_until_review
+from tests.stories import answer_until_review
 
 
 async def test_a_qualified_owner_books_a_free_time_and_gets_a_confirmation_and_a_calendar_file(
@@ -136,8 +143,7 @@ async def test_rescheduling_frees_the_old_slot(
     world: InProcessWorld, repo: Repositories
 ) -> None:
     owner, other = await world.user("Анна"), await world.user("Борис")
-    await submit_request(owner)
-    await book(owner, "чт, 10 декабря", "14:00")
+    await request_and_book(owner, "чт, 10 декабря", "14:00")
     await owner.click("🔁 Перенести")
     days = await owner.expect("Перенос записи")
     assert "четверг, 10 декабря, 14:00–15:00" in days.content
@@ -166,8 +172,7 @@ async def test_cancelling_asks_for_an_optional_reason_and_frees_the_slot(
     world: InProcessWorld, repo: Repositories
 ) -> None:
     owner = await world.user("Анна")
-    await submit_request(owner)
-    await book(owner, "чт, 10 декабря", "14:00")
+    await request_and_book(owner, "чт, 10 декабря", "14:00")
     await owner.send("/booking")
     await owner.expect("Ваша запись на диагностику")
     await owner.click("✖️ Отменить")
@@ -199,11 +204,8 @@ async def test_cancelling_asks_for_an_optional_reason_and_frees_the_slot(
 
 async def test_cancelling_without_a_reason(world: InProcessWorld, repo: Repositories) -> None:
     owner = await world.user("Анна")
-    await submit_request(owner)
-    await book(owner, "чт, 10 декабря", "14:00")
-    await owner.click("✖️ Отменить")
-    await owner.click("Отменить без причины")
-    await owner.expect("Запись отменена")
+    await request_and_book(owner, "чт, 10 декабря", "14:00")
+    await cancel_without_reason(owner)
     lead = await repo.leads.for_user(owner.id)
     assert lead is not None
     booking = await repo.bookings.latest_for_lead(lead.id)
@@ -212,8 +214,7 @@ async def test_cancelling_without_a_reason(world: InProcessWorld, repo: Reposito
 
 async def test_confirming_is_recorded_and_shown(world: InProcessWorld, repo: Repositories) -> None:
     owner = await world.user("Анна")
-    await submit_request(owner)
-    await book(owner, "чт, 10 декабря", "14:00")
+    await request_and_book(owner, "чт, 10 декабря", "14:00")
     await owner.send("/booking")
     await owner.click("✅ Подтверждаю")
     await owner.expect_answer("Спасибо, ждём вас")
@@ -226,12 +227,8 @@ async def test_buttons_of_an_old_booking_or_someone_elses_change_nothing(
     world: InProcessWorld, repo: Repositories
 ) -> None:
     owner, stranger = await world.user("Анна"), await world.user("Борис")
-    await submit_request(owner)
-    confirmation = await book(owner, "чт, 10 декабря", "14:00")
-    await owner.click("🔁 Перенести", on=confirmation)
-    await owner.click("пт, 11 декабря")
-    await owner.click("10:00")
-    await owner.expect("Запись перенесена")
+    confirmation = await request_and_book(owner, "чт, 10 декабря", "14:00")
+    await reschedule(owner, "пт, 11 декабря", "10:00", on=confirmation)
     await owner.click("✖️ Отменить", on=confirmation)  # the first booking's buttons
     await owner.expect_answer("Эта кнопка устарела")
 
@@ -292,8 +289,7 @@ async def test_reminders_are_planned_in_the_transaction_that_books_moves_and_can
     world: InProcessWorld, repo: Repositories, reminders: RecordingSchedule
 ) -> None:
     owner = await world.user("Анна")
-    await submit_request(owner)
-    await book(owner, "чт, 10 декабря", "14:00")
+    await request_and_book(owner, "чт, 10 декабря", "14:00")
     start = int(at("2026-12-10 14:00"))
     [booked] = reminders.calls
     assert booked.in_unit and booked.state == "active"
@@ -302,16 +298,12 @@ async def test_reminders_are_planned_in_the_transaction_that_books_moves_and_can
         ("booking_1h", start - 3600, "owner", False),
         ("booking_group_15m", start - 900, "group", False),
     ]
-    await owner.click("🔁 Перенести")
-    await owner.click("пн, 7 декабря")  # today: too soon for a reminder a day before
-    await owner.click("17:00")
-    await owner.expect("Запись перенесена")
+    # Today: too soon for a reminder a day before.
+    await reschedule(owner, "пн, 7 декабря", "17:00")
     new, old = reminders.calls[1:]
     assert (old.booking_id, old.reminders, old.state) == (booked.booking_id, [], "moved")
     assert [r.kind for r in new.reminders] == ["booking_1h", "booking_group_15m"]
-    await owner.click("✖️ Отменить")
-    await owner.click("Отменить без причины")
-    await owner.expect("Запись отменена")
+    await cancel_without_reason(owner)
     last = reminders.calls[-1]
     assert (last.booking_id, last.reminders, last.state, last.in_unit) == (
         new.booking_id, [], "cancelled", True

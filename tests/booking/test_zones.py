@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.content import Content
 from bot.db.repos import Repositories
 from tests.booking.clock import FrozenClock, at
-from tests.booking.owner import book, labels, submit_request
+from tests.booking.owner import book, labels, request_and_book, submit_request
 from tests.kit.drivers import Person
 from tests.kit.inprocess_driver import InProcessWorld
 from tests.kit.session import EmulatorSession
@@ -43,8 +43,8 @@ async def test_a_booking_after_the_spring_change_is_kept_at_the_right_instant(
     assert ics.walk("VEVENT")[0].decoded("DTSTART") == dt.datetime(2026, 3, 30, 8, tzinfo=dt.UTC)
 
     other = await world.user("Борис")
-    await submit_request(other, company="АО «Василёк»")
-    await book(other, "пт, 27 марта", "13:00")  # before the change: CET
+    # Before the change of the clocks: CET.
+    await request_and_book(other, "пт, 27 марта", "13:00", company="АО «Василёк»")
     lead = await repo.leads.for_user(other.id)
     assert lead is not None
     friday = await repo.bookings.active_for_lead(lead.id)
@@ -57,8 +57,7 @@ async def test_after_a_change_of_timezone_the_booking_reads_in_the_new_zone(
     clock: FrozenClock,
 ) -> None:
     owner = await world.user("Анна")
-    await submit_request(owner)
-    await book(owner, "чт, 10 декабря", "14:00")  # 11:00 UTC
+    await request_and_book(owner, "чт, 10 декабря", "14:00")  # 11:00 UTC
     for zone, shown in (
         ("Europe/Berlin", "четверг, 10 декабря, 12:00–13:00 (по Берлину)"),
         ("America/New_York", "четверг, 10 декабря, 06:00–07:00 (по времени New York)"),

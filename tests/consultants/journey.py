@@ -11,8 +11,7 @@ extra fields, …) and read which Bot API methods it used.
 from __future__ import annotations
 
 from tests.consultants.office import Office
-from tests.test_diagnostic_flow import answer_until_review
-from tests.test_lessons_flow import read_the_lessons
+from tests.stories import read_the_lessons, send_the_request
 
 
 async def walk_the_whole_journey(office: Office) -> None:
@@ -21,9 +20,7 @@ async def walk_the_whole_journey(office: Office) -> None:
     await owner.send("/start")
     await read_the_lessons(owner)
 
-    await answer_until_review(owner)  # two segments, consent, name, company, contact
-    await owner.click("✅ Отправить")
-    await owner.expect("Заявка принята")
+    await send_the_request(owner)  # two segments, consent, name, company, contact
 
     lead = await office.repo.leads.for_user(owner.id)
     assert lead is not None and lead.status == "new"

@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e.harness import BotProcess
 from tests.kit.http_driver import HttpWorld
-from tests.test_lessons_flow import read_the_lessons
+from tests.stories import read_the_lessons
 
 pytestmark = pytest.mark.process
 

@@ -12,6 +12,7 @@ import pytest
 from tests.e2e.harness import BotProcess
 from tests.kit.drivers import Person
 from tests.kit.http_driver import HttpWorld
+from tests.stories import start_the_lessons
 
 pytestmark = pytest.mark.process
 
@@ -37,9 +38,7 @@ async def test_reminders_from_the_real_process(
     bot_process.env.update(DELAYS)
     await bot_process.start()
     owner = await http_world.user("Анна")
-    await owner.send("/start")
-    await owner.click("Начать обучение")
-    await owner.expect("Урок 1 из 4")
+    await start_the_lessons(owner)
     reminder = await owner.expect("Вы остановились на уроке 1 из 4", timeout=15)
     await owner.click("Открыть урок 2", on=reminder)
     await owner.expect("Урок 2 из 4")

@@ -9,8 +9,7 @@ import pytest
 
 from tests.e2e.harness import BotProcess
 from tests.kit.http_driver import HttpWorld
-from tests.test_diagnostic_flow import answer_until_review
-from tests.test_lessons_flow import read_the_lessons
+from tests.stories import read_the_lessons, send_the_request
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.process
@@ -33,9 +32,7 @@ async def test_friend_from_a_personal_link_is_attributed_end_to_end(
     boris = await http_world.user("Борис")
     await boris.send(f"/start {payload}")
     await read_the_lessons(boris, last="Курс пройден")
-    await answer_until_review(boris)
-    await boris.click("✅ Отправить")
-    await boris.expect("Заявка принята")
+    await send_the_request(boris)
 
     card = await irina.expect("Новая заявка")
     assert "по рекомендации" in card.content and "Анна (@anna_owner)" in card.content

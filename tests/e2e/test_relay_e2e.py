@@ -10,18 +10,11 @@ import pytest
 
 from tests.e2e.harness import BOT_ID, BotProcess
 from tests.e2e.test_request_outcomes_e2e import query
-from tests.kit.drivers import Person
 from tests.kit.http_driver import HttpWorld
-from tests.test_diagnostic_flow import answer_until_review
+from tests.stories import send_the_request
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.process
-
-
-async def submit_request(owner: Person) -> None:
-    await answer_until_review(owner)
-    await owner.click("✅ Отправить")
-    await owner.expect("Заявка принята")
 
 
 async def lines(http_world: HttpWorld, chat_id: int, thread_id: int | None = None) -> list[str]:
@@ -44,7 +37,7 @@ async def test_a_conversation_in_the_leads_topic_through_the_real_process(
     await bot_process.start()
 
     owner = await http_world.user("Ольга")
-    await submit_request(owner)
+    await send_the_request(owner)
     notice = await anna.expect("открыть тему")
     [topic] = [t for t in await http_world.remote.topics(group.chat_id)
                if t["creator_id"] == BOT_ID]
@@ -99,7 +92,7 @@ async def test_nothing_written_is_lost_when_the_process_is_killed_mid_conversati
     bot_process.env.update(CONSULTANTS_CHAT_ID=str(group.chat_id), ADMIN_IDS=str(anna.id))
     await bot_process.start()
     owner = await http_world.user("Ольга")
-    await submit_request(owner)
+    await send_the_request(owner)
     card = await anna.expect("Новая заявка")
 
     async def card_recorded() -> bool:  # so the kills below cannot make it post again
@@ -175,13 +168,13 @@ async def test_round_robin_a_deleted_topic_and_a_blocked_bot_through_the_real_pr
         return str(rows[0][0]) if rows and rows[0][0] else ""
 
     olga, ivan, petr = [await http_world.user(name) for name in ("Ольга", "Иван", "Пётр")]
-    await submit_request(olga)
+    await send_the_request(olga)
     await wait_until(lambda: _named(assigned(1), "Анна"), what="lead 1 assigned to Анна")
-    await submit_request(ivan)
+    await send_the_request(ivan)
     await wait_until(lambda: _named(assigned(2), "Борис"), what="lead 2 assigned to Борис")
     await boris.send("/duty off")
     await boris.expect("Вы не на дежурстве")
-    await submit_request(petr)
+    await send_the_request(petr)
     await wait_until(lambda: _named(assigned(3), "Анна"), what="lead 3 assigned to Анна again")
     await ada.send("/duty")
     on_duty = await ada.expect("На дежурстве:")

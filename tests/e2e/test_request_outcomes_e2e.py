@@ -10,10 +10,11 @@ import pytest
 
 from tests.e2e.harness import BotProcess
 from tests.kit.http_driver import HttpWorld
-from tests.test_diagnostic_flow import (
+from tests.stories import (
     answer_qualification,
     answer_until_consent,
     answer_until_review,
+    submit_button,
 )
 from tests.waiting import wait_until
 
@@ -61,12 +62,9 @@ async def test_outcomes_of_requests_through_the_real_process(
 
     anna = await http_world.user("Анна", username="anna_e2e")
     await answer_until_review(anna)
-    review = await anna.last_bot_message()
-    assert review is not None
-    submit = review.button("✅ Отправить")
-    assert submit is not None and submit.callback_data
-    await anna.click_data(review, submit.callback_data)
-    await anna.click_data(review, submit.callback_data)  # a double tap
+    review, submit = await submit_button(anna)
+    await anna.click_data(review, submit)
+    await anna.click_data(review, submit)  # a double tap
     await anna.expect("Заявка принята")
     await anna.expect("Предварительный чек-лист")
     assert query(bot_process, "SELECT count(*), max(submissions) FROM leads WHERE user_id = ?", anna.id) == [(1, 1)]

@@ -57,6 +57,12 @@ class Reminders:
         self.clock.advance(seconds)
         await self.deliver()
 
+    async def after_not_sooner(self, seconds: float, owner: Person) -> None:
+        """`seconds` pass, and a minute before they had, `owner` had been told nothing."""
+        await self.after(seconds - 60)
+        await owner.expect_no_reply()
+        await self.after(60)
+
     async def deliver(self) -> None:
         await self.world.settle()
         for person in self.people:  # what the owners see next is what the sender sends

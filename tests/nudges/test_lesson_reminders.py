@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.domain import NudgeKind
 from tests.nudges.conftest import HOUR, Reminders
+from tests.stories import open_lesson, start_the_lessons
 
 DAY = 24 * HOUR
 
@@ -16,13 +17,9 @@ async def test_an_owner_who_stopped_after_lesson_1_is_reminded_a_day_later(
     reminders: Reminders,
 ) -> None:
     owner = await reminders.owner("Анна")
-    await owner.send("/start")
-    await owner.click("Начать обучение")
-    await owner.expect("Урок 1 из 4")
+    await start_the_lessons(owner)
 
-    await reminders.after(DAY - 60)
-    await owner.expect_no_reply()
-    await reminders.after(60)
+    await reminders.after_not_sooner(DAY, owner)
     reminder = await owner.expect("Вы остановились на уроке 1 из 4")
     assert "Любой бизнес работает на рынке" in reminder.content  # lesson 2's title
     assert [b.text for b in reminder.buttons] == ["Открыть урок 2", "🔕 Не напоминать"]
@@ -39,15 +36,11 @@ async def test_at_most_two_lesson_reminders_the_second_after_twice_the_delay(
     reminders: Reminders,
 ) -> None:
     owner = await reminders.owner("Борис")
-    await owner.send("/lessons")
-    await owner.click("Далее")
-    await owner.expect("Урок 2 из 4")
+    await open_lesson(owner, 2)
 
     await reminders.after(DAY)
     await owner.expect("Вы остановились на уроке 2 из 4")
-    await reminders.after(2 * DAY - 60)
-    await owner.expect_no_reply()
-    await reminders.after(60)
+    await reminders.after_not_sooner(2 * DAY, owner)
     second = await owner.expect("Курс ждёт вас на уроке 3 из 4")
     assert second.button("Открыть урок 3") is not None
     for _ in range(7):
@@ -79,9 +72,7 @@ async def test_paging_back_and_forth_keeps_one_reminder_about_where_the_owner_is
     reminders: Reminders,
 ) -> None:
     owner = await reminders.owner("Глеб")
-    await owner.send("/lessons")
-    await owner.click("Далее")
-    lesson2 = await owner.expect("Урок 2 из 4")
+    lesson2 = await open_lesson(owner, 2)
     await owner.click("Назад", on=lesson2)
     await owner.expect("Урок 1 из 4")
     [pending] = await reminders.pending(owner.id)
@@ -90,17 +81,13 @@ async def test_paging_back_and_forth_keeps_one_reminder_about_where_the_owner_is
 
 async def test_lessons_finished_bring_one_offer_of_the_diagnostic(reminders: Reminders) -> None:
     owner = await reminders.owner("Дина")
-    await owner.send("/lessons")
-    for _ in range(3):
-        await owner.click("Далее")
+    await open_lesson(owner, 4)
     await owner.click("Завершить обучение")
     await owner.expect("Курс пройден")
     [pending] = await reminders.pending(owner.id)
     assert pending.kind == NudgeKind.offer
 
-    await reminders.after(48 * HOUR - 60)
-    await owner.expect_no_reply()
-    await reminders.after(60)
+    await reminders.after_not_sooner(48 * HOUR, owner)
     offer = await owner.expect("бесплатная диагностика отдела продаж")
     assert "более 3 млн ₽ в месяц" in offer.content and "более 3 лет" in offer.content
     assert [b.text for b in offer.buttons] == ["Записаться на диагностику", "🔕 Не напоминать"]
@@ -116,10 +103,7 @@ async def test_reading_the_last_lesson_counts_as_finishing_for_the_offer(
     reminders: Reminders,
 ) -> None:
     owner = await reminders.owner("Ефим")
-    await owner.send("/lessons")
-    for _ in range(3):
-        await owner.click("Далее")
-    await owner.expect("Урок 4 из 4")
+    await open_lesson(owner, 4)
     [pending] = await reminders.pending(owner.id)
     assert pending.kind == NudgeKind.offer  # no «lesson 5» reminder
 
@@ -132,9 +116,7 @@ async def test_starting_the_request_cancels_the_offer_and_the_lesson_reminders(
     await early.click("Записаться на диагностику")  # from lesson 1
     await early.expect("Какой у компании оборот")
     finished = await reminders.owner("Зоя")
-    await finished.send("/lessons")
-    for _ in range(3):
-        await finished.click("Далее")
+    await open_lesson(finished, 4)
     await finished.click("Завершить обучение")
     await finished.click("Записаться на диагностику")
     await finished.expect("Какой у компании оборот")
@@ -154,8 +136,7 @@ async def test_starting_the_request_cancels_the_offer_and_the_lesson_reminders(
 async def test_a_delay_of_0_turns_that_reminder_off(make_reminders: Any) -> None:
     reminders: Reminders = await make_reminders(lesson_nudge_after="0")
     owner = await reminders.owner("Ирина")
-    await owner.send("/lessons")
-    await owner.expect("Урок 1 из 4")
+    await open_lesson(owner, 1)
     assert await reminders.pending(owner.id) == []
     await reminders.after(7 * DAY)
     await owner.expect_no_reply()
@@ -166,13 +147,9 @@ async def test_the_daily_pace_sends_the_next_lesson_a_day_after_the_previous_was
 ) -> None:
     reminders: Reminders = await make_reminders(lessons_pace="daily")
     owner = await reminders.owner("Карина")
-    await owner.send("/start")
-    await owner.click("Начать обучение")
-    await owner.expect("Урок 1 из 4")
+    await start_the_lessons(owner)
 
-    await reminders.after(DAY - 60)
-    await owner.expect_no_reply()
-    await reminders.after(60)
+    await reminders.after_not_sooner(DAY, owner)
     lesson2 = await owner.expect("Урок 2 из 4")
     assert [b.text for b in lesson2.buttons] == [
         "◀️ Назад", "Далее ▶️", "Записаться на диагностику", "🔕 Не напоминать"
@@ -184,9 +161,7 @@ async def test_the_daily_pace_sends_the_next_lesson_a_day_after_the_previous_was
     await reminders.after(HOUR)
     await owner.click("Далее", on=lesson2)
     await owner.expect("Урок 3 из 4")
-    await reminders.after(DAY - 60)
-    await owner.expect_no_reply()
-    await reminders.after(60)
+    await reminders.after_not_sooner(DAY, owner)
     await owner.expect("Урок 4 из 4")
     [pending] = await reminders.pending(owner.id)
     assert pending.kind == NudgeKind.offer  # after the last lesson: the offer, no lesson 5

@@ -4,22 +4,23 @@
 from __future__ import annotations
 
 from tests.kit.drivers import Person
+from tests.kit.views import MessageView
 from tests.nudges.conftest import HOUR, Reminders
+from tests.stories import open_lesson
 
 DAY = 24 * HOUR
 
 
-async def reminded_about_lesson_1(reminders: Reminders, name: str) -> Person:
-    owner = await reminders.owner(name)
-    await owner.send("/lessons")
-    await owner.expect("Урок 1 из 4")
+async def stop_at_lesson_1(reminders: Reminders, owner: Person) -> MessageView:
+    """The owner opens lesson 1 and goes no further; a day later, the reminder about it."""
+    await open_lesson(owner, 1)
     await reminders.after(DAY)
-    await owner.expect("Вы остановились на уроке 1 из 4")
-    return owner
+    return await owner.expect("Вы остановились на уроке 1 из 4")
 
 
 async def test_dont_remind_button_stops_every_reminder_until_start(reminders: Reminders) -> None:
-    owner = await reminded_about_lesson_1(reminders, "Анна")
+    owner = await reminders.owner("Анна")
+    await stop_at_lesson_1(reminders, owner)
     await owner.click("🔕 Не напоминать")
     stopped = await owner.expect("больше не будем напоминать")
     assert "/start" in stopped.content
@@ -33,10 +34,7 @@ async def test_dont_remind_button_stops_every_reminder_until_start(reminders: Re
 
     await owner.send("/start")
     await owner.expect("Напоминания снова включены")
-    await owner.send("/lessons")
-    await owner.expect("Урок 1 из 4")
-    await reminders.after(DAY)
-    await owner.expect("Вы остановились на уроке 1 из 4")
+    await stop_at_lesson_1(reminders, owner)
 
 
 async def test_stop_command_does_the_same(reminders: Reminders) -> None:
@@ -72,7 +70,8 @@ async def test_privacy_names_the_reminders_and_how_to_stop_them(reminders: Remin
 
 
 async def test_erasure_deletes_the_owners_reminders(reminders: Reminders) -> None:
-    owner = await reminded_about_lesson_1(reminders, "Дина")
+    owner = await reminders.owner("Дина")
+    await stop_at_lesson_1(reminders, owner)
     assert len(await reminders.pending(owner.id)) == 1  # the second of the series
     await owner.send("/delete_me")
     await owner.click("Да, удалить всё")

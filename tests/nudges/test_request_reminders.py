@@ -7,25 +7,22 @@ from __future__ import annotations
 import json
 
 from bot.domain import NudgeKind
-from tests.kit.drivers import Person
 from tests.nudges.conftest import HOUR, Reminders
-
-
-async def begin(owner: Person) -> None:
-    await owner.send("/diagnostic")
-    await owner.click("более 3, до 10 млн ₽")
-    await owner.click("более 5, до 10 лет")
-    await owner.expect("тип отдела продаж")
+from tests.stories import (
+    answer_qualification,
+    answer_until_consent,
+    answer_until_dept_type,
+    answer_until_review,
+    give_consent,
+)
 
 
 async def test_an_abandoned_request_is_resumed_at_the_question_with_answers_kept(
     reminders: Reminders,
 ) -> None:
     owner = await reminders.owner("Анна")
-    await begin(owner)
-    await reminders.after(2 * HOUR - 60)
-    await owner.expect_no_reply()
-    await reminders.after(60)
+    await answer_until_dept_type(owner)
+    await reminders.after_not_sooner(2 * HOUR, owner)
     reminder = await owner.expect("Вы остановились на вопросе 3 из 5")
     assert "Тип отдела продаж" in reminder.content  # the question's own label
     assert "до конца осталось" in reminder.content
@@ -47,12 +44,10 @@ async def test_an_abandoned_request_is_resumed_at_the_question_with_answers_kept
 
 async def test_at_most_two_reminders_per_stopping_point(reminders: Reminders) -> None:
     owner = await reminders.owner("Борис")
-    await begin(owner)
+    await answer_until_dept_type(owner)
     await reminders.after(2 * HOUR)
     await owner.expect("Вы остановились на вопросе 3 из 5")
-    await reminders.after(4 * HOUR - 60)
-    await owner.expect_no_reply()
-    await reminders.after(60)
+    await reminders.after_not_sooner(4 * HOUR, owner)
     await owner.expect("Вы остановились на вопросе 3 из 5")
     for _ in range(10):
         await reminders.after(12 * HOUR)
@@ -62,7 +57,7 @@ async def test_at_most_two_reminders_per_stopping_point(reminders: Reminders) ->
 
 async def test_an_answer_moves_the_reminder_to_the_next_question(reminders: Reminders) -> None:
     owner = await reminders.owner("Вера")
-    await begin(owner)
+    await answer_until_dept_type(owner)
     await reminders.after(HOUR)
     await owner.click("Продаёт лидам от маркетинга")  # question 3, an hour later
     await owner.expect("приводит в компанию лидов")
@@ -75,8 +70,6 @@ async def test_an_answer_moves_the_reminder_to_the_next_question(reminders: Remi
 
 async def test_a_reminder_at_the_review_says_only_sending_is_left(reminders: Reminders) -> None:
     owner = await reminders.owner("Глеб")
-    from tests.test_diagnostic_flow import answer_until_review
-
     await answer_until_review(owner)
     await reminders.after(2 * HOUR)
     await owner.expect("заполнена — осталось её отправить")
@@ -84,11 +77,7 @@ async def test_a_reminder_at_the_review_says_only_sending_is_left(reminders: Rem
 
 async def test_a_question_without_a_number_is_named_by_its_label(reminders: Reminders) -> None:
     owner = await reminders.owner("Дина")
-    from tests.test_diagnostic_flow import answer_until_consent
-
-    await answer_until_consent(owner)
-    await owner.click("Даю согласие")
-    await owner.expect("Как к вам обращаться")
+    await give_consent(owner)
     await reminders.after(2 * HOUR)
     reminder = await owner.expect("Вы остановились на вопросе «Имя»")
     assert "до конца осталось 5 вопросов" in reminder.content  # name … call time
@@ -96,8 +85,6 @@ async def test_a_question_without_a_number_is_named_by_its_label(reminders: Remi
 
 async def test_submitting_cancels_everything_pending(reminders: Reminders) -> None:
     owner = await reminders.owner("Ефим")
-    from tests.test_diagnostic_flow import answer_until_review
-
     await answer_until_review(owner)
     assert [r.kind for r in await reminders.pending(owner.id)] == [NudgeKind.diagnostic]
     await owner.click("✅ Отправить")
@@ -114,9 +101,7 @@ async def test_submitting_cancels_everything_pending(reminders: Reminders) -> No
 async def test_found_not_qualified_cancels_everything_pending(reminders: Reminders) -> None:
     owner = await reminders.owner("Жанна")
     await owner.send("/lessons")
-    await owner.send("/diagnostic")
-    await owner.click("от 1 до 3 млн ₽")
-    await owner.click("более 5, до 10 лет")
+    await answer_qualification(owner, "от 1 до 3 млн ₽")
     await owner.expect("Спасибо за ответы")
     assert await reminders.pending(owner.id) == []
     await reminders.after(3 * 24 * HOUR)
@@ -125,8 +110,6 @@ async def test_found_not_qualified_cancels_everything_pending(reminders: Reminde
 
 async def test_declining_consent_ends_the_request_reminders(reminders: Reminders) -> None:
     owner = await reminders.owner("Зоя")
-    from tests.test_diagnostic_flow import answer_until_consent
-
     await answer_until_consent(owner)
     await owner.click("Не даю согласия")
     assert await reminders.pending(owner.id) == []
@@ -138,7 +121,7 @@ async def test_lessons_read_in_the_middle_of_a_request_keep_the_request_reminder
     reminders: Reminders,
 ) -> None:
     owner = await reminders.owner("Ирина")
-    await begin(owner)
+    await answer_until_dept_type(owner)
     await owner.send("/lessons")  # back to the lessons, the request left open
     await owner.expect("Урок 1 из 4")
     assert [r.kind for r in await reminders.pending(owner.id)] == [NudgeKind.diagnostic]

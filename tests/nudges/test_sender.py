@@ -24,22 +24,36 @@ from bot.nudges.window import SentWindow, posts_message
 from tests.kit.drivers import Person
 from tests.kit.views import MessageView
 from tests.nudges.conftest import HOUR, Reminders
+from tests.stories import open_lesson
 
 DAY = 24 * HOUR
 
 
-class Gate(BaseRequestMiddleware):
-    """Holds the first Bot API call `matches` picks until `open()`; `entered` tells when one
-    is held. Nothing else is slowed down."""
+class Hold:
+    """Holds the first call it picks until `open()`; `entered` tells when one is held."""
 
-    def __init__(self, matches: Callable[[TelegramMethod[Any]], bool]) -> None:
-        self.matches = matches
+    def __init__(self) -> None:
         self.entered = asyncio.Event()
         self._open = asyncio.Event()
         self.armed = True
 
     def open(self) -> None:
         self._open.set()
+
+    async def hold(self) -> None:
+        """Hold the call at hand until `open()`; the calls after it pass."""
+        self.armed = False
+        self.entered.set()
+        await self._open.wait()
+
+
+class Gate(Hold, BaseRequestMiddleware):
+    """Holds the first Bot API call `matches` picks until `open()`; `entered` tells when one
+    is held. Nothing else is slowed down."""
+
+    def __init__(self, matches: Callable[[TelegramMethod[Any]], bool]) -> None:
+        super().__init__()
+        self.matches = matches
 
     async def __call__(
         self,
@@ -48,24 +62,17 @@ class Gate(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         if self.armed and self.matches(method):
-            self.armed = False
-            self.entered.set()
-            await self._open.wait()
+            await self.hold()
         return await make_request(bot, method)
 
 
-class HeldUpdates:
+class HeldUpdates(Hold):
     """An outer middleware that holds the first update of `user_id` inside its handling (in
     its unit of work, before anything is committed) until `open()`."""
 
     def __init__(self, user_id: int) -> None:
+        super().__init__()
         self.user_id = user_id
-        self.entered = asyncio.Event()
-        self._open = asyncio.Event()
-        self.armed = True
-
-    def open(self) -> None:
-        self._open.set()
 
     async def __call__(
         self, handler: Callable[[Any, dict[str, Any]], Awaitable[Any]], event: Any,
@@ -73,9 +80,7 @@ class HeldUpdates:
     ) -> Any:
         user = data.get("event_from_user")
         if self.armed and user is not None and user.id == self.user_id:
-            self.armed = False
-            self.entered.set()
-            await self._open.wait()
+            await self.hold()
         return await handler(event, data)
 
 
@@ -111,9 +116,7 @@ def reminder_to(chat_id: int) -> Callable[[TelegramMethod[Any]], bool]:
 
 async def reader_of_lesson_1(reminders: Reminders, name: str) -> tuple[Person, MessageView]:
     owner = await reminders.owner(name)
-    await owner.send("/lessons")
-    lesson1 = await owner.expect("Урок 1 из 4")
-    return owner, lesson1
+    return owner, await open_lesson(owner, 1)
 
 
 async def test_a_step_that_arrives_while_its_reminder_is_sent_waits_for_it(

@@ -9,7 +9,7 @@ from bot.clock import ShiftedClock
 from bot.nudges.sender import NudgeSender
 from tests.consultants.office import CONTENT, open_office
 from tests.nudges.conftest import HOUR, NOON
-from tests.test_diagnostic_flow import answer_until_review
+from tests.stories import send_the_request
 
 DAY = 24 * HOUR
 
@@ -34,9 +34,7 @@ async def test_stats_show_reminders_and_the_owners_they_brought_back(db_path: Pa
         await back.click("Открыть урок 2")  # within the day: came back…
         await back.expect("Урок 2 из 4")
         assert (await office.repo.nudges.counts()).returned == 1
-        await answer_until_review(back)
-        await back.click("✅ Отправить")  # …and went on to submit
-        await back.expect("Заявка принята")
+        await send_the_request(back)  # …and went on to submit
         clock.advance(DAY + 60)
         await late.click("Открыть урок 2")  # more than a day later: not counted
         await late.expect("Урок 2 из 4")

@@ -1,0 +1,135 @@
+"""The steps of an owner's story that many tests walk: the lessons and the diagnostic request.
+
+Each helper waits for what the bot says at every step, so a story that uses one fails where
+the walk went wrong. Tests add their own checks before, between and after them."""
+
+from __future__ import annotations
+
+from tests.kit.drivers import Person
+from tests.kit.views import MessageView
+
+# -- the lessons --------------------------------------------------------------------------------
+
+
+async def start_the_lessons(owner: Person) -> MessageView:
+    """/start, then «Начать обучение»; returns lesson 1."""
+    await owner.send("/start")
+    await owner.click("Начать обучение")
+    return await owner.expect("Урок 1 из 4")
+
+
+async def open_lesson(owner: Person, number: int) -> MessageView:
+    """/lessons from the first lesson, then «Далее» up to lesson `number`; returns it."""
+    await owner.send("/lessons")
+    for _ in range(number - 1):
+        await owner.click("Далее")
+    return await owner.expect(f"Урок {number} из 4")
+
+
+async def read_the_lessons(owner: Person, last: str = "бесплатная диагностика") -> MessageView:
+    """From the greeting: start the lessons, page through all four, finish; the message that
+    follows them (it contains `last`)."""
+    await owner.click("Начать обучение")
+    await owner.expect("Урок 1 из 4")
+    for n in (2, 3, 4):
+        await owner.click("Далее")
+        await owner.expect(f"Урок {n} из 4")
+    await owner.click("Завершить обучение")
+    return await owner.expect(last)
+
+
+# -- the diagnostic request ---------------------------------------------------------------------
+
+
+async def answer_qualification(
+    owner: Person, turnover: str = "более 3, до 10 млн ₽", years: str = "более 5, до 10 лет"
+) -> None:
+    await owner.send("/diagnostic")
+    await owner.expect("Какой у компании оборот")
+    await owner.click(turnover)
+    await owner.expect("Сколько лет")
+    await owner.click(years)
+
+
+async def answer_until_dept_type(owner: Person) -> MessageView:
+    """A qualified owner's first two answers; returns the question about the sales team."""
+    await answer_qualification(owner)
+    return await owner.expect("тип отдела продаж")
+
+
+async def answer_until_segments(owner: Person) -> MessageView:
+    """Qualified, a team selling to marketing's leads, leads from «Маркетинг»; returns the
+    question about the number of segments."""
+    await answer_until_dept_type(owner)
+    await owner.click("Продаёт лидам от маркетинга")
+    await owner.expect("приводит в компанию лидов")
+    await owner.click("Маркетинг")
+    return await owner.expect("сегментов целевой аудитории")
+
+
+async def answer_until_consent(
+    owner: Person, segments: tuple[str, ...] = ("розница", "дилеры")
+) -> None:
+    await answer_until_segments(owner)
+    await owner.click(str(len(segments)))
+    for index, name in enumerate(segments):
+        await owner.expect("назовёте")
+        await owner.send(name)
+        await owner.expect("долю выручки")
+        if index == 0:
+            await owner.send("60%")
+        else:
+            await owner.click("Пропустить")
+    if len(segments) > 1:
+        await owner.expect("стратегическим")
+        await owner.click(f"⭐️ {segments[-1]}")
+    await owner.expect("Согласие на обработку")
+
+
+async def give_consent(
+    owner: Person, segments: tuple[str, ...] = ("розница", "дилеры")
+) -> MessageView:
+    """Answers up to the consent (`answer_until_consent`) and «Даю согласие»; returns the
+    question of the name."""
+    await answer_until_consent(owner, segments)
+    await owner.click("Даю согласие")
+    return await owner.expect("Как к вам обращаться")
+
+
+async def answer_the_contacts(
+    owner: Person, name: str, company: str, phone: str | None = None
+) -> None:
+    """From the question of the name: the name, the company, «генеральный директор», then the
+    contact shared with the button (`phone`, else the owner's own number)."""
+    await owner.send(name)
+    await owner.expect("Как называется ваша компания")
+    await owner.send(company)
+    await owner.expect("Ваша должность")
+    await owner.send("генеральный директор")
+    await owner.expect("Ваш телефон")
+    await owner.share_contact(phone)
+
+
+async def answer_until_review(owner: Person) -> None:
+    await give_consent(owner)
+    await answer_the_contacts(owner, "Анна", "ООО «Ромашка»", "+7 916 123-45-67")
+    await owner.expect("Когда вам удобно")
+    await owner.click("Утром, 9–12")
+    await owner.expect("Проверьте заявку")
+
+
+async def send_the_request(owner: Person) -> MessageView:
+    """The whole request (`answer_until_review`), then «✅ Отправить»; returns the
+    acknowledgement."""
+    await answer_until_review(owner)
+    await owner.click("✅ Отправить")
+    return await owner.expect("Заявка принята")
+
+
+async def submit_button(owner: Person) -> tuple[MessageView, str]:
+    """The review on screen and its «✅ Отправить» callback data, to press it by hand."""
+    review = await owner.last_bot_message()
+    assert review is not None
+    submit = review.button("✅ Отправить")
+    assert submit is not None and submit.callback_data
+    return review, submit.callback_data
