@@ -76,6 +76,12 @@ class NudgeRepo:
     def __init__(self, db: Database, clock: Clock | None = None) -> None:
         self.db = db
         self.clock = clock or Clock()
+        # Owner -> when their latest reminder went, for those a reminder may yet be marked as
+        # having brought back: `came_back` runs on every step of every owner, and for almost
+        # all of them nothing is to be marked — known here without a trip to the database.
+        # Loaded on first use; an entry stays until it is older than the window (a rolled-back
+        # step leaves its reminder unmarked, so it is not dropped when marked).
+        self._awaiting_return: dict[int, float] | None = None
 
     def now(self) -> float:
         return self.clock.now()
@@ -158,6 +164,18 @@ class NudgeRepo:
         """The owner took a step: reminders sent to them in the last `within` seconds that
         had not yet brought them back are marked as having done so."""
         now = self.now()
+        if self._awaiting_return is None:
+            rows = await self.db.fetchall(
+                "SELECT user_id, max(sent_at) FROM nudges WHERE status = 'sent' "
+                "AND returned_at IS NULL GROUP BY user_id"
+            )
+            self._awaiting_return = {int(row[0]): float(row[1]) for row in rows}
+        sent_at = self._awaiting_return.get(user_id)
+        if sent_at is None:
+            return 0
+        if sent_at < now - within:
+            del self._awaiting_return[user_id]
+            return 0
         return await self.db.write(
             "UPDATE nudges SET returned_at = ? WHERE user_id = ? AND status = 'sent' "
             "AND returned_at IS NULL AND sent_at >= ?",
@@ -337,6 +355,8 @@ class NudgeRepo:
             "WHERE id = ? AND status = 'pending'",
             (self.now(), next_due_at, nudge.id),
         )
+        if changed and self._awaiting_return is not None:
+            self._awaiting_return[nudge.user_id] = self.now()
         return changed > 0
 
     # -- reading ---------------------------------------------------------------------------
