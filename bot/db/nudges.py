@@ -170,6 +170,10 @@ class NudgeRepo:
                 "AND returned_at IS NULL GROUP BY user_id"
             )
             self._awaiting_return = {int(row[0]): float(row[1]) for row in rows}
+        if len(self._awaiting_return) > 10_000:  # owners who never came back: forget them
+            self._awaiting_return = {
+                user: at for user, at in self._awaiting_return.items() if at >= now - within
+            }
         sent_at = self._awaiting_return.get(user_id)
         if sent_at is None:
             return 0

@@ -53,7 +53,11 @@ class SentWindow(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         if posts_message(method.__api_method__):
-            self._sent.append(self.clock())
+            now = self.clock()
+            sent = self._sent
+            sent.append(now)
+            while sent[0] <= now - WINDOW:  # only the last second is kept, whoever reads it
+                sent.popleft()
         return await make_request(bot, method)
 
     def count(self) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
-from aiogram.methods import TelegramMethod
+from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import Update
 
@@ -349,3 +349,20 @@ def test_the_window_counts_messages_not_other_calls() -> None:
     assert abs(window.wait_for_room(2) - 1.2) < 1e-9  # the two oldest must leave first
     now[0] = 101.1
     assert window.count() == 2
+
+
+async def test_the_window_keeps_only_the_last_second_even_when_nobody_reads_it() -> None:
+    """Live answers pass through the window all day while no reminder is due (nobody calls
+    count()): it must not keep every message the bot ever sent."""
+    now = [0.0]
+    window = SentWindow(clock=lambda: now[0])
+    method = SendMessage(chat_id=1, text="x")
+
+    async def sent(bot: Any, called: Any) -> Any:
+        return None
+
+    for _ in range(10_000):
+        now[0] += 0.01  # 100 messages a second
+        await window(sent, None, method)  # type: ignore[arg-type]
+    assert len(window._sent) <= 101
+    assert window.count() == 100
