@@ -55,6 +55,18 @@ class Owner:
 
 
 @dataclass(frozen=True, slots=True)
+class Resumed:
+    """What had turned an owner's reminders off before /start turned them on again."""
+
+    stopped: bool  # /stop or «Не напоминать»
+    blocked: bool  # they had blocked the bot
+
+    @property
+    def were_off(self) -> bool:
+        return self.stopped or self.blocked
+
+
+@dataclass(frozen=True, slots=True)
 class NudgeCounts:
     """/stats: reminders sent per kind, and the owners who came back within a day of one
     (and of those, who went on to submit a request)."""
@@ -209,19 +221,19 @@ class NudgeRepo:
                 (user_id,),
             )
 
-    async def resume(self, user_id: int) -> bool:
+    async def resume(self, user_id: int) -> Resumed:
         """Reminders on again (/start): after /stop, and after a block the owner lifted.
-        True when they had been off because of /stop."""
+        Says what had turned them off."""
         row = await self.db.fetchone(
             "SELECT nudges_off_at IS NOT NULL, blocked_at IS NOT NULL FROM users WHERE id = ?",
             (user_id,),
         )
         if row is None or not (row[0] or row[1]):
-            return False
+            return Resumed(stopped=False, blocked=False)
         await self.db.write(
             "UPDATE users SET nudges_off_at = NULL, blocked_at = NULL WHERE id = ?", (user_id,)
         )
-        return bool(row[0])
+        return Resumed(stopped=bool(row[0]), blocked=bool(row[1]))
 
     async def blocked(self, user_id: int) -> int:
         """The owner blocked the bot: marked, and everything pending for them deleted (but

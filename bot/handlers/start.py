@@ -60,10 +60,10 @@ async def on_start(
         touch, referrer = Touch(), None
     await repo.referrals.record_touch(user.id, touch, referrer)
     await repo.funnel.record(user.id, "start", detail=payload if valid else None)
-    owner = await repo.nudges.owner(user.id)
-    if await followups.restarted(repo, user.id):  # after /stop: reminders are on again
+    resumed = await followups.restarted(repo, user.id)
+    if resumed.stopped:  # after /stop: reminders are on again, and the owner is told
         reply(message.answer(content.render("nudges/resumed.html")))
-    if owner is not None and (owner.stopped or owner.blocked):  # a booking's, too
+    if resumed.were_off:  # a booked diagnostic's reminders, too
         await booking_service.replan_reminders(repo, reminders, user.id, clock.now())
     if touch.diagnostic:
         await open_request(

@@ -34,7 +34,7 @@ from bot.nudges.kinds import KINDS, KindSpec
 from bot.nudges.quiet import out_of_quiet
 
 if TYPE_CHECKING:
-    from bot.db.nudges import NudgeRow
+    from bot.db.nudges import NudgeRow, Resumed
     from bot.db.repos import Repositories
     from bot.flows.diagnostic.draft import Draft
     from bot.flows.diagnostic.form import Form, Position
@@ -159,8 +159,9 @@ async def stopped(repo: Repositories, user_id: int) -> None:
     await repo.nudges.stop(user_id)
 
 
-async def restarted(repo: Repositories, user_id: int) -> bool:
-    """/start: reminders on again; True when they had been stopped (the owner is told)."""
+async def restarted(repo: Repositories, user_id: int) -> Resumed:
+    """/start: reminders on again; what had turned them off (after /stop the owner is told,
+    and either way the reminders of a booked diagnostic are planned again)."""
     return await repo.nudges.resume(user_id)
 
 

@@ -265,8 +265,11 @@ class NudgeSender(BackgroundLoop):
                 else:
                     methods = compose(nudge, owner, self.content, self.settings)
             if not methods:
-                reason = "no owner" if owner is None else "obsolete" if to_staff else (
-                    "stopped" if owner.stopped else "blocked" if owner.blocked else "obsolete"
+                reason = (
+                    "no owner" if owner is None
+                    else "stopped" if owner.stopped and not to_staff
+                    else "blocked" if owner.blocked and not to_staff
+                    else "obsolete"
                 )
                 if await self.repo.nudges.drop(nudge.id, reason):
                     self.dropped += 1

@@ -14,7 +14,7 @@ def at(text: str, zone: str = "Europe/Moscow") -> float:
 
 
 class FrozenClock(ShiftedClock):
-    """`now()` is `start` plus whatever `advance()` and `set()` added."""
+    """`now()` is `start` plus whatever `advance()` and `set_to()` added."""
 
     def __init__(self, start: float) -> None:
         super().__init__()
@@ -22,6 +22,3 @@ class FrozenClock(ShiftedClock):
 
     def now(self) -> float:
         return self.start + self.shift
-
-    def set(self, moment: float) -> None:
-        self.advance(moment - self.now())

@@ -44,7 +44,7 @@ async def at_moment(office: Office, moment: float, *people: Person) -> None:
     """The clock shows `moment`; the reminder sender sends what is due. The people's next
     expectations see only what came since."""
     assert isinstance(office.clock, FrozenClock)
-    office.clock.set(moment)
+    office.clock.set_to(moment)
     for person in people:
         person._cursor = office.telegram.last_seq
     await office.nudges.deliver_due()

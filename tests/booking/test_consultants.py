@@ -249,7 +249,7 @@ async def test_stats_show_booked_held_and_no_show_by_source(office: Office) -> N
         await person.click(f"{10 + index}:00")
         await person.expect("Вы записаны")
         ids.append((lead.id, outcome))
-    office.clock.set(at("2026-12-10 19:00"))
+    office.clock.set_to(at("2026-12-10 19:00"))
     for lead_id, outcome in ids:
         if outcome is None:
             continue

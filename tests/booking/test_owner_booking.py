@@ -132,7 +132,7 @@ async def test_a_time_that_passed_meanwhile_is_refused_with_fresh_times(
     await submit_request(owner)
     await owner.click("пн, 7 декабря")
     times = await owner.expect("свободное время")
-    clock.set(at("2026-12-07 10:30"))  # 12:00 and 13:00 are now less than 3 hours ahead
+    clock.set_to(at("2026-12-07 10:30"))  # 12:00 and 13:00 are now less than 3 hours ahead
     await owner.click("12:00", on=times)
     await owner.expect_answer("Это время уже недоступно")
     again = await owner.expect("Это время уже недоступно")

@@ -27,7 +27,7 @@ BERLIN = {"timezone": "Europe/Berlin"}
 async def test_a_booking_after_the_spring_change_is_kept_at_the_right_instant(
     world: InProcessWorld, repo: Repositories, clock: FrozenClock
 ) -> None:
-    clock.set(at("2026-03-27 09:00", "Europe/Berlin"))  # Friday; clocks go forward on Sunday
+    clock.set_to(at("2026-03-27 09:00", "Europe/Berlin"))  # Friday; clocks go forward on Sunday
     owner = await world.user("Анна")
     days = await submit_request(owner)
     assert "время — по Берлину" in days.content

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram import F, Router
@@ -57,7 +57,11 @@ class Step:
     repo: Repositories
     content: Content
     settings: Settings
-    clock: Clock = field(default_factory=Clock)  # "now" (the free times offered after submit)
+
+    @property
+    def clock(self) -> Clock:
+        """"Now" (the free times offered after submit): the repositories' clock."""
+        return self.repo.clock
 
     async def draft(self) -> Draft:
         return self.form.load(await self.state.get_data(), self.settings)
@@ -281,9 +285,7 @@ class FormHandlers:
         self, reply: Replies, chat_id: int, user_id: int, state: FSMContext,
         repo: Repositories, content: Content, settings: Settings,
     ) -> Step:
-        return Step(
-            self.form, reply, chat_id, user_id, state, repo, content, settings, clock=repo.clock
-        )
+        return Step(self.form, reply, chat_id, user_id, state, repo, content, settings)
 
     async def _waiting(
         self, message: Message, reply: Replies, state: FSMContext, repo: Repositories,
@@ -350,11 +352,10 @@ class FormHandlers:
 
     async def on_button(
         self, query: CallbackQuery, callback_data: DiagCb, reply: Replies, state: FSMContext,
-        repo: Repositories, content: Content, settings: Settings, clock: Clock,
+        repo: Repositories, content: Content, settings: Settings,
     ) -> None:
         chat_id = query.message.chat.id if query.message else query.from_user.id
         step = self._step(reply, chat_id, query.from_user.id, state, repo, content, settings)
-        step.clock = clock
         key, value = callback_data.s, callback_data.v
         draft = await step.draft()
         at = await step.position(draft)
