@@ -58,10 +58,6 @@ def _pressed(
     return message
 
 
-def _now(clock: Clock | None) -> float:
-    return clock.now()
-
-
 def _say(
     reply: Replies, chat_id: int, text: str, markup: InlineKeyboardMarkup | None,
     edit: Message | None = None,
@@ -160,7 +156,7 @@ async def on_booking_command(
             "booking/closed.html", status=content.label(f"lead_status.{lead.status}")
         )))
         return
-    await offer_days(reply, message.chat.id, repo, content, settings, _now(clock))
+    await offer_days(reply, message.chat.id, repo, content, settings, clock.now())
 
 
 # -- days and times -----------------------------------------------------------------------
@@ -178,7 +174,7 @@ async def on_day(
         key = "stale" if callback_data.r and service.bookable(lead) else "not_open"
         reply(query.answer(content.label(f"booking_alerts.{key}"), show_alert=True))
         return
-    now = _now(clock)
+    now = clock.now()
     day = kb.code_day(callback_data.d)
     if day is not None and await _day_times(
         reply, message.chat.id, day, callback_data.r, "", repo, content, settings, now, message
@@ -202,7 +198,7 @@ async def on_time(
     if lead is None or not settings.booking:
         reply(query.answer(content.label("booking_alerts.not_open"), show_alert=True))
         return
-    now = _now(clock)
+    now = clock.now()
     rules = Rules.of(settings)
     slot = Slot(callback_data.t, callback_data.t + rules.length)
     booked = await service.book(
@@ -262,7 +258,7 @@ async def on_booking_button(
     message = _pressed(query, callback_data, reply, content)
     if message is None:
         return
-    action, now = callback_data.a, _now(clock)
+    action, now = callback_data.a, clock.now()
     chat_id = message.chat.id
     lead, booking = await _own_booking(repo, query.from_user.id, callback_data.b)
     if action is BookAction.other_time:
@@ -350,7 +346,7 @@ async def on_cancel_reason(
         return
     reason = clean_text(message.text, REASON_LIMIT, need_letters=False).value
     await _cancel(reply, message.chat.id, lead, booking, reason, state, repo, content, settings,
-                  _now(clock), reminders)
+                  clock.now(), reminders)
 
 
 async def on_call_time_button(
@@ -365,7 +361,7 @@ async def on_call_time_button(
         return
     label = content.label(f"{CALL_TIME.labels}.{callback_data.v}")
     if await _call_time(reply, message.chat.id, query.from_user.id, label, state, repo, content,
-                        _now(clock)):
+                        clock.now()):
         reply(query.answer())
         reply(message.edit_reply_markup(reply_markup=None))
     else:
@@ -382,7 +378,7 @@ async def on_call_time_text(
         reply(message.answer(content.render(CALL_TIME.template), reply_markup=kb.call_times(content)))
         return
     if not await _call_time(reply, message.chat.id, message.from_user.id, check.value, state,
-                            repo, content, _now(clock)):
+                            repo, content, clock.now()):
         reply(message.answer(content.label("booking_alerts.not_open")))
 
 
