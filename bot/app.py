@@ -182,7 +182,7 @@ def create_app(
         repo,
         replies,
         apology=apology(content),
-        after_update=outbox.wake,
+        on_outbox=outbox.wake,
         **processor_options,
     )
     nudges = NudgeSender(bot, repo, content, settings, processor, clock=clock)

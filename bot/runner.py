@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from pydantic_core import to_json
 
 from bot.db.inbox import InboxRepo
+from bot.db.leads import OUTBOX_MARK
 from bot.db.replies import NewReply, StoredReply
 from bot.db.repos import Repositories
 from bot.delivery.codec import encode
@@ -122,7 +123,7 @@ class UpdateProcessor:
         max_concurrency: int = 64,
         on_processed: Callable[[float], None] | None = None,
         apology: Callable[[Update], TelegramMethod[Any] | None] | None = None,
-        after_update: Callable[[], None] | None = None,
+        on_outbox: Callable[[], None] | None = None,
         retry_base: float = RETRY_BASE,
         retry_max: float = RETRY_MAX,
         give_up_after: float = GIVE_UP_AFTER,
@@ -138,7 +139,7 @@ class UpdateProcessor:
         # Called with every exception that failed an update (metrics, tests).
         self.error_listeners: list[Callable[[BaseException], None]] = []
         self.apology = apology
-        self.after_update = after_update
+        self.on_outbox = on_outbox  # an update's unit added to the outbox (it is committed)
         self.retry_base, self.retry_max, self.give_up_after = retry_base, retry_max, give_up_after
         self._slots = asyncio.Semaphore(max_concurrency)
         self._tails: dict[int, asyncio.Task[None]] = {}
@@ -160,7 +161,9 @@ class UpdateProcessor:
     ) -> asyncio.Task[None]:
         key = ordering_key(update)
         previous = self._tails.get(key)
-        task = asyncio.create_task(self._run(update_id, update, previous, received_at, replay))
+        task = asyncio.create_task(
+            self._run(update_id, update, key, previous, received_at, replay)
+        )
         self._chain(key, task)
         return task
 
@@ -204,6 +207,7 @@ class UpdateProcessor:
         self,
         update_id: int,
         update: Update,
+        lane: int,
         previous: asyncio.Task[None] | None,
         received_at: float | None,
         replay: bool,
@@ -212,7 +216,7 @@ class UpdateProcessor:
             with contextlib.suppress(BaseException):
                 await asyncio.shield(previous)
         async with self._slots:
-            await self.process(update_id, update, replay=replay)
+            await self.process(update_id, update, replay=replay, lane=lane)
         if self.on_processed is not None and received_at is not None:
             self.on_processed(time.monotonic() - received_at)
 
@@ -220,10 +224,14 @@ class UpdateProcessor:
         """Shutting down: updates waiting to be tried again stay pending for the next start."""
         self._stopping.set()
 
-    async def process(self, update_id: int, update: Update, *, replay: bool = False) -> None:
+    async def process(
+        self, update_id: int, update: Update, *, replay: bool = False, lane: int | None = None
+    ) -> None:
+        """Handle one update and deliver its replies (`lane`: its `ordering_key`, if known)."""
         if replay:
             await self.inbox.start_replay(update_id)
-        lane = ordering_key(update)
+        if lane is None:
+            lane = ordering_key(update)
         delay, started = self.retry_base, time.monotonic()
         while True:
             try:
@@ -250,19 +258,19 @@ class UpdateProcessor:
             self.processed += 1
             break
         self.sender.accept(rows)
-        if self.after_update is not None:
-            self.after_update()
         await self.sender.deliver(lane)
 
     async def _handle(self, update_id: int, update: Update, lane: int) -> list[StoredReply]:
         """Run the handlers; commit their writes, their replies and `done` as one."""
         replies = Replies(lane)
-        async with self.repo.db.unit():
+        async with self.repo.db.unit() as unit:
             with collecting():
                 await self.dispatcher.feed_update(
                     self.bot, update, reply=replies, **self.workflow_data
                 )
-            stored = await self.repo.replies.add(
+            # Both staged: with the handlers' staged writes they run in the commit's round
+            # trip to the writer (bot/db/database.py).
+            staged = await self.repo.replies.add(
                 lane,
                 [
                     NewReply(
@@ -275,7 +283,9 @@ class UpdateProcessor:
                 ],
             )
             await self.inbox.mark_done(update_id)
-        return stored
+        if self.on_outbox is not None and unit.marked(OUTBOX_MARK):
+            self.on_outbox()
+        return staged.stored()
 
     async def _fail(
         self, update_id: int, update: Update, lane: int, error: BaseException
@@ -286,11 +296,11 @@ class UpdateProcessor:
             listener(error)
         apology = self.apology(update) if self.apology is not None else None
         async with self.repo.db.unit():
-            stored = await self.repo.replies.add(
+            staged = await self.repo.replies.add(
                 lane, [NewReply(encode(apology))] if apology is not None else []
             )
             await self.inbox.mark_failed(update_id, f"{type(error).__name__}: {error}")
-        return stored
+        return staged.stored()
 
     async def wait_for_room(self, limit: int) -> None:
         """Return once fewer than `limit` updates are in flight (intake backpressure).

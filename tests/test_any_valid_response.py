@@ -191,7 +191,7 @@ async def _through_the_chain(chain: Chain, method: TelegramMethod[Any], answer: 
     bot.session.make_request = telegram  # type: ignore[method-assign]
     try:
         lane = 10_000_001
-        stored = await chain.repo.replies.add(lane, [NewReply(encode(method), TRACK)])
+        stored = (await chain.repo.replies.add(lane, [NewReply(encode(method), TRACK)])).stored()
         chain.sender.accept(stored)
         assert await chain.sender.deliver(lane), "the reply was not delivered"
     finally:

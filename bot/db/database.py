@@ -5,8 +5,8 @@ meet "database is locked"; a separate reader connection serves reads (WAL lets i
 the writer writes). Pragmas are set and read back at start; a wrong value stops the process.
 
 Single-statement writes are group-committed: those that arrive while the writer is busy are
-committed together, in one transaction whose statements are queued to the writer thread at
-once. Under load a write then costs a share of one round trip to that thread instead of a
+committed together, in one transaction run as one round trip to the writer thread
+(bot/db/trips.py). Under load a write then costs a share of one round trip instead of a
 whole one each (with the lock held), which had made the writer the bot's bottleneck. Each
 `write()` still returns only once its statement is committed.
 
@@ -14,9 +14,16 @@ A *unit of work* (`async with db.unit():`) makes everything written from the tas
 it — statements, transactions, FSM records — one transaction, committed when the block ends
 and rolled back if it raises. The update processor opens one per update, so an update's
 effects are all there or none are (see bot/runner.py). The transaction begins at the unit's
-first write and holds the single writer until the end; reads inside a begun unit go to the
-writer connection and see the unit's own writes. `transaction()` inside a unit is simply
-part of it (an exception out of it fails the unit). Caches that must follow the outcome register `after_commit`/`after_rollback`.
+first round trip to the writer and holds the single writer until the end; reads inside a
+begun unit go to the writer connection and see the unit's own writes. `transaction()` inside
+a unit is simply part of it (an exception out of it fails the unit). Caches that must follow
+the outcome register `after_commit`/`after_rollback`.
+
+Writes whose result nobody reads are *staged* (`stage()`): inside a unit they wait and run,
+in order, at the front of the unit's next round trip to the writer — a read or write that
+needs an answer, or the commit. A unit whose writes are all staged makes one round trip in
+all (BEGIN, its statements, COMMIT) and holds the writer only for it. A staged statement
+that fails fails the unit where it runs (at the latest, its commit).
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from typing import Any
 import aiosqlite
 
 from bot.db.migrations import LATEST_VERSION, MIGRATIONS, REBUILDS
+from bot.db.trips import Statement, run_batch, run_group
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +55,8 @@ class DatabaseError(Exception):
 
 @dataclass(slots=True)
 class _QueuedWrite:
-    sql: str
-    params: Sequence[Any] | dict[str, Any]
-    done: asyncio.Future[int]
+    statement: Statement
+    done: asyncio.Future[Statement]
 
 
 @dataclass(slots=True, eq=False)
@@ -58,12 +65,26 @@ class _Unit:
 
     db: Database
     conn: aiosqlite.Connection | None = None  # the writer, once the unit has begun
+    staged: list[Statement] = field(default_factory=list)  # to run at the next round trip
     committed: list[Callable[[], Any]] = field(default_factory=list)
     rolled_back: list[Callable[[], Any]] = field(default_factory=list)
     ended: bool = False  # committed or rolled back: what runs after is outside it
+    marks: set[str] = field(default_factory=set)
+
+    def marked(self, tag: str) -> bool:
+        """True when something in the unit called `mark_unit(tag)` (e.g. it added to the
+        outbox, which its caller then wakes once the unit has committed)."""
+        return tag in self.marks
 
 
 _current_unit: ContextVar[_Unit | None] = ContextVar("database_unit", default=None)
+
+
+def mark_unit(tag: str) -> None:
+    """Note `tag` on the unit of work in progress, if any (see `_Unit.marked`)."""
+    unit = _current_unit.get()
+    if unit is not None and not unit.ended:
+        unit.marks.add(tag)
 
 
 class Database:
@@ -195,7 +216,7 @@ class Database:
         return self._unit() is not None
 
     @asynccontextmanager
-    async def unit(self) -> AsyncIterator[None]:
+    async def unit(self) -> AsyncIterator[_Unit]:
         """Everything written inside the block is one transaction (see the module docstring)."""
         if self._unit() is not None:
             raise DatabaseError("units of work do not nest")
@@ -203,7 +224,7 @@ class Database:
         token = _current_unit.set(unit)
         try:
             try:
-                yield
+                yield unit
             except BaseException:
                 await self._end_unit(unit, commit=False)
                 raise
@@ -211,37 +232,69 @@ class Database:
         finally:
             _current_unit.reset(token)
 
-    async def _begin(self, unit: _Unit) -> aiosqlite.Connection:
-        if unit.conn is None:
-            conn = self._require_writer()
+    @asynccontextmanager
+    async def atomic(self) -> AsyncIterator[None]:
+        """Writes that belong together: part of the current unit of work, or a unit of
+        their own outside one (staged writes then make one round trip)."""
+        if self._unit() is not None:
+            yield
+            return
+        async with self.unit():
+            yield
+
+    async def _trip(
+        self, unit: _Unit, statements: Sequence[Statement] = (), *, commit: bool = False
+    ) -> aiosqlite.Connection:
+        """One round trip for the unit: BEGIN (the first time), what it staged, then
+        `statements`, then COMMIT (`commit`)."""
+        conn = self._require_writer()
+        begin = unit.conn is None
+        if begin:
             await self._write_lock.acquire()
+        batch = [*unit.staged, *statements]
+        unit.staged = []
+        # The thread runs the batch whatever happens to this task: wait for it to end before
+        # deciding who owns the transaction (a cancelled BEGIN could otherwise leave one
+        # open that nobody ends).
+        trip = asyncio.ensure_future(run_batch(conn, batch, begin=begin, commit=commit))
+        try:
             try:
-                await conn.execute("BEGIN IMMEDIATE")
-            except BaseException:
-                self._write_lock.release()
+                await asyncio.shield(trip)
+            except asyncio.CancelledError:
+                with suppress(BaseException):
+                    await trip
                 raise
+        except BaseException:
+            if begin:
+                if conn.in_transaction:
+                    unit.conn = conn  # begun: the unit's end rolls it back
+                else:
+                    self._write_lock.release()
+            raise
+        if begin:
             unit.conn = conn
-        return unit.conn
+        return conn
 
     async def _end_unit(self, unit: _Unit, *, commit: bool) -> None:
-        conn, unit.conn = unit.conn, None
         try:
-            if conn is not None:
-                if commit:
-                    try:
-                        await conn.execute("COMMIT")
-                    except BaseException:
+            if commit and (unit.conn is not None or unit.staged):
+                try:
+                    await self._trip(unit, commit=True)
+                except BaseException:
+                    commit = False
+                    conn = unit.conn
+                    if conn is not None and conn.in_transaction:
                         with suppress(Exception):
-                            if conn.in_transaction:
-                                await conn.execute("ROLLBACK")
-                        commit = False
-                        raise
-                else:
-                    with suppress(Exception):  # a dead connection rolled back by itself
-                        await conn.execute("ROLLBACK")
+                            await conn.execute("ROLLBACK")
+                    raise
+            elif not commit and unit.conn is not None:
+                with suppress(Exception):  # a dead connection rolled back by itself
+                    await unit.conn.execute("ROLLBACK")
         finally:
             unit.ended = True
-            if conn is not None:
+            unit.staged = []
+            if unit.conn is not None:
+                unit.conn = None
                 self._write_lock.release()
             for callback in unit.committed if commit else unit.rolled_back:
                 try:
@@ -278,7 +331,9 @@ class Database:
             # Part of the unit's transaction: an exception out of it fails the whole unit
             # (no savepoint: nothing catches one and goes on, and a savepoint costs two
             # round trips to the writer thread per block).
-            yield await self._begin(unit)
+            yield (
+                unit.conn if unit.conn is not None and not unit.staged else await self._trip(unit)
+            )
             return
         conn = self._require_writer()
         async with self._write_lock:
@@ -290,6 +345,20 @@ class Database:
                 raise
             await conn.execute("COMMIT")
 
+    async def stage(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] = (), *, returning: bool = False
+    ) -> Statement:
+        """A write whose answer is not needed now. Inside a unit of work it is staged: it
+        runs at the front of the unit's next round trip to the writer, at the latest with
+        the commit, and its `rows` (`returning`: `… RETURNING`) are there after that.
+        Outside a unit it is a group-committed write, run when this returns."""
+        statement = Statement(sql, params, returning)
+        unit = self._unit()
+        if unit is not None:
+            unit.staged.append(statement)
+            return statement
+        return await self._queue(statement)
+
     async def write(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         """One statement, committed when this returns; returns the rows it changed.
 
@@ -298,14 +367,17 @@ class Database:
         that cannot run inside a transaction (VACUUM, journal_mode): those have their own
         connection (bot/db/backup.py) or run at connect time. Inside a unit of work the
         statement joins the unit's transaction (and is committed with it)."""
+        statement = Statement(sql, params)
         unit = self._unit()
         if unit is not None:
-            conn = await self._begin(unit)
-            cursor = await conn.execute(sql, params)
-            return cursor.rowcount
+            await self._trip(unit, [statement])
+            return statement.rowcount
+        return (await self._queue(statement)).rowcount
+
+    async def _queue(self, statement: Statement) -> Statement:
         self._require_writer()
-        done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._queued.append(_QueuedWrite(sql, params, done))
+        done: asyncio.Future[Statement] = asyncio.get_running_loop().create_future()
+        self._queued.append(_QueuedWrite(statement, done))
         if self._flusher is None:
             self._flusher = asyncio.create_task(self._flush())
         return await done
@@ -331,45 +403,37 @@ class Database:
 
     async def _commit_group(self, group: list[_QueuedWrite]) -> None:
         conn = self._require_writer()
-        if len(group) == 1:
-            steps = [conn.execute(group[0].sql, group[0].params)]
+        statements = [queued.statement for queued in group]
+        if len(group) == 1:  # autocommit: no BEGIN and COMMIT to run
+            try:
+                await run_batch(conn, statements)
+                outcomes: list[BaseException | None] = [None]
+            except sqlite3.Error as error:
+                outcomes = [error]
         else:
-            # gather() starts its tasks in order and each queues its statement to the writer
-            # thread before it first waits, so the thread runs them in exactly this order.
-            steps = [
-                conn.execute("BEGIN IMMEDIATE"),
-                *(conn.execute(queued.sql, queued.params) for queued in group),
-                conn.execute("COMMIT"),
-            ]
-        outcomes = await asyncio.gather(*steps, return_exceptions=True)
-        if len(group) > 1:
-            began, outcomes, committed = outcomes[0], outcomes[1:-1], outcomes[-1]
-            if not isinstance(began, BaseException) and isinstance(committed, BaseException):
-                # Not committed: every statement of the group failed with the commit.
-                if conn.in_transaction:
-                    with suppress(sqlite3.Error):
-                        await conn.execute("ROLLBACK")
-                outcomes = [committed] * len(group)
-            # (If BEGIN failed, each statement ran and committed on its own: its outcome holds.)
+            try:
+                outcomes = list(await run_group(conn, statements))
+            except sqlite3.Error as error:  # not committed: every statement failed with it
+                outcomes = [error] * len(group)
         for queued, outcome in zip(group, outcomes, strict=True):
             if queued.done.done():  # the writer was cancelled; its statement ran regardless
                 continue
-            if isinstance(outcome, BaseException):
+            if outcome is not None:
                 queued.done.set_exception(outcome)
             else:
-                queued.done.set_result(outcome.rowcount)
+                queued.done.set_result(queued.statement)
 
     async def fetchall_written(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
     ) -> list[sqlite3.Row]:
         """One writing statement that returns rows (`… RETURNING`), committed like `write`:
         with the unit of work inside one, on its own otherwise."""
+        statement = Statement(sql, params, returning=True)
         unit = self._unit()
         if unit is not None:
-            conn = await self._begin(unit)
-            return list(await conn.execute_fetchall(sql, params))
-        async with self.transaction() as conn:
-            return list(await conn.execute_fetchall(sql, params))
+            await self._trip(unit, [statement])
+            return statement.rows
+        return (await self._queue(statement)).rows
 
     async def write_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         async with self.transaction() as conn:
@@ -385,8 +449,11 @@ class Database:
         self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
     ) -> list[sqlite3.Row]:
         unit = self._unit()
-        if unit is not None and unit.conn is not None:  # read the unit's own writes
-            return list(await unit.conn.execute_fetchall(sql, params))
+        if unit is not None and (unit.conn is not None or unit.staged):
+            # Read the unit's own writes (staged ones run first, in the same round trip).
+            statement = Statement(sql, params, returning=True)
+            await self._trip(unit, [statement])
+            return statement.rows
         conn = self._reader or self._require_writer()
         return list(await conn.execute_fetchall(sql, params))
 

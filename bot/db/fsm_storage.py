@@ -124,7 +124,7 @@ class SQLiteStorage(BaseStorage):
 
     async def _write(self, name: str, sql: str, params: tuple[Any, ...]) -> None:
         try:
-            await self.db.write(sql, params)
+            await self.db.stage(sql, params)  # in a unit: runs with its next round trip
         except BaseException:  # committed or not, the cache no longer knows
             self._forget_key(name)
             raise

@@ -31,6 +31,27 @@ class Referrer:
     qualified: int
 
 
+def _event_statements(
+    user_id: int, kind: str, lead_id: int | None, detail: str | None, now: float | None
+) -> tuple[tuple[str, tuple[object, ...]], tuple[str, tuple[object, ...]]]:
+    """The event's row, and the owner's first arrival at the step (kept if it is one)."""
+    if kind not in EVENT_KINDS and not _LESSON.fullmatch(kind):
+        raise ValueError(f"unknown funnel event {kind!r}")
+    now = time.time() if now is None else now
+    return (
+        (
+            "INSERT INTO events (user_id, at, kind, lead_id, detail) VALUES (?, ?, ?, ?, ?)",
+            (user_id, now, kind, lead_id, detail),
+        ),
+        (
+            "INSERT OR IGNORE INTO funnel (user_id, step, at, source, cohort_at) "
+            "SELECT ?, ?, ?, coalesce(u.source, ?), coalesce(u.first_seen, ?) "
+            "FROM (SELECT 1) LEFT JOIN users u ON u.id = ?",
+            (user_id, kind, now, DIRECT, now, user_id),
+        ),
+    )
+
+
 async def record_event(
     conn: aiosqlite.Connection,
     user_id: int,
@@ -40,21 +61,22 @@ async def record_event(
     detail: str | None = None,
     now: float | None = None,
 ) -> bool:
-    """Log a funnel event inside the caller's transaction (see FunnelRepo.record)."""
-    if kind not in EVENT_KINDS and not _LESSON.fullmatch(kind):
-        raise ValueError(f"unknown funnel event {kind!r}")
-    now = time.time() if now is None else now
-    await conn.execute(
-        "INSERT INTO events (user_id, at, kind, lead_id, detail) VALUES (?, ?, ?, ?, ?)",
-        (user_id, now, kind, lead_id, detail),
-    )
-    cursor = await conn.execute(
-        "INSERT OR IGNORE INTO funnel (user_id, step, at, source, cohort_at) "
-        "SELECT ?, ?, ?, coalesce(u.source, ?), coalesce(u.first_seen, ?) "
-        "FROM (SELECT 1) LEFT JOIN users u ON u.id = ?",
-        (user_id, kind, now, DIRECT, now, user_id),
-    )
+    """Log a funnel event inside the caller's transaction (see FunnelRepo.record); True when
+    it is the owner's first arrival at this step."""
+    event, arrival = _event_statements(user_id, kind, lead_id, detail, now)
+    await conn.execute(*event)
+    cursor = await conn.execute(*arrival)
     return cursor.rowcount > 0
+
+
+async def stage_event(
+    db: Database, user_id: int, kind: str, *, lead_id: int | None = None,
+    detail: str | None = None,
+) -> None:
+    """Log a funnel event with the unit of work's next round trip (bot/db/database.py)."""
+    async with db.atomic():
+        for sql, params in _event_statements(user_id, kind, lead_id, detail, None):
+            await db.stage(sql, params)
 
 
 class FunnelRepo:
@@ -63,10 +85,9 @@ class FunnelRepo:
 
     async def record(
         self, user_id: int, kind: str, *, lead_id: int | None = None, detail: str | None = None
-    ) -> bool:
-        """Log the event; True when it is the owner's first arrival at this step."""
-        async with self.db.transaction() as conn:
-            return await record_event(conn, user_id, kind, lead_id=lead_id, detail=detail)
+    ) -> None:
+        """Log the event (staged in a unit of work: it runs with the unit's next round trip)."""
+        await stage_event(self.db, user_id, kind, lead_id=lead_id, detail=detail)
 
     async def counts(self, since: float | None = None) -> dict[str, dict[str, int]]:
         """{step: {source: owners}} for owners whose first visit is at or after `since`."""

@@ -17,6 +17,9 @@ class InboxItem:
     attempts: int
 
 
+_ROWS_PER_STATEMENT = 500  # 6 parameters a row, far below SQLite's 32,766
+
+
 class InboxRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -30,31 +33,32 @@ class InboxRepo:
         if not updates:
             return []
         failed = failed or {}
-        ids = [update_id for update_id, _ in updates]
         now = time.time()
-        async with self.db.transaction() as conn:
-            marks = ",".join("?" * len(ids))
-            seen = {
-                row[0]
-                for row in await conn.execute_fetchall(
-                    f"SELECT update_id FROM inbox WHERE update_id IN ({marks})", ids
+        fresh: set[int] = set()
+        for start in range(0, len(updates), _ROWS_PER_STATEMENT):
+            chunk = updates[start : start + _ROWS_PER_STATEMENT]
+            params: list[object] = []
+            for update_id, payload in chunk:
+                why = failed.get(update_id)
+                params += (
+                    [update_id, payload, now, "pending", None, None]
+                    if why is None
+                    else [update_id, payload, now, "failed", now, why[:500]]
                 )
-            }
-            fresh: dict[int, str] = {}
-            for update_id, payload in updates:
-                if update_id not in seen:
-                    fresh.setdefault(update_id, payload)
-            await conn.executemany(
-                "INSERT INTO inbox (update_id, payload, received_at, status, processed_at, error) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (update_id, payload, now, "pending", None, None)
-                    if update_id not in failed
-                    else (update_id, payload, now, "failed", now, failed[update_id][:500])
-                    for update_id, payload in fresh.items()
-                ],
+            # One statement (one round trip): an id seen before, or twice in the batch, is
+            # skipped by the conflict clause and so not returned.
+            rows = await self.db.fetchall_written(
+                "INSERT INTO inbox (update_id, payload, received_at, status, processed_at, "
+                f"error) VALUES {', '.join(['(?, ?, ?, ?, ?, ?)'] * len(chunk))} "
+                "ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
+                params,
             )
-        return list(fresh)
+            fresh.update(row[0] for row in rows)
+        ordered: dict[int, None] = {}
+        for update_id, _ in updates:
+            if update_id in fresh:
+                ordered.setdefault(update_id)
+        return list(ordered)
 
     async def pending(self, limit: int = 1000) -> list[InboxItem]:
         rows = await self.db.fetchall(
@@ -94,13 +98,13 @@ class InboxRepo:
     async def mark_done(self, update_id: int) -> None:
         """Done: only the id stays (to recognise a redelivery); the payload, which holds what
         the person wrote, is not needed any more."""
-        await self.db.write(
+        await self.db.stage(
             "UPDATE inbox SET status = 'done', processed_at = ?, payload = '' WHERE update_id = ?",
             (time.time(), update_id),
         )
 
     async def mark_failed(self, update_id: int, error: str) -> None:
-        await self.db.write(
+        await self.db.stage(
             "UPDATE inbox SET status = 'failed', processed_at = ?, error = ? WHERE update_id = ?",
             (time.time(), error[:500], update_id),
         )

@@ -15,9 +15,13 @@ from typing import Any
 
 import aiosqlite
 
-from bot.db.database import Database
+from bot.db.database import Database, mark_unit
 from bot.db.models import LeadRow, SubmitResult, from_row
 from bot.domain import CLOSED_STATUSES, LeadStatus, OutboxKind
+
+# The mark a unit of work carries once it has added to the outbox (bot/runner.py wakes the
+# outbox sender after such a unit commits).
+OUTBOX_MARK = "outbox"
 
 LEAD_COLUMNS = (
     "id, user_id, status, qualified, qualification, source, referrer_id, answers, name, "
@@ -174,6 +178,7 @@ async def enqueue(
     conn: aiosqlite.Connection, note: Notification, lead_id: int | None, dedup_key: str
 ) -> None:
     """Add a notification to the outbox inside the caller's transaction (once per key)."""
+    mark_unit(OUTBOX_MARK)
     now = time.time()
     await conn.execute(
         "INSERT INTO outbox (kind, dedup_key, lead_id, chat_id, payload, next_attempt_at, "

@@ -111,12 +111,13 @@ class NudgeRepo:
         unless_pending: Sequence[str] = (),
         unless_lead: bool = False,
         to_owner: bool = True,
-    ) -> bool:
+    ) -> None:
         """Pending reminder `kind` for the owner at `due_at` (one already pending is moved
         and restarts its series at `seq`). Not scheduled for an owner who stopped reminders
         or blocked the bot (unless it goes to the consultants, `to_owner=False`), while a
         reminder of a kind in `unless_pending` is pending, or (`unless_lead`) once the owner
-        has a stored request. True when it is pending now."""
+        has a stored request. Staged: it runs with the unit of work's next round trip, and
+        its conditions are judged then."""
         conditions = ["1"]
         if to_owner:
             conditions.append(
@@ -137,7 +138,7 @@ class NudgeRepo:
             params.update({f"other{i}": str(k) for i, k in enumerate(unless_pending)})
         if unless_lead:
             conditions.append("NOT EXISTS (SELECT 1 FROM leads WHERE user_id = :user)")
-        changed = await self.db.write(
+        await self.db.stage(
             "INSERT INTO nudges (user_id, kind, seq, due_at, payload, created_at) "
             "SELECT :user, :kind, :seq, :due, :payload, :now "
             f"WHERE {' AND '.join(conditions)} "
@@ -146,19 +147,19 @@ class NudgeRepo:
             "attempts = 0, created_at = excluded.created_at",
             params,
         )
-        return changed > 0
 
-    async def cancel(self, user_id: int, kinds: Iterable[str] | None = None) -> int:
-        """Forget the owner's pending reminders (of `kinds`; None: all); returns how many."""
+    async def cancel(self, user_id: int, kinds: Iterable[str] | None = None) -> None:
+        """Forget the owner's pending reminders (of `kinds`; None: all); staged."""
         if kinds is None:
-            return await self.db.write(
+            await self.db.stage(
                 "DELETE FROM nudges WHERE user_id = ? AND status = 'pending'", (user_id,)
             )
+            return
         wanted = [str(kind) for kind in kinds]
         if not wanted:
-            return 0
+            return
         marks = ", ".join("?" for _ in wanted)
-        return await self.db.write(
+        await self.db.stage(
             f"DELETE FROM nudges WHERE user_id = ? AND status = 'pending' AND kind IN ({marks})",
             (user_id, *wanted),
         )
@@ -172,9 +173,9 @@ class NudgeRepo:
             (user_id, *map(str, BOOKING_KINDS), booking_id),
         )
 
-    async def came_back(self, user_id: int, within: float) -> int:
+    async def came_back(self, user_id: int, within: float) -> None:
         """The owner took a step: reminders sent to them in the last `within` seconds that
-        had not yet brought them back are marked as having done so."""
+        had not yet brought them back are marked as having done so (staged)."""
         now = self.now()
         if self._awaiting_return is None:
             rows = await self.db.fetchall(
@@ -188,11 +189,11 @@ class NudgeRepo:
             }
         sent_at = self._awaiting_return.get(user_id)
         if sent_at is None:
-            return 0
+            return
         if sent_at < now - within:
             del self._awaiting_return[user_id]
-            return 0
-        return await self.db.write(
+            return
+        await self.db.stage(
             "UPDATE nudges SET returned_at = ? WHERE user_id = ? AND status = 'sent' "
             "AND returned_at IS NULL AND sent_at >= ?",
             (now, user_id, now - within),

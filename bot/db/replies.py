@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.db.cards import record_shown
 from bot.db.database import Database
+from bot.db.trips import Statement
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,14 +64,41 @@ def _stored(row: Any) -> StoredReply:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class StagedReplies:
+    """One update's calls, inserted with its unit of work."""
+
+    lane: int
+    replies: tuple[NewReply, ...]
+    statement: Statement | None
+    at: float
+
+    def stored(self) -> list[StoredReply]:
+        """The calls with their row ids (once the insert has run: after the commit)."""
+        if self.statement is None:
+            return []
+        if not self.statement.ran:
+            raise RuntimeError("the replies' unit of work has not committed")
+        # Row ids grow in the order of VALUES; RETURNING may list them in any order.
+        ids = sorted(row[0] for row in self.statement.rows)
+        return [
+            StoredReply(
+                row_id, self.lane, reply.call, reply.track, 0, self.at, reply.otherwise,
+                reply.made,
+            )
+            for row_id, reply in zip(ids, self.replies, strict=True)
+        ]
+
+
 class ReplyRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def add(self, lane: int, replies: Sequence[NewReply]) -> list[StoredReply]:
-        """Store one update's calls (inside its unit of work); return them with their ids."""
+    async def add(self, lane: int, replies: Sequence[NewReply]) -> StagedReplies:
+        """Store one update's calls: staged in its unit of work (bot/db/database.py), so
+        their ids are known once the unit has committed (`StagedReplies.stored`)."""
         if not replies:
-            return []
+            return StagedReplies(lane, (), None, 0.0)
         now = time.time()
         values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(replies))
         params: list[Any] = []
@@ -81,19 +109,13 @@ class ReplyRepo:
                 lane, reply.call.method, reply.call.payload, reply.call.file, track, now, now,
                 otherwise.method if otherwise else None, otherwise.payload if otherwise else None,
             ]
-        rows = await self.db.fetchall_written(
+        statement = await self.db.stage(
             "INSERT INTO replies (lane, method, payload, file, track, next_attempt_at, "
             f"created_at, otherwise_method, otherwise_payload) VALUES {values} RETURNING id",
             params,
+            returning=True,
         )
-        # Row ids grow in the order of VALUES; RETURNING may list them in any order.
-        ids = sorted(row[0] for row in rows)
-        return [
-            StoredReply(
-                row_id, lane, reply.call, reply.track, 0, now, reply.otherwise, reply.made
-            )
-            for row_id, reply in zip(ids, replies, strict=True)
-        ]
+        return StagedReplies(lane, tuple(replies), statement, now)
 
     async def instead(self, reply: StoredReply) -> StoredReply:
         """The edit's message is gone: the row becomes its `otherwise` call."""

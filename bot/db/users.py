@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from bot.db.database import Database
-from bot.db.funnel import record_event
+from bot.db.funnel import stage_event
 from bot.db.models import UserRow, from_row
 
 # A user's row is rewritten at most this often when nothing else about them changed.
@@ -62,13 +62,13 @@ class UserRepo:
         return changed > 0
 
     async def set_lesson(self, user_id: int, lesson: int) -> None:
-        await self.db.write("UPDATE users SET lesson = ? WHERE id = ?", (lesson, user_id))
+        await self.db.stage("UPDATE users SET lesson = ? WHERE id = ?", (lesson, user_id))
 
     async def open_lesson(self, user_id: int, lesson: int) -> None:
-        """Progress and its funnel event in one transaction (one writer round trip)."""
-        async with self.db.transaction() as conn:
-            await conn.execute("UPDATE users SET lesson = ? WHERE id = ?", (lesson, user_id))
-            await record_event(conn, user_id, f"lesson_{lesson}")
+        """Progress and its funnel event, staged together (bot/db/database.py)."""
+        async with self.db.atomic():
+            await self.db.stage("UPDATE users SET lesson = ? WHERE id = ?", (lesson, user_id))
+            await stage_event(self.db, user_id, f"lesson_{lesson}")
 
     async def mark_lessons_done(self, user_id: int) -> bool:
         """True the first time only (for 'lessons finished' events and thanks)."""

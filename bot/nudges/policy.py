@@ -64,15 +64,15 @@ async def plan(
     start: float | None = None,
     unless_pending: Sequence[NudgeKind] = (),
     unless_lead: bool = False,
-) -> bool:
+) -> None:
     """Schedule reminder `kind` (number `seq` of its series) its wait after `start` (now by
     default); nothing when the kind is off (its delay 0) or the series is over."""
     spec = KINDS[kind]
     wait = spec.wait(settings, seq)
     if wait <= 0 or seq > spec.repeats:
-        return False
+        return
     begin = repo.nudges.now() if start is None else start
-    return await repo.nudges.schedule(
+    await repo.nudges.schedule(
         user_id, kind, due_at(spec, settings, begin + wait), payload, seq=seq,
         unless_pending=unless_pending, unless_lead=unless_lead,
     )

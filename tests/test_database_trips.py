@@ -1,0 +1,188 @@
+"""Round trips to the writer thread: a unit of work whose writes are staged makes one; what it
+staged is there for its own reads, commits with it or not at all; concurrent writes share one.
+
+These also pin the two private names of aiosqlite that bot/db/trips.py relies on: if a new
+aiosqlite renames or changes them, these tests fail before anything else does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import aiosqlite
+import pytest
+
+from bot.db import Database
+from bot.db.database import mark_unit
+from bot.db.replies import EncodedCall, NewReply, ReplyRepo
+from bot.db.trips import Statement, run_batch
+from tests.waiting import until_suspended, wait_until
+
+INSERT_USER = "INSERT INTO users (id, first_name, first_seen, last_seen) VALUES (?, ?, 0, 0)"
+
+
+def count_trips(db: Database) -> list[str]:
+    """Every call the writer connection queues to its thread, by the function's name."""
+    writer = db._require_writer()
+    queued: list[str] = []
+    real: Callable[..., Any] = writer._execute
+
+    async def counting(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        queued.append(getattr(fn, "__name__", repr(fn)))
+        return await real(fn, *args, **kwargs)
+
+    writer._execute = counting  # type: ignore[method-assign]
+    return queued
+
+
+async def names(db: Database) -> list[str]:
+    return [row[0] for row in await db.fetchall("SELECT first_name FROM users ORDER BY id")]
+
+
+async def test_a_batch_runs_on_the_connections_own_thread_in_one_call(db: Database) -> None:
+    writer = db._require_writer()
+    await writer.create_function("thread_id", 0, threading.get_ident)
+    trips = count_trips(db)
+    first, second = Statement("SELECT thread_id()", returning=True), Statement(
+        "SELECT 41 + 1", returning=True
+    )
+    await run_batch(writer, [first, second])
+    assert trips == ["_in_thread"]
+    own_thread = (await writer.execute_fetchall("SELECT thread_id()"))[0][0]
+    assert first.rows[0][0] == own_thread != threading.get_ident()
+    assert second.rows[0][0] == 42 and first.ran and second.ran
+    assert isinstance(writer._conn, sqlite3.Connection)
+
+
+async def test_a_unit_whose_writes_are_staged_makes_one_round_trip(db: Database) -> None:
+    trips = count_trips(db)
+    async with db.unit():
+        for n in range(1, 6):
+            await db.stage(INSERT_USER, (n, f"owner {n}"))
+        assert trips == []  # nothing has crossed yet
+    assert trips == ["_in_thread"]  # BEGIN, five inserts, COMMIT
+    assert await names(db) == [f"owner {n}" for n in range(1, 6)]
+
+
+async def test_a_read_in_the_unit_sees_what_it_staged_and_others_do_not_before_the_commit(
+    db: Database,
+) -> None:
+    async with db.unit():
+        await db.stage(INSERT_USER, (1, "Анна"))
+        assert await db.fetchval("SELECT first_name FROM users WHERE id = 1") == "Анна"
+        reader = db._reader
+        assert reader is not None
+        outside = await reader.execute_fetchall("SELECT count(*) FROM users")
+        assert outside[0][0] == 0  # not committed yet
+    assert await names(db) == ["Анна"]
+
+
+async def test_a_staged_write_that_fails_fails_the_unit_and_nothing_of_it_stays(
+    db: Database,
+) -> None:
+    await db.write(INSERT_USER, (1, "Анна"))
+    rolled_back: list[str] = []
+    with pytest.raises(sqlite3.IntegrityError):
+        async with db.unit():
+            await db.stage(INSERT_USER, (2, "Борис"))
+            await db.stage(INSERT_USER, (1, "дубль"))  # the key is taken: fails at commit
+            db.after_rollback(lambda: rolled_back.append("rolled back"))
+    assert rolled_back == ["rolled back"]
+    assert await names(db) == ["Анна"]
+    assert await db.write(INSERT_USER, (3, "Вера")) == 1  # the writer is free again
+    assert not db._require_writer().in_transaction
+
+
+async def test_an_exception_in_the_unit_drops_what_it_staged(db: Database) -> None:
+    trips = count_trips(db)
+    with pytest.raises(RuntimeError):
+        async with db.unit():
+            await db.stage(INSERT_USER, (1, "Анна"))
+            raise RuntimeError("handler failed")
+    assert trips == []  # never begun: nothing to roll back
+    assert await names(db) == []
+
+
+async def test_staged_writes_run_in_order_with_the_units_own_statements(db: Database) -> None:
+    async with db.unit():
+        await db.stage(INSERT_USER, (1, "first"))
+        assert await db.write("UPDATE users SET first_name = 'second' WHERE id = 1") == 1
+        await db.stage("UPDATE users SET first_name = first_name || ' and third' WHERE id = 1")
+        async with db.transaction() as conn:  # raw statements see the staged ones first
+            await conn.execute("UPDATE users SET first_name = first_name || '!' WHERE id = 1")
+    assert await names(db) == ["second and third!"]
+
+
+async def test_staged_replies_have_their_ids_only_once_the_unit_has_committed(
+    db: Database,
+) -> None:
+    replies = ReplyRepo(db)
+    call = NewReply(EncodedCall("sendMessage", '{"chat_id": 1, "text": "hi"}'))
+    async with db.unit():
+        staged = await replies.add(7, [call, call])
+        with pytest.raises(RuntimeError, match="not committed"):
+            staged.stored()
+    stored = staged.stored()
+    assert [row.lane for row in stored] == [7, 7]
+    assert stored[0].id < stored[1].id
+    assert [row.id for row in await replies.pending()] == [row.id for row in stored]
+
+
+async def test_outside_a_unit_a_staged_write_is_committed_when_it_returns(db: Database) -> None:
+    statement = await db.stage(INSERT_USER, (1, "Анна"))
+    assert statement.ran and statement.rowcount == 1
+    assert await names(db) == ["Анна"]
+
+
+async def test_writes_that_come_together_share_one_round_trip(db: Database) -> None:
+    await db.write(INSERT_USER, (1, "Анна"))
+    trips = count_trips(db)
+    outcomes = await asyncio.gather(
+        *(db.write(INSERT_USER, (n, f"owner {n}")) for n in range(2, 52)),
+        db.write(INSERT_USER, (1, "дубль")),
+        return_exceptions=True,
+    )
+    assert outcomes[:50] == [1] * 50
+    assert isinstance(outcomes[50], sqlite3.IntegrityError)  # fails alone
+    assert len(trips) <= 2  # the first write alone, the rest as one group
+    assert await db.fetchval("SELECT count(*) FROM users") == 51
+
+
+@pytest.mark.parametrize("where", ["in its first round trip", "after it"])
+async def test_a_cancelled_unit_leaves_no_transaction_open_and_the_writer_free(
+    db: Database, where: str
+) -> None:
+    async def unit() -> None:
+        async with db.unit():
+            await db.write(INSERT_USER, (1, "Анна"))  # BEGIN and the insert: one trip
+            await asyncio.Event().wait()
+
+    task = asyncio.create_task(unit())
+    await until_suspended(task)  # waiting for the trip's answer
+    if where == "after it":
+        await wait_until(lambda: db._require_writer().in_transaction, what="the trip")
+        await until_suspended(task)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not db._require_writer().in_transaction
+    assert await db.write(INSERT_USER, (2, "Борис")) == 1
+    assert await names(db) == ["Борис"]
+
+
+async def test_a_unit_knows_it_added_to_the_outbox(db: Database) -> None:
+    async with db.unit() as quiet:
+        await db.stage(INSERT_USER, (1, "Анна"))
+    async with db.unit() as noted:
+        mark_unit("outbox")
+    mark_unit("outbox")  # outside a unit: nothing to note, no error
+    assert not quiet.marked("outbox") and noted.marked("outbox")
+
+
+def test_the_pinned_aiosqlite_still_has_what_trips_rely_on() -> None:
+    assert callable(getattr(aiosqlite.Connection, "_execute", None))
+    assert isinstance(getattr(aiosqlite.Connection, "_conn", None), property)
