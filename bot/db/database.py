@@ -42,7 +42,7 @@ from typing import Any
 import aiosqlite
 
 from bot.db.migrations import LATEST_VERSION, MIGRATIONS, REBUILDS
-from bot.db.trips import Statement, run_batch, run_group
+from bot.db.trips import Statement, run_batch, run_group, settled
 
 log = logging.getLogger(__name__)
 
@@ -253,16 +253,15 @@ class Database:
             await self._write_lock.acquire()
         batch = [*unit.staged, *statements]
         unit.staged = []
-        # The thread runs the batch whatever happens to this task: wait for it to end before
-        # deciding who owns the transaction (a cancelled BEGIN could otherwise leave one
-        # open that nobody ends).
-        trip = asyncio.ensure_future(run_batch(conn, batch, begin=begin, commit=commit))
         try:
             try:
-                await asyncio.shield(trip)
+                await run_batch(conn, batch, begin=begin, commit=commit)
             except asyncio.CancelledError:
+                # The thread runs the batch all the same: wait until it has (its queue keeps
+                # order) before deciding who owns the transaction, or a cancelled BEGIN could
+                # leave one open that nobody ends.
                 with suppress(BaseException):
-                    await trip
+                    await asyncio.shield(settled(conn))
                 raise
         except BaseException:
             if begin:

@@ -102,3 +102,12 @@ async def run_group(
 ) -> list[sqlite3.Error | None]:
     """Independent statements committed together in one call: each one's error, or None."""
     return await conn._execute(_group_in_thread, conn._conn, statements)
+
+
+def _nothing() -> None:
+    return None
+
+
+async def settled(conn: aiosqlite.Connection) -> None:
+    """Return once everything queued to the connection's thread so far has run."""
+    await conn._execute(_nothing)
