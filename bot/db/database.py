@@ -21,9 +21,10 @@ the outcome register `after_commit`/`after_rollback`.
 
 Writes whose result nobody reads are *staged* (`stage()`): inside a unit they wait and run,
 in order, at the front of the unit's next round trip to the writer — a read or write that
-needs an answer, or the commit. A unit whose writes are all staged makes one round trip in
-all (BEGIN, its statements, COMMIT) and holds the writer only for it. A staged statement
-that fails fails the unit where it runs (at the latest, its commit).
+needs an answer, or the commit. A unit whose writes are all staged never holds the writer
+while its handlers run: at its end its statements join the group commit (above) under a
+savepoint of their own, so the units that end together cost one round trip in all. A staged
+statement that fails fails the unit where it runs (at the latest, its commit), and only it.
 """
 
 from __future__ import annotations
@@ -55,8 +56,8 @@ class DatabaseError(Exception):
 
 @dataclass(slots=True)
 class _QueuedWrite:
-    statement: Statement
-    done: asyncio.Future[Statement]
+    statements: list[Statement]  # one write, or the staged writes of a unit of work
+    done: asyncio.Future[None]
 
 
 @dataclass(slots=True, eq=False)
@@ -276,7 +277,16 @@ class Database:
 
     async def _end_unit(self, unit: _Unit, *, commit: bool) -> None:
         try:
-            if commit and (unit.conn is not None or unit.staged):
+            if commit and unit.conn is None and unit.staged:
+                # Never begun: its writes are committed with whatever else is waiting for the
+                # writer, in one transaction (each unit under its own savepoint).
+                staged, unit.staged = unit.staged, []
+                try:
+                    await self._queue(staged)
+                except BaseException:
+                    commit = False
+                    raise
+            elif commit and unit.conn is not None:
                 try:
                     await self._trip(unit, commit=True)
                 except BaseException:
@@ -356,7 +366,8 @@ class Database:
         if unit is not None:
             unit.staged.append(statement)
             return statement
-        return await self._queue(statement)
+        await self._queue([statement])
+        return statement
 
     async def write(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         """One statement, committed when this returns; returns the rows it changed.
@@ -371,15 +382,17 @@ class Database:
         if unit is not None:
             await self._trip(unit, [statement])
             return statement.rowcount
-        return (await self._queue(statement)).rowcount
+        await self._queue([statement])
+        return statement.rowcount
 
-    async def _queue(self, statement: Statement) -> Statement:
+    async def _queue(self, statements: list[Statement]) -> None:
+        """Commit `statements` (all or none) with the group waiting for the writer."""
         self._require_writer()
-        done: asyncio.Future[Statement] = asyncio.get_running_loop().create_future()
-        self._queued.append(_QueuedWrite(statement, done))
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queued.append(_QueuedWrite(statements, done))
         if self._flusher is None:
             self._flusher = asyncio.create_task(self._flush())
-        return await done
+        await done
 
     async def _flush(self) -> None:
         group: list[_QueuedWrite] = []
@@ -402,17 +415,17 @@ class Database:
 
     async def _commit_group(self, group: list[_QueuedWrite]) -> None:
         conn = self._require_writer()
-        statements = [queued.statement for queued in group]
-        if len(group) == 1:  # autocommit: no BEGIN and COMMIT to run
+        outcomes: list[BaseException | None]
+        if len(group) == 1 and len(group[0].statements) == 1:  # autocommit: one statement
             try:
-                await run_batch(conn, statements)
-                outcomes: list[BaseException | None] = [None]
+                await run_batch(conn, group[0].statements)
+                outcomes = [None]
             except sqlite3.Error as error:
                 outcomes = [error]
         else:
             try:
-                outcomes = list(await run_group(conn, statements))
-            except sqlite3.Error as error:  # not committed: every statement failed with it
+                outcomes = list(await run_group(conn, [queued.statements for queued in group]))
+            except sqlite3.Error as error:  # not committed: every item failed with it
                 outcomes = [error] * len(group)
         for queued, outcome in zip(group, outcomes, strict=True):
             if queued.done.done():  # the writer was cancelled; its statement ran regardless
@@ -420,7 +433,7 @@ class Database:
             if outcome is not None:
                 queued.done.set_exception(outcome)
             else:
-                queued.done.set_result(queued.statement)
+                queued.done.set_result(None)
 
     async def fetchall_written(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
@@ -432,7 +445,8 @@ class Database:
         if unit is not None:
             await self._trip(unit, [statement])
             return statement.rows
-        return (await self._queue(statement)).rows
+        await self._queue([statement])
+        return statement.rows
 
     async def write_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         async with self.transaction() as conn:

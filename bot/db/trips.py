@@ -59,21 +59,32 @@ def _in_thread(
 
 
 def _group_in_thread(
-    conn: sqlite3.Connection, statements: Sequence[Statement]
+    conn: sqlite3.Connection, items: Sequence[Sequence[Statement]]
 ) -> list[sqlite3.Error | None]:
-    """BEGIN, each statement on its own (a failing one is undone alone, as SQLite does),
-    COMMIT. An error that ends the whole transaction fails the whole group."""
+    """BEGIN, each item on its own, COMMIT. An item of several statements (a unit of work)
+    runs inside a savepoint: when one of them fails, the item is undone alone, as a single
+    failing statement is by SQLite. An error that ends the whole transaction fails the
+    whole group."""
     conn.execute("BEGIN IMMEDIATE")
     outcomes: list[sqlite3.Error | None] = []
     try:
-        for statement in statements:
+        for item in items:
+            several = len(item) > 1
+            if several:
+                conn.execute("SAVEPOINT item")
             try:
-                _run(conn, statement)
+                for statement in item:
+                    _run(conn, statement)
             except sqlite3.Error as error:
                 if not conn.in_transaction:
                     raise
+                if several:
+                    conn.execute("ROLLBACK TO item")
+                    conn.execute("RELEASE item")
                 outcomes.append(error)
             else:
+                if several:
+                    conn.execute("RELEASE item")
                 outcomes.append(None)
         conn.execute("COMMIT")
     except BaseException:
@@ -98,10 +109,11 @@ async def run_batch(
 
 
 async def run_group(
-    conn: aiosqlite.Connection, statements: Sequence[Statement]
+    conn: aiosqlite.Connection, items: Sequence[Sequence[Statement]]
 ) -> list[sqlite3.Error | None]:
-    """Independent statements committed together in one call: each one's error, or None."""
-    return await conn._execute(_group_in_thread, conn._conn, statements)
+    """Independent items (a statement, or a unit's statements) committed together in one
+    call: each item's error, or None."""
+    return await conn._execute(_group_in_thread, conn._conn, items)
 
 
 def _nothing() -> None:
