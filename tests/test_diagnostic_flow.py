@@ -7,6 +7,7 @@ import pytest
 from bot.db.repos import Repositories
 from tests.kit.inprocess_driver import InProcessWorld
 from tests.stories import (
+    answer_from_the_name_to_the_review,
     answer_qualification,
     answer_until_consent,
     answer_until_dept_type,
@@ -15,6 +16,7 @@ from tests.stories import (
     give_consent,
     send_the_request,
     submit_button,
+    update_the_request,
 )
 
 
@@ -37,12 +39,9 @@ async def test_qualified_owner_goes_from_start_to_a_stored_lead(
     await owner.click("Пропустить")
     await owner.click("⭐️ дилеры")
     await owner.click("Даю согласие")
-    await owner.send("Анна")
-    await owner.send("ООО «Ромашка»")
-    await owner.click("Пропустить")
-    await owner.share_contact("8 (916) 123-45-67")
-    await owner.click("Утром, 9–12")
-    review = await owner.expect("Проверьте заявку")
+    review = await answer_from_the_name_to_the_review(
+        owner, "Анна", "ООО «Ромашка»", "8 (916) 123-45-67", position=None
+    )
     assert "розница — 60%" in review.content and "дилеры ⭐️" in review.content
     await owner.click("✅ Отправить")
     await owner.expect("Заявка принята")
@@ -151,24 +150,7 @@ async def test_second_request_updates_the_open_lead_and_marks_it_returning(
     owner = await world.user("Анна")
     await send_the_request(owner)
     first = await repo.leads.for_user(owner.id)
-    await owner.send("/diagnostic")
-    await owner.expect("уже у нас")
-    await owner.click("Обновить заявку")
-    await owner.click("более 10, до 50 млн ₽")
-    await owner.click("более 10 лет")
-    await owner.click("Сам привлекает и продаёт")
-    await owner.click("Отдел продаж")
-    await owner.click("1")
-    await owner.send("B2B")
-    await owner.click("Пропустить")
-    await owner.click("Даю согласие")
-    await owner.send("Анна")
-    await owner.send("Ромашка")
-    await owner.click("Пропустить")
-    await owner.send("+7 916 765-43-21")
-    await owner.click("В любое время")
-    await owner.click("✅ Отправить")
-    await owner.expect("Заявка принята")
+    await update_the_request(owner, "более 10, до 50 млн ₽", "B2B", "+7 916 765-43-21")
     assert await repo.db.fetchval("SELECT count(*) FROM leads") == 1
     second = await repo.leads.for_user(owner.id)
     assert first is not None and second is not None and second.id == first.id
