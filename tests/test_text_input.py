@@ -10,7 +10,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from bot.text_input import ZWJ, clean_text
-from tests.kit.inprocess_driver import InProcessWorld
+from tests.kit.drivers import Person
 from tests.stories import answer_from_the_name_to_the_review, give_consent
 
 EMOJI_SEQUENCES = (
@@ -63,8 +63,7 @@ def test_any_text_around_an_emoji_keeps_it_and_loses_every_control(
             assert unicodedata.category(result[index + 1]) == "So"
 
 
-async def test_an_owner_answers_with_emoji_and_sees_them_whole(world: InProcessWorld) -> None:
-    owner = await world.user("Анна")
+async def test_an_owner_answers_with_emoji_and_sees_them_whole(owner: Person) -> None:
     await give_consent(owner, segments=("👨\u200d💻 IT-отдел", "дилеры"))
     review = await answer_from_the_name_to_the_review(
         owner, "Анна 👩\u200d👩\u200d👧\u202e", "ООО «Ромашка»", "+7 916 123-45-67", position=None
