@@ -62,13 +62,18 @@ async def answer_until_dept_type(owner: Person) -> MessageView:
     return await owner.expect("тип отдела продаж")
 
 
-async def answer_until_segments(owner: Person) -> MessageView:
-    """Qualified, a team selling to marketing's leads, leads from «Маркетинг»; returns the
-    question about the number of segments."""
+async def answer_until_lead_source(owner: Person) -> None:
+    """Qualified, a team selling to marketing's leads, leads from «Маркетинг» (the question
+    that follows is left to the caller)."""
     await answer_until_dept_type(owner)
     await owner.click("Продаёт лидам от маркетинга")
     await owner.expect("приводит в компанию лидов")
     await owner.click("Маркетинг")
+
+
+async def answer_until_segments(owner: Person) -> MessageView:
+    """`answer_until_lead_source`; returns the question about the number of segments."""
+    await answer_until_lead_source(owner)
     return await owner.expect("сегментов целевой аудитории")
 
 

@@ -22,7 +22,7 @@ from bot.flows.diagnostic.draft import Draft
 from bot.flows.diagnostic.form import Form, Kind, Question
 from tests.kit.inprocess_driver import InProcessWorld
 from tests.kit.session import EmulatorSession
-from tests.stories import answer_from_the_name_to_the_review, answer_qualification
+from tests.stories import answer_from_the_name_to_the_review, answer_until_lead_source
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,9 +80,7 @@ async def test_a_question_added_to_the_declaration_is_walked_without_touching_a_
     budget_world: InProcessWorld, repo: Repositories
 ) -> None:
     owner = await budget_world.user("Анна")
-    await answer_qualification(owner)
-    await owner.click("Продаёт лидам от маркетинга")
-    await owner.click("Маркетинг")
+    await answer_until_lead_source(owner)
     question = await owner.expect("уходит на маркетинг")
     assert "Вопрос 5." in question.content  # numbered where it was declared
     await owner.send("много")  # not a number: a hint, the same question
