@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Bot
-from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
+
+from bot.request_middleware import AroundRequest, Call
 
 _kept: dict[Any, type[Response[Any]]] = {}
 
@@ -26,12 +26,9 @@ def keep_envelope(returning: Any) -> None:
         _kept[returning] = Response[returning]
 
 
-class KeepAnswerEnvelopes(BaseRequestMiddleware):
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
+class KeepAnswerEnvelopes(AroundRequest):
+    async def around(
+        self, method: TelegramMethod[TelegramType], call: Call[TelegramType]
     ) -> Response[TelegramType]:
         keep_envelope(method.__returning__)
-        return await make_request(bot, method)
+        return await call()

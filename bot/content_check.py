@@ -17,7 +17,7 @@ import importlib
 import re
 import sys
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -275,12 +275,20 @@ def _check_templates(
         limit = None if name.startswith("lessons/") else MESSAGE_LIMIT
         for ctx in _contexts(entry):
             where = f"{name} [{_describe(ctx)}]"
-            try:
-                html = content.render(name, **ctx)
-            except Exception as error:
-                report.add(f"{where}: template error: {type(error).__name__}: {error}")
-                continue
-            _check_message(report, where, html, ctx, limit)
+            html = _rendered(report, where, content.render, name, ctx)
+            if html is not None:
+                _check_message(report, where, html, ctx, limit)
+
+
+def _rendered(
+    report: Report, where: str, render: Callable[..., str], name: str, ctx: dict[str, Any]
+) -> str | None:
+    """`render(name, **ctx)`, or None with the template error reported at `where`."""
+    try:
+        return render(name, **ctx)
+    except Exception as error:
+        report.add(f"{where}: template error: {type(error).__name__}: {error}")
+        return None
 
 
 # --------------------------------------------------------------------------- ui.toml
@@ -320,17 +328,12 @@ def _check_ui(
         for ctx in contexts:
             described = f"{where} [{_describe(ctx)}]" if ctx else where
             if is_html_table(table):
-                try:
-                    html = content.text(key, **ctx)
-                except Exception as error:
-                    report.add(f"{described}: template error: {type(error).__name__}: {error}")
-                    continue
-                _check_message(report, described, html, ctx, MESSAGE_LIMIT)
+                html = _rendered(report, described, content.text, key, ctx)
+                if html is not None:
+                    _check_message(report, described, html, ctx, MESSAGE_LIMIT)
                 continue
-            try:
-                value = content.label(key, **ctx)
-            except Exception as error:
-                report.add(f"{described}: template error: {type(error).__name__}: {error}")
+            value = _rendered(report, described, content.label, key, ctx)
+            if value is None:
                 continue
             report.renders += 1
             _check_plain(report, described, table, value, content.text(key, **ctx))

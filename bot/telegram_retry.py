@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from aiogram import Bot
-from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramNetworkError,
@@ -24,6 +22,8 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import AnswerCallbackQuery, AnswerInlineQuery, GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
+
+from bot.request_middleware import AroundRequest, Call
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def direct_calls() -> Iterator[None]:
         _direct.reset(token)
 
 
-class RetryMiddleware(BaseRequestMiddleware):
+class RetryMiddleware(AroundRequest):
     def __init__(
         self, attempts: int = 4, base_delay: float = 0.5, max_retry_after: float = 60.0
     ) -> None:
@@ -48,18 +48,15 @@ class RetryMiddleware(BaseRequestMiddleware):
         self.base_delay = base_delay
         self.max_retry_after = max_retry_after
 
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
+    async def around(
+        self, method: TelegramMethod[TelegramType], call: Call[TelegramType]
     ) -> Response[TelegramType]:
         if isinstance(method, GetUpdates) or _direct.get():
-            return await make_request(bot, method)
+            return await call()
         attempt = 1
         while True:
             try:
-                return await make_request(bot, method)
+                return await call()
             except TelegramRetryAfter as error:
                 if attempt >= self.attempts or error.retry_after > self.max_retry_after:
                     raise
@@ -79,19 +76,16 @@ class RetryMiddleware(BaseRequestMiddleware):
             await asyncio.sleep(delay)
 
 
-class ExpiredCallbackMiddleware(BaseRequestMiddleware):
+class ExpiredCallbackMiddleware(AroundRequest):
     """Answering a callback or inline query Telegram no longer knows (a replay after a
     restart, or a slow answer) is harmless: treat "query is too old" as answered instead of
     failing the handler that would otherwise go on to show the person what they asked for."""
 
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
+    async def around(
+        self, method: TelegramMethod[TelegramType], call: Call[TelegramType]
     ) -> Response[TelegramType]:
         try:
-            return await make_request(bot, method)
+            return await call()
         except TelegramBadRequest as error:
             if isinstance(method, AnswerCallbackQuery) and "query is too old" in error.message:
                 log.info(

@@ -19,6 +19,7 @@ from bot.delivery.sender import ReplySender
 from bot.emulator.world import Emulator
 from bot.runner import UpdateProcessor
 from tests.databases import fresh_database
+from tests.kit.drivers import Person
 from tests.kit.inprocess_driver import InProcessWorld
 from tests.kit.session import EmulatorSession
 
@@ -90,3 +91,9 @@ async def world(app: BotApp) -> AsyncIterator[InProcessWorld]:
     by the real update processor (one transaction; replies sent after the commit)."""
     async with InProcessWorld.for_app(app) as driver:
         yield driver
+
+
+@pytest.fixture
+async def owner(world: InProcessWorld) -> Person:
+    """Анна, an owner about to write to the bot for the first time."""
+    return await world.user("Анна")

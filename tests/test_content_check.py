@@ -54,6 +54,12 @@ def append(root: Path, name: str, text: str) -> None:
         handle.write(text)
 
 
+def add_template(root: Path, name: str, text: str, contexts: str = "[{}]") -> None:
+    """A new template `name` and its entry in samples.toml (`contexts`, TOML)."""
+    write(root, name, text)
+    append(root, "samples.toml", f'\n["{name}"]\ncontexts = {contexts}\n')
+
+
 def problems(root: Path, keyboards=()) -> list[str]:
     return check_content(Content(root), keyboards)
 
@@ -100,27 +106,23 @@ def test_stale_samples_entry(root: Path) -> None:
 
 
 def test_malformed_samples_entry(root: Path) -> None:
-    write(root, "messages/new.html", "Текст.")
-    append(root, "samples.toml", '\n["messages/new.html"]\ncontexts = []\n')
+    add_template(root, "messages/new.html", "Текст.", "[]")
     found = problems(root)
     assert any("messages/new.html" in p and '"contexts"' in p for p in found), found
 
 
 def test_undefined_variable(root: Path) -> None:
-    write(root, "messages/new.html", "Привет, {{ nmae }}!")
-    append(root, "samples.toml", '\n["messages/new.html"]\ncontexts = [{ name = "Анна" }]\n')
+    add_template(root, "messages/new.html", "Привет, {{ nmae }}!", '[{ name = "Анна" }]')
     only(problems(root), "messages/new.html", "template error", "nmae")
 
 
 def test_template_syntax_error(root: Path) -> None:
-    write(root, "messages/new.html", "{% if x %}без конца")
-    append(root, "samples.toml", '\n["messages/new.html"]\ncontexts = [{ x = 1 }]\n')
+    add_template(root, "messages/new.html", "{% if x %}без конца", "[{ x = 1 }]")
     only(problems(root), "messages/new.html", "template error")
 
 
 def test_message_over_4096(root: Path) -> None:
-    write(root, "messages/new.html", "<b>Длинно.</b> " + "я" * 4090)
-    append(root, "samples.toml", '\n["messages/new.html"]\ncontexts = [{}]\n')
+    add_template(root, "messages/new.html", "<b>Длинно.</b> " + "я" * 4090)
     only(problems(root), "messages/new.html", "4098 visible characters", "4096")
 
 
@@ -136,8 +138,7 @@ def test_message_over_4096(root: Path) -> None:
     ],
 )
 def test_html_telegram_rejects_or_mangles(root: Path, html: str, needle: str) -> None:
-    write(root, "messages/new.html", html)
-    append(root, "samples.toml", '\n["messages/new.html"]\ncontexts = [{}]\n')
+    add_template(root, "messages/new.html", html)
     only(problems(root), "messages/new.html", needle)
 
 
@@ -149,8 +150,7 @@ def test_html_telegram_rejects_or_mangles(root: Path, html: str, needle: str) ->
     ],
 )
 def test_tag_outside_the_allowed_set(root: Path, html: str, tag: str) -> None:
-    write(root, "messages/new.html", html)
-    append(root, "samples.toml", '\n["messages/new.html"]\ncontexts = [{}]\n')
+    add_template(root, "messages/new.html", html)
     only(problems(root), "messages/new.html", f"tag <{tag}> is not allowed")
 
 
@@ -159,8 +159,7 @@ def test_equivalent_tags_are_allowed(root: Path) -> None:
         '<strong>a</strong> <em>b</em> <ins>c</ins> <strike>d</strike> <del>e</del> '
         '<span class="tg-spoiler">f</span> <pre><code class="language-python">g</code></pre>'
     )
-    write(root, "messages/new.html", html)
-    append(root, "samples.toml", '\n["messages/new.html"]\ncontexts = [{}]\n')
+    add_template(root, "messages/new.html", html)
     assert problems(root) == []
 
 
@@ -175,8 +174,10 @@ def test_unescaped_user_value(root: Path) -> None:
 
 
 def test_hostile_value_given_in_a_sample_is_checked_too(root: Path) -> None:
-    write(root, "messages/new.html", "{% autoescape false %}{{ name }}{% endautoescape %}")
-    append(root, "samples.toml", '\n["messages/new.html"]\ncontexts = [{ name = "<b>&\\"" }]\n')
+    add_template(
+        root, "messages/new.html", "{% autoescape false %}{{ name }}{% endautoescape %}",
+        '[{ name = "<b>&\\"" }]',
+    )
     only(problems(root), "messages/new.html", "appears unescaped")
 
 
@@ -190,8 +191,7 @@ def test_hostile_value_given_in_a_sample_is_checked_too(root: Path) -> None:
     ],
 )
 def test_lines_run_together(root: Path, html: str, needle: str) -> None:
-    write(root, "messages/glued.html", html)
-    append(root, "samples.toml", '\n["messages/glued.html"]\ncontexts = [{}]\n')
+    add_template(root, "messages/glued.html", html)
     assert any(needle in found for found in problems(root))
 
 
@@ -216,8 +216,7 @@ def test_separate_lines_and_ordinary_text_are_not_glued(root: Path) -> None:
     ],
 )
 def test_wording_out_of_the_bots_voice(root: Path, html: str, needle: str) -> None:
-    write(root, "messages/voice.html", html)
-    append(root, "samples.toml", '\n["messages/voice.html"]\ncontexts = [{}]\n')
+    add_template(root, "messages/voice.html", html)
     assert any(needle in found for found in problems(root))
 
 
@@ -229,8 +228,7 @@ def test_wording_rules_apply_to_labels_but_not_to_the_article(root: Path) -> Non
 
 
 def test_empty_message(root: Path) -> None:
-    write(root, "messages/new.html", "{% if x %}текст{% endif %}")
-    append(root, "samples.toml", '\n["messages/new.html"]\ncontexts = [{ x = false }]\n')
+    add_template(root, "messages/new.html", "{% if x %}текст{% endif %}", "[{ x = false }]")
     only(problems(root), "messages/new.html", "empty message")
 
 
@@ -307,8 +305,7 @@ def test_broken_ui_file(root: Path) -> None:
 
 
 def test_lesson_gap(root: Path) -> None:
-    write(root, "lessons/6.html", "Шестой урок.")
-    append(root, "samples.toml", '\n["lessons/6.html"]\ncontexts = [{ n = 6, total = 6 }]\n')
+    add_template(root, "lessons/6.html", "Шестой урок.", "[{ n = 6, total = 6 }]")
     only(problems(root), "lessons/6.html", "lesson 5 is missing")
 
 

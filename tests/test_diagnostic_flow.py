@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.db.repos import Repositories
+from tests.kit.drivers import Person
 from tests.kit.inprocess_driver import InProcessWorld
 from tests.stories import (
+    answer_from_the_name_to_the_review,
     answer_qualification,
     answer_until_consent,
     answer_until_dept_type,
@@ -15,13 +17,13 @@ from tests.stories import (
     give_consent,
     send_the_request,
     submit_button,
+    update_the_request,
 )
 
 
 async def test_qualified_owner_goes_from_start_to_a_stored_lead(
-    world: InProcessWorld, repo: Repositories
+    owner: Person, repo: Repositories
 ) -> None:
-    owner = await world.user("Анна")
     await owner.send("/start")
     await owner.click("Записаться на диагностику")
     await owner.expect("Бесплатная диагностика")
@@ -37,12 +39,9 @@ async def test_qualified_owner_goes_from_start_to_a_stored_lead(
     await owner.click("Пропустить")
     await owner.click("⭐️ дилеры")
     await owner.click("Даю согласие")
-    await owner.send("Анна")
-    await owner.send("ООО «Ромашка»")
-    await owner.click("Пропустить")
-    await owner.share_contact("8 (916) 123-45-67")
-    await owner.click("Утром, 9–12")
-    review = await owner.expect("Проверьте заявку")
+    review = await answer_from_the_name_to_the_review(
+        owner, "Анна", "ООО «Ромашка»", "8 (916) 123-45-67", position=None
+    )
     assert "розница — 60%" in review.content and "дилеры ⭐️" in review.content
     await owner.click("✅ Отправить")
     await owner.expect("Заявка принята")
@@ -111,9 +110,8 @@ async def test_declined_consent_stores_no_contact_data(
 
 
 async def test_editing_a_field_from_the_review_returns_to_the_review(
-    world: InProcessWorld, repo: Repositories
+    owner: Person, repo: Repositories
 ) -> None:
-    owner = await world.user("Анна")
     await answer_until_review(owner)
     await owner.click("✏️ Компания")
     await owner.expect("Как называется ваша компания")
@@ -133,8 +131,7 @@ async def test_editing_a_field_from_the_review_returns_to_the_review(
     assert lead.answers["segments"] == [{"name": "опт", "share": None}]
 
 
-async def test_double_submit_gives_one_lead(world: InProcessWorld, repo: Repositories) -> None:
-    owner = await world.user("Анна")
+async def test_double_submit_gives_one_lead(owner: Person, repo: Repositories) -> None:
     await answer_until_review(owner)
     review, submit = await submit_button(owner)
     await owner.click_data(review, submit)
@@ -146,29 +143,11 @@ async def test_double_submit_gives_one_lead(world: InProcessWorld, repo: Reposit
 
 
 async def test_second_request_updates_the_open_lead_and_marks_it_returning(
-    world: InProcessWorld, repo: Repositories
+    owner: Person, repo: Repositories
 ) -> None:
-    owner = await world.user("Анна")
     await send_the_request(owner)
     first = await repo.leads.for_user(owner.id)
-    await owner.send("/diagnostic")
-    await owner.expect("уже у нас")
-    await owner.click("Обновить заявку")
-    await owner.click("более 10, до 50 млн ₽")
-    await owner.click("более 10 лет")
-    await owner.click("Сам привлекает и продаёт")
-    await owner.click("Отдел продаж")
-    await owner.click("1")
-    await owner.send("B2B")
-    await owner.click("Пропустить")
-    await owner.click("Даю согласие")
-    await owner.send("Анна")
-    await owner.send("Ромашка")
-    await owner.click("Пропустить")
-    await owner.send("+7 916 765-43-21")
-    await owner.click("В любое время")
-    await owner.click("✅ Отправить")
-    await owner.expect("Заявка принята")
+    await update_the_request(owner, "более 10, до 50 млн ₽", "B2B", "+7 916 765-43-21")
     assert await repo.db.fetchval("SELECT count(*) FROM leads") == 1
     second = await repo.leads.for_user(owner.id)
     assert first is not None and second is not None and second.id == first.id
@@ -177,8 +156,7 @@ async def test_second_request_updates_the_open_lead_and_marks_it_returning(
     assert await repo.db.fetchval("SELECT count(*) FROM outbox WHERE kind = 'lead_card'") == 2
 
 
-async def test_back_on_every_step_returns_to_the_previous_question(world: InProcessWorld) -> None:
-    owner = await world.user("Анна")
+async def test_back_on_every_step_returns_to_the_previous_question(owner: Person) -> None:
     await answer_until_dept_type(owner)
     await owner.click("Назад")
     await owner.expect("Сколько лет")
@@ -190,9 +168,8 @@ async def test_back_on_every_step_returns_to_the_previous_question(world: InProc
 
 
 async def test_bad_input_at_each_step_is_re_asked_and_nothing_is_lost(
-    world: InProcessWorld, repo: Repositories
+    owner: Person, repo: Repositories
 ) -> None:
-    owner = await world.user("Анна")
     await answer_until_dept_type(owner)
     await owner.send("второй")  # text where a button is expected
     await owner.expect("выберите вариант кнопкой")
@@ -243,9 +220,8 @@ async def _keys(repo: Repositories, user_id: int) -> list:
 
 
 async def test_someone_elses_contact_is_confirmed_first(
-    world: InProcessWorld, repo: Repositories
+    owner: Person, repo: Repositories
 ) -> None:
-    owner = await world.user("Анна")
     await give_consent(owner)
     await owner.send("Анна")
     await owner.send("Ромашка")
@@ -261,14 +237,12 @@ async def test_someone_elses_contact_is_confirmed_first(
     assert "+79031112233" in review.content
 
 
-async def test_deep_link_diag_opens_the_diagnostic(world: InProcessWorld) -> None:
-    owner = await world.user("Анна")
+async def test_deep_link_diag_opens_the_diagnostic(owner: Person) -> None:
     await owner.send("/start diag")
     await owner.expect("Какой у компании оборот")
 
 
-async def test_diagnostic_command_resumes_an_unfinished_request(world: InProcessWorld) -> None:
-    owner = await world.user("Анна")
+async def test_diagnostic_command_resumes_an_unfinished_request(owner: Person) -> None:
     await answer_until_dept_type(owner)
     await owner.send("/lessons")
     await owner.expect("Урок 1 из 4")
@@ -277,8 +251,7 @@ async def test_diagnostic_command_resumes_an_unfinished_request(world: InProcess
     await owner.expect("тип отдела продаж")
 
 
-async def test_old_answer_button_does_not_answer_a_later_question(world: InProcessWorld) -> None:
-    owner = await world.user("Анна")
+async def test_old_answer_button_does_not_answer_a_later_question(owner: Person) -> None:
     await owner.send("/diagnostic")
     question = await owner.expect("Какой у компании оборот")
     await owner.click("более 3, до 10 млн ₽")
@@ -289,9 +262,8 @@ async def test_old_answer_button_does_not_answer_a_later_question(world: InProce
 
 
 async def test_a_refused_answer_is_asked_again_without_thanking_for_it(
-    world: InProcessWorld,
+    owner: Person,
 ) -> None:
-    owner = await world.user("Анна")
     await give_consent(owner)
     await owner.send("А" * 4620)
     again = await owner.expect("Слишком длинно")
@@ -311,9 +283,8 @@ async def test_the_consent_text_names_the_button_that_gives_it(world: InProcessW
 
 
 async def test_a_forwarded_message_or_one_made_by_another_bot_is_not_taken_as_an_answer(
-    world: InProcessWorld, repo: Repositories
+    owner: Person, repo: Repositories
 ) -> None:
-    owner = await world.user("Анна")
     await give_consent(owner)
     await owner.forward("Пётр Иванович")
     hint = await owner.expect("пересланное сообщение")
@@ -336,9 +307,8 @@ async def _key(repo: Repositories, user_id: int):  # type: ignore[no-untyped-def
 
 
 async def test_one_segment_is_not_asked_its_share_and_shares_never_exceed_100(
-    world: InProcessWorld, repo: Repositories
+    owner: Person, repo: Repositories
 ) -> None:
-    owner = await world.user("Анна")
     await answer_until_segments(owner)
     await owner.click("3")
     await owner.send("розница")

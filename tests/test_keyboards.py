@@ -11,7 +11,7 @@ from bot.flows.diagnostic import keyboards as diagnostic
 from bot.flows.diagnostic.draft import Draft
 from bot.keyboard_cache import _built
 from bot.keyboards import after_lessons, lesson_nav
-from tests.kit.inprocess_driver import InProcessWorld
+from tests.kit.drivers import Person
 from tests.stories import send_the_request
 
 
@@ -44,9 +44,8 @@ def test_a_keyboard_with_the_owners_words_is_not_kept(content: Content) -> None:
 
 
 async def test_a_whole_journey_leaves_every_shared_keyboard_as_built(
-    world: InProcessWorld, repo: Repositories, content: Content
+    owner: Person, repo: Repositories, content: Content
 ) -> None:
-    owner = await world.user("Анна")
     await owner.send("/start")
     await owner.click("Начать обучение")
     for _ in range(3):

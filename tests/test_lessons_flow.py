@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from bot.db.repos import Repositories
+from tests.kit.drivers import Person
 from tests.kit.inprocess_driver import InProcessWorld
 from tests.stories import open_lesson, start_the_lessons
 
 
-async def test_start_greets_and_offers_lessons_and_diagnostic(world: InProcessWorld) -> None:
-    owner = await world.user("Анна")
+async def test_start_greets_and_offers_lessons_and_diagnostic(owner: Person) -> None:
     await owner.send("/start")
     greeting = await owner.expect("Здравствуйте, Анна")
     assert [b.text for b in greeting.buttons] == ["Начать обучение", "Записаться на диагностику"]
 
 
-async def test_owner_walks_four_lessons_and_gets_the_call_to_action(world: InProcessWorld) -> None:
-    owner = await world.user("Анна")
+async def test_owner_walks_four_lessons_and_gets_the_call_to_action(owner: Person) -> None:
     await start_the_lessons(owner)
     for n in (2, 3, 4):
         await owner.click("Далее")

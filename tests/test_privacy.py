@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.db.repos import Repositories
+from tests.kit.drivers import Person
 from tests.kit.inprocess_driver import InProcessWorld
 from tests.stories import answer_until_review, send_the_request
 
@@ -22,8 +23,7 @@ async def _all_rows_text(repo: Repositories) -> str:
     return "\n".join(dump)
 
 
-async def test_privacy_lists_what_is_stored_with_the_policy_link(world: InProcessWorld) -> None:
-    owner = await world.user("Анна")
+async def test_privacy_lists_what_is_stored_with_the_policy_link(owner: Person) -> None:
     await send_the_request(owner)
     await owner.send("/privacy")
     reply = await owner.expect("Ваши данные")
@@ -38,11 +38,10 @@ async def _fsm_holds_answers(repo: Repositories, user_id: int) -> bool:
 
 
 async def test_privacy_after_a_submit_lists_no_unfinished_draft(
-    world: InProcessWorld, repo: Repositories
+    owner: Person, repo: Repositories
 ) -> None:
     """The request went out: no «unfinished draft» any more. A copy of the answers is
     listed exactly when the conversation state still holds one."""
-    owner = await world.user("Анна")
     await send_the_request(owner)
     await owner.send("/privacy")
     reply = (await owner.expect("Ваши данные")).content
@@ -83,9 +82,8 @@ async def test_privacy_names_what_consultants_added_to_the_request(
 
 
 async def test_delete_me_says_what_may_remain_and_for_how_long(
-    world: InProcessWorld, settings: Settings
+    owner: Person, settings: Settings
 ) -> None:
-    owner = await world.user("Анна")
     await owner.send("/delete_me")
     confirm = (await owner.expect("Удалить ваши данные?")).content
     assert "заменит пометкой «заявка удалена»" in confirm
@@ -123,8 +121,7 @@ async def test_delete_me_erases_all_personal_data_after_confirmation(
     assert "Борис" in after  # other people's data stays
 
 
-async def test_delete_me_can_be_declined(world: InProcessWorld, repo: Repositories) -> None:
-    owner = await world.user("Анна")
+async def test_delete_me_can_be_declined(owner: Person, repo: Repositories) -> None:
     await owner.send("/start")
     await owner.send("/delete_me")
     await owner.click("Нет, оставить")
@@ -133,9 +130,8 @@ async def test_delete_me_can_be_declined(world: InProcessWorld, repo: Repositori
 
 
 async def test_after_delete_me_a_half_filled_request_is_not_brought_back(
-    world: InProcessWorld,
+    owner: Person,
 ) -> None:
-    owner = await world.user("Анна")
     await answer_until_review(owner)  # not sent: a draft with a phone in it
     await owner.send("/delete_me")
     await owner.click("Да, удалить всё")
@@ -147,11 +143,10 @@ async def test_after_delete_me_a_half_filled_request_is_not_brought_back(
 
 
 async def test_erasure_leaves_no_copy_in_others_failed_updates_or_in_thanks_sent(
-    world: InProcessWorld, repo: Repositories
+    owner: Person, repo: Repositories
 ) -> None:
     """A consultant's update that failed keeps its payload for days — and a button pressed
     under a card carries the card; a thank-you sent to the referrer names the friend."""
-    owner = await world.user("Анна")
     await send_the_request(owner)
     quoting = (
         '{"callback_query": {"from": {"id": 5}, "message": {"text": "Имя: Анна, ООО «Ромашка»"}}}'

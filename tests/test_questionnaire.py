@@ -22,7 +22,7 @@ from bot.flows.diagnostic.draft import Draft
 from bot.flows.diagnostic.form import Form, Kind, Question
 from tests.kit.inprocess_driver import InProcessWorld
 from tests.kit.session import EmulatorSession
-from tests.stories import answer_qualification
+from tests.stories import answer_from_the_name_to_the_review, answer_until_lead_source
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,9 +80,7 @@ async def test_a_question_added_to_the_declaration_is_walked_without_touching_a_
     budget_world: InProcessWorld, repo: Repositories
 ) -> None:
     owner = await budget_world.user("Анна")
-    await answer_qualification(owner)
-    await owner.click("Продаёт лидам от маркетинга")
-    await owner.click("Маркетинг")
+    await answer_until_lead_source(owner)
     question = await owner.expect("уходит на маркетинг")
     assert "Вопрос 5." in question.content  # numbered where it was declared
     await owner.send("много")  # not a number: a hint, the same question
@@ -97,12 +95,9 @@ async def test_a_question_added_to_the_declaration_is_walked_without_touching_a_
     await owner.click("1")
     await owner.send("розница")
     await owner.click("Даю согласие")
-    await owner.send("Анна")
-    await owner.send("ООО «Ромашка»")
-    await owner.click("Пропустить")
-    await owner.send("+7 916 123-45-67")
-    await owner.click("Утром, 9–12")
-    review = await owner.expect("Проверьте заявку")
+    review = await answer_from_the_name_to_the_review(
+        owner, "Анна", "ООО «Ромашка»", "+7 916 123-45-67", position=None, typed=True
+    )
     assert "Бюджет на маркетинг, тыс. ₽: 300" in review.content
     await owner.click("✏️ Бюджет")  # its own edit button on the review
     await owner.expect("уходит на маркетинг")

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.attribution import Touch, parse_payload, source_payload
 from bot.db.repos import Repositories
+from tests.kit.drivers import Person
 from tests.kit.inprocess_driver import InProcessWorld
 from tests.stories import send_the_request
 
@@ -26,9 +27,8 @@ async def personal_payload(owner) -> str:
 
 
 async def test_share_gives_a_personal_link_with_share_sheet_and_inline_buttons(
-    world: InProcessWorld,
+    owner: Person,
 ) -> None:
-    owner = await world.user("Анна")
     await owner.send("/start")
     payload = await personal_payload(owner)
     assert len(payload) <= 64 and re.fullmatch(r"[A-Za-z0-9_-]+", payload)
@@ -132,9 +132,8 @@ def test_tracked_link_payloads_round_trip() -> None:
 
 
 async def test_inline_mode_offers_an_invitation_card_with_the_personal_link(
-    world: InProcessWorld,
+    world: InProcessWorld, owner: Person,
 ) -> None:
-    owner = await world.user("Анна")
     await owner.send("/start")
     payload = await personal_payload(owner)
     receipt = world.world.inline_query(owner.id, "")

@@ -23,7 +23,7 @@ from aiogram.types import (
 )
 from aiohttp import FormData
 
-from bot.emulator import Emulator, start_server
+from bot.emulator import Emulator, serving
 from bot.telegram_session import FORM_CONTENT_TYPE, FormSession
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,13 +113,12 @@ def test_a_method_with_a_file_keeps_aiogram_multipart_form() -> None:
 @pytest.fixture
 async def http_bot() -> AsyncIterator[tuple[Bot, Emulator]]:
     emulator = Emulator()
-    runner, base_url = await start_server(emulator)
-    bot = _bot(FormSession(api=TelegramAPIServer.from_base(base_url)))
-    try:
-        yield bot, emulator
-    finally:
-        await bot.session.close()
-        await runner.cleanup()
+    async with serving(emulator) as base_url:
+        bot = _bot(FormSession(api=TelegramAPIServer.from_base(base_url)))
+        try:
+            yield bot, emulator
+        finally:
+            await bot.session.close()
 
 
 async def test_telegram_receives_tricky_text_and_keyboard_intact(

@@ -10,8 +10,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from bot.text_input import ZWJ, clean_text
-from tests.kit.inprocess_driver import InProcessWorld
-from tests.stories import give_consent
+from tests.kit.drivers import Person
+from tests.stories import answer_from_the_name_to_the_review, give_consent
 
 EMOJI_SEQUENCES = (
     "👨\u200d💻",  # technologist: man, ZWJ, laptop
@@ -63,14 +63,10 @@ def test_any_text_around_an_emoji_keeps_it_and_loses_every_control(
             assert unicodedata.category(result[index + 1]) == "So"
 
 
-async def test_an_owner_answers_with_emoji_and_sees_them_whole(world: InProcessWorld) -> None:
-    owner = await world.user("Анна")
+async def test_an_owner_answers_with_emoji_and_sees_them_whole(owner: Person) -> None:
     await give_consent(owner, segments=("👨\u200d💻 IT-отдел", "дилеры"))
-    await owner.send("Анна 👩\u200d👩\u200d👧\u202e")
-    await owner.send("ООО «Ромашка»")
-    await owner.click("Пропустить")
-    await owner.share_contact("+7 916 123-45-67")
-    await owner.click("Утром, 9–12")
-    review = await owner.expect("Проверьте заявку")
+    review = await answer_from_the_name_to_the_review(
+        owner, "Анна 👩\u200d👩\u200d👧\u202e", "ООО «Ромашка»", "+7 916 123-45-67", position=None
+    )
     assert "👨\u200d💻 IT-отдел" in review.content
     assert "Анна 👩\u200d👩\u200d👧" in review.content and "\u202e" not in review.content

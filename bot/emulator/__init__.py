@@ -19,7 +19,7 @@ session, the control API's client, people drivers, message views) is `tests/kit/
 
 from bot.emulator.api import call_method
 from bot.emulator.errors import ApiError, ControlError, TransportFault
-from bot.emulator.server import create_app, start_server
+from bot.emulator.server import create_app, serving, start_server
 from bot.emulator.world import BotWorld, Emulator
 
 __all__ = [
@@ -30,5 +30,6 @@ __all__ = [
     "TransportFault",
     "call_method",
     "create_app",
+    "serving",
     "start_server",
 ]

@@ -7,7 +7,7 @@ import argparse
 import asyncio
 import contextlib
 
-from bot.emulator.server import start_server
+from bot.emulator.server import serving
 from bot.emulator.world import Emulator
 
 
@@ -17,14 +17,11 @@ async def serve(
     emulator = Emulator(
         privacy_mode=privacy_mode, rate_limits=rate_limits, response_enrichment=enrich
     )
-    runner, base_url = await start_server(emulator, host, port)
-    print(f"Telegram Bot API emulator listening on {base_url}", flush=True)
-    print(f"  Bot API:     {base_url}/bot<token>/<method>", flush=True)
-    print(f"  Control API: {base_url}/_emu/", flush=True)
-    try:
+    async with serving(emulator, host, port) as base_url:
+        print(f"Telegram Bot API emulator listening on {base_url}", flush=True)
+        print(f"  Bot API:     {base_url}/bot<token>/<method>", flush=True)
+        print(f"  Control API: {base_url}/_emu/", flush=True)
         await asyncio.Event().wait()
-    finally:
-        await runner.cleanup()
 
 
 def main() -> None:

@@ -8,6 +8,8 @@ migrated, can't initiate conversation).
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from bot.emulator.errors import ControlError, bad_request, chat_not_found, forbidden, group_migrated
@@ -164,33 +166,36 @@ class MembershipMixin:
         return chat
 
     def add_member(self: BotWorld, chat_id: int, user_id: int, admin: bool = False) -> None:
-        chat, user = self.group(chat_id), self.user(user_id)
-        old = self.member_status(chat, user_id)["status"]
-        chat.members.add(user_id)
-        chat.banned.discard(user_id)
-        if admin:
-            chat.admins.add(user_id)
-        self._chat_member(chat, user, old)
+        with self._member_change(chat_id, user_id) as chat:
+            chat.members.add(user_id)
+            chat.banned.discard(user_id)
+            if admin:
+                chat.admins.add(user_id)
 
     def remove_member(self: BotWorld, chat_id: int, user_id: int, banned: bool = False) -> None:
-        chat, user = self.group(chat_id), self.user(user_id)
-        old = self.member_status(chat, user_id)["status"]
-        chat.members.discard(user_id)
-        chat.admins.discard(user_id)
-        if banned:
-            chat.banned.add(user_id)
-        self._chat_member(chat, user, old)
+        with self._member_change(chat_id, user_id) as chat:
+            chat.members.discard(user_id)
+            chat.admins.discard(user_id)
+            if banned:
+                chat.banned.add(user_id)
 
     def set_admin(self: BotWorld, chat_id: int, user_id: int, admin: bool) -> None:
         """Promote a member to administrator, or demote one back to member."""
+        with self._member_change(chat_id, user_id) as chat:
+            if user_id not in chat.members:
+                raise ControlError(f"user {user_id} is not a member of {chat_id}")
+            if admin:
+                chat.admins.add(user_id)
+            else:
+                chat.admins.discard(user_id)
+
+    @contextmanager
+    def _member_change(self: BotWorld, chat_id: int, user_id: int) -> Iterator[ChatRecord]:
+        """The group, for the block to change `user_id`'s membership in it; then the bot is
+        told of the change as Telegram tells it (`_chat_member`)."""
         chat, user = self.group(chat_id), self.user(user_id)
-        if user_id not in chat.members:
-            raise ControlError(f"user {user_id} is not a member of {chat_id}")
         old = self.member_status(chat, user_id)["status"]
-        if admin:
-            chat.admins.add(user_id)
-        else:
-            chat.admins.discard(user_id)
+        yield chat
         self._chat_member(chat, user, old)
 
     def set_bot_in_chat(

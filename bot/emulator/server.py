@@ -39,6 +39,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from aiohttp import web
@@ -87,6 +89,16 @@ async def start_server(
     await site.start()
     real_port = runner.addresses[0][1]
     return runner, f"http://{host}:{real_port}"
+
+
+@asynccontextmanager
+async def serving(emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+    """`start_server` for the length of a `with` block: yields the base URL, stops on exit."""
+    runner, base_url = await start_server(emulator, host, port)
+    try:
+        yield base_url
+    finally:
+        await runner.cleanup()
 
 
 def json_answer(payload: Any, status: int = 200) -> web.Response:

@@ -65,17 +65,19 @@ class TopicsMixin:
     def close_topic(
         self: BotWorld, chat_id: int, thread_id: int, by: int | None = None
     ) -> ForumTopicRecord:
-        chat = self._forum(chat_id)
-        topic = self._existing_topic(chat, thread_id)
-        self.toggle_topic(chat, topic, self._topic_actor(chat, by), closed=True)
-        return topic
+        return self._close_or_reopen(chat_id, thread_id, by, closed=True)
 
     def reopen_topic(
         self: BotWorld, chat_id: int, thread_id: int, by: int | None = None
     ) -> ForumTopicRecord:
+        return self._close_or_reopen(chat_id, thread_id, by, closed=False)
+
+    def _close_or_reopen(
+        self: BotWorld, chat_id: int, thread_id: int, by: int | None, closed: bool
+    ) -> ForumTopicRecord:
         chat = self._forum(chat_id)
         topic = self._existing_topic(chat, thread_id)
-        self.toggle_topic(chat, topic, self._topic_actor(chat, by), closed=False)
+        self.toggle_topic(chat, topic, self._topic_actor(chat, by), closed=closed)
         return topic
 
     def delete_topic(self: BotWorld, chat_id: int, thread_id: int) -> ForumTopicRecord:

@@ -565,6 +565,12 @@ class Emulator:
         for world in self._worlds.values():
             world.interrupt_waiters()
 
+    async def __aenter__(self) -> Emulator:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
     async def aclose(self) -> None:
         """Stop background webhook deliveries and wake all waiters."""
         self.interrupt_waiters()

@@ -25,7 +25,7 @@ from bot.content import Content
 from bot.db.repos import Repositories
 from bot.delivery.replies import Replies
 from bot.filters import InChat
-from bot.input_kind import input_kind
+from bot.input_kind import unknown_input_hint
 from bot.nudges import policy as followups
 
 
@@ -230,12 +230,6 @@ async def on_unexpected_while_reading(
     total = content.lesson_count
     index = min(max(row.lesson if row else 1, 1), total)
     reply(message.answer(
-        content.render(
-            "messages/unknown_input.html",
-            where="lesson",
-            kind=input_kind(message),
-            lesson=index,
-            total=total,
-        ),
+        unknown_input_hint(content, message, "lesson", index),
         reply_markup=keyboards.lesson_nav(content, index, total),
     ))

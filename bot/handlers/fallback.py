@@ -10,7 +10,7 @@ from bot.content import Content
 from bot.db.repos import Repositories
 from bot.delivery.replies import Replies
 from bot.filters import InChat
-from bot.input_kind import input_kind
+from bot.input_kind import unknown_input_hint
 
 
 def build_router() -> Router:
@@ -33,13 +33,7 @@ async def on_unexpected_message(
         else keyboards.greeting(content)
     )
     reply(message.answer(
-        content.render(
-            "messages/unknown_input.html",
-            where="menu",
-            kind=input_kind(message),
-            lesson=lesson,
-            total=content.lesson_count,
-        ),
+        unknown_input_hint(content, message, "menu", lesson),
         reply_markup=markup,
     ))
 

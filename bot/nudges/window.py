@@ -14,9 +14,10 @@ from collections import deque
 from collections.abc import Callable
 
 from aiogram import Bot
-from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
+
+from bot.request_middleware import AroundRequest, Call
 
 TELEGRAM_PER_SECOND = 30
 ROOM = 2  # always left free for live answers
@@ -29,7 +30,7 @@ def posts_message(api_method: str) -> bool:
     return (name.startswith("send") and name != "sendchataction") or name in _ALSO
 
 
-class SentWindow(BaseRequestMiddleware):
+class SentWindow(AroundRequest):
     """A request middleware: the times of the messages the bot posted in the last second."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -46,11 +47,8 @@ class SentWindow(BaseRequestMiddleware):
         bot.session.middleware(window)
         return window
 
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
+    async def around(
+        self, method: TelegramMethod[TelegramType], call: Call[TelegramType]
     ) -> Response[TelegramType]:
         if posts_message(method.__api_method__):
             now = self.clock()
@@ -58,7 +56,7 @@ class SentWindow(BaseRequestMiddleware):
             sent.append(now)
             while sent[0] <= now - WINDOW:  # only the last second is kept, whoever reads it
                 sent.popleft()
-        return await make_request(bot, method)
+        return await call()
 
     def count(self) -> int:
         """Messages posted in the last second."""

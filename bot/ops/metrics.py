@@ -13,8 +13,6 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from aiogram import Bot
-from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import (
     TelegramAPIError,
     TelegramBadRequest,
@@ -29,6 +27,8 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
+
+from bot.request_middleware import AroundRequest, Call
 
 # aiogram keeps the HTTP status only in the exception class; most specific first.
 _CODES: tuple[tuple[type[Exception], str], ...] = (
@@ -62,20 +62,17 @@ class Metrics:
         self.errors[kind] += 1
 
 
-class TelegramErrorMetrics(BaseRequestMiddleware):
+class TelegramErrorMetrics(AroundRequest):
     """Innermost request middleware: counts every failed Bot API attempt by its code."""
 
     def __init__(self, metrics: Metrics) -> None:
         self.metrics = metrics
 
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
+    async def around(
+        self, method: TelegramMethod[TelegramType], call: Call[TelegramType]
     ) -> Response[TelegramType]:
         try:
-            return await make_request(bot, method)
+            return await call()
         except TelegramAPIError as error:
             self.metrics.count_error(telegram_error_kind(error))
             raise

@@ -40,6 +40,16 @@ async def pending(office: Office, owner: Person) -> dict[str, float]:
     return {row.kind: row.due_at for row in await office.repo.nudges.pending(owner.id)}
 
 
+def reminders_for(start: float, day_before: float | None = None) -> dict[str, float]:
+    """When the reminders of a diagnostic at `start` are due: a day (or at `day_before`) and
+    an hour before it to the owner, a quarter of an hour before it to the group."""
+    return {
+        NudgeKind.booking_day_before: start - 24 * 3600 if day_before is None else day_before,
+        NudgeKind.booking_hour_before: start - 3600,
+        NudgeKind.booking_group: start - 15 * 60,
+    }
+
+
 async def at_moment(office: Office, moment: float, *people: Person) -> None:
     """The clock shows `moment`; the reminder sender sends what is due. The people's next
     expectations see only what came since."""
@@ -65,11 +75,7 @@ async def test_a_day_and_an_hour_before_the_owner_and_a_quarter_before_the_group
     office: Office,
 ) -> None:
     owner = await booked(office)
-    assert await pending(office, owner) == {
-        NudgeKind.booking_day_before: THURSDAY_2PM - 24 * 3600,
-        NudgeKind.booking_hour_before: THURSDAY_2PM - 3600,
-        NudgeKind.booking_group: THURSDAY_2PM - 15 * 60,
-    }
+    assert await pending(office, owner) == reminders_for(THURSDAY_2PM)
 
     await at_moment(office, THURSDAY_2PM - 24 * 3600, owner)
     day_before = await owner.expect("Напоминаем о диагностике")
@@ -110,11 +116,7 @@ async def test_a_reschedule_replaces_the_reminders_and_a_cancel_drops_them(
     owner = await booked(office)
     await reschedule(owner, "пт, 11 декабря", "16:00")
     friday_4pm = at("2026-12-11 16:00")
-    assert await pending(office, owner) == {
-        NudgeKind.booking_day_before: friday_4pm - 24 * 3600,
-        NudgeKind.booking_hour_before: friday_4pm - 3600,
-        NudgeKind.booking_group: friday_4pm - 15 * 60,
-    }
+    assert await pending(office, owner) == reminders_for(friday_4pm)
     # Nothing about the old time: at its day-before moment the sender has nothing to say.
     await at_moment(office, THURSDAY_2PM - 24 * 3600, owner)
     await owner.expect_no_reply()
@@ -134,11 +136,9 @@ async def test_quiet_hours_hold_the_day_before_reminder_not_the_hour_before(
     await office.ada.expect("открыто")
     owner = await booked(office, time="08:00")
     thursday_8am = at("2026-12-10 08:00")
-    assert await pending(office, owner) == {
-        NudgeKind.booking_day_before: at("2026-12-09 10:00"),
-        NudgeKind.booking_hour_before: thursday_8am - 3600,
-        NudgeKind.booking_group: thursday_8am - 15 * 60,
-    }
+    assert await pending(office, owner) == reminders_for(
+        thursday_8am, day_before=at("2026-12-09 10:00")
+    )
 
 
 async def test_after_stop_the_owner_gets_none_but_the_consultants_still_do(
@@ -177,11 +177,7 @@ async def test_start_after_stop_plans_the_owners_booking_reminders_again(office:
     assert set(await pending(office, owner)) == {NudgeKind.booking_group}
     await owner.send("/start")
     await owner.expect("Напоминания снова включены")
-    assert await pending(office, owner) == {
-        NudgeKind.booking_day_before: THURSDAY_2PM - 24 * 3600,
-        NudgeKind.booking_hour_before: THURSDAY_2PM - 3600,
-        NudgeKind.booking_group: THURSDAY_2PM - 15 * 60,
-    }
+    assert await pending(office, owner) == reminders_for(THURSDAY_2PM)
 
 
 async def test_blocking_drops_the_owners_reminders_and_unblocking_plans_them_again(

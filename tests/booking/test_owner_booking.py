@@ -21,14 +21,14 @@ from tests.booking.owner import (
     reschedule,
     submit_request,
 )
+from tests.kit.drivers import Person
 from tests.kit.inprocess_driver import InProcessWorld
 from tests.stories import answer_until_review
 
 
 async def test_a_qualified_owner_books_a_free_time_and_gets_a_confirmation_and_a_calendar_file(
-    world: InProcessWorld, repo: Repositories
+    owner: Person, repo: Repositories
 ) -> None:
-    owner = await world.user("Анна")
     days = await submit_request(owner)
     said = [m.content for m in await owner.bot_messages()]
     assert not any("Когда вам удобно" in text for text in said)  # the calendar asks instead
@@ -73,9 +73,8 @@ async def test_a_qualified_owner_books_a_free_time_and_gets_a_confirmation_and_a
 
 @pytest.mark.parametrize("settings", [{"diagnostic_hours": ""}], indirect=True)
 async def test_with_booking_off_the_call_time_question_is_asked_as_before(
-    world: InProcessWorld, repo: Repositories
+    owner: Person, repo: Repositories
 ) -> None:
-    owner = await world.user("Анна")
     await answer_until_review(owner)  # «Когда вам удобно» → «Утром, 9–12»
     await owner.click("✅ Отправить")
     await owner.expect("вы просили: Утром, 9–12")
@@ -87,9 +86,8 @@ async def test_with_booking_off_the_call_time_question_is_asked_as_before(
 
 
 async def test_other_time_keeps_the_free_text_call_time(
-    world: InProcessWorld, repo: Repositories
+    owner: Person, repo: Repositories
 ) -> None:
-    owner = await world.user("Анна")
     await submit_request(owner)
     await owner.click("🕐 Другое время")
     await owner.expect("Когда вам удобно принять звонок")
@@ -126,9 +124,8 @@ async def test_a_time_taken_meanwhile_says_so_and_shows_the_free_times_again(
 
 
 async def test_a_time_that_passed_meanwhile_is_refused_with_fresh_times(
-    world: InProcessWorld, clock: FrozenClock
+    owner: Person, clock: FrozenClock
 ) -> None:
-    owner = await world.user("Анна")
     await submit_request(owner)
     await owner.click("пн, 7 декабря")
     times = await owner.expect("свободное время")
@@ -169,9 +166,8 @@ async def test_rescheduling_frees_the_old_slot(
 
 
 async def test_cancelling_asks_for_an_optional_reason_and_frees_the_slot(
-    world: InProcessWorld, repo: Repositories
+    owner: Person, repo: Repositories
 ) -> None:
-    owner = await world.user("Анна")
     await request_and_book(owner, "чт, 10 декабря", "14:00")
     await owner.send("/booking")
     await owner.expect("Ваша запись на диагностику")
@@ -202,8 +198,7 @@ async def test_cancelling_asks_for_an_optional_reason_and_frees_the_slot(
     await owner.expect("записи на диагностику (время, отмена и её причина)")
 
 
-async def test_cancelling_without_a_reason(world: InProcessWorld, repo: Repositories) -> None:
-    owner = await world.user("Анна")
+async def test_cancelling_without_a_reason(owner: Person, repo: Repositories) -> None:
     await request_and_book(owner, "чт, 10 декабря", "14:00")
     await cancel_without_reason(owner)
     lead = await repo.leads.for_user(owner.id)
@@ -212,8 +207,7 @@ async def test_cancelling_without_a_reason(world: InProcessWorld, repo: Reposito
     assert booking is not None and booking.state == BookingState.cancelled and booking.reason is None
 
 
-async def test_confirming_is_recorded_and_shown(world: InProcessWorld, repo: Repositories) -> None:
-    owner = await world.user("Анна")
+async def test_confirming_is_recorded_and_shown(owner: Person, repo: Repositories) -> None:
     await request_and_book(owner, "чт, 10 декабря", "14:00")
     await owner.send("/booking")
     await owner.click("✅ Подтверждаю")
@@ -248,9 +242,8 @@ async def test_buttons_of_an_old_booking_or_someone_elses_change_nothing(
 
 
 async def test_forged_times_and_a_second_press_are_refused(
-    world: InProcessWorld, repo: Repositories
+    owner: Person, repo: Repositories
 ) -> None:
-    owner = await world.user("Анна")
     days = await submit_request(owner)
     off_grid = int(at("2026-12-10 14:30"))
     saturday = int(at("2026-12-12 12:00"))
@@ -272,9 +265,8 @@ async def test_forged_times_and_a_second_press_are_refused(
 
 
 async def test_booking_command_without_a_request_or_for_a_closed_lead(
-    world: InProcessWorld, repo: Repositories
+    owner: Person, repo: Repositories
 ) -> None:
-    owner = await world.user("Анна")
     await owner.send("/booking")
     await owner.expect("сначала оставьте заявку")
     await submit_request(owner)
@@ -286,9 +278,8 @@ async def test_booking_command_without_a_request_or_for_a_closed_lead(
 
 
 async def test_reminders_are_planned_in_the_transaction_that_books_moves_and_cancels(
-    world: InProcessWorld, repo: Repositories, reminders: RecordingSchedule
+    owner: Person, repo: Repositories, reminders: RecordingSchedule
 ) -> None:
-    owner = await world.user("Анна")
     await request_and_book(owner, "чт, 10 декабря", "14:00")
     start = int(at("2026-12-10 14:00"))
     [booked] = reminders.calls

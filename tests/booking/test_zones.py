@@ -53,10 +53,9 @@ async def test_a_booking_after_the_spring_change_is_kept_at_the_right_instant(
 
 
 async def test_after_a_change_of_timezone_the_booking_reads_in_the_new_zone(
-    world: InProcessWorld, repo: Repositories, settings: Settings, content: Content,
+    world: InProcessWorld, owner: Person, repo: Repositories, settings: Settings, content: Content,
     clock: FrozenClock,
 ) -> None:
-    owner = await world.user("Анна")
     await request_and_book(owner, "чт, 10 декабря", "14:00")  # 11:00 UTC
     for zone, shown in (
         ("Europe/Berlin", "четверг, 10 декабря, 12:00–13:00 (по Берлину)"),

@@ -156,6 +156,14 @@ class Office:
         self.sender.wake()
         return result.lead
 
+    async def lead_in_its_topic(self) -> tuple[LeadRow, int]:
+        """A lead submitted (`submit`), its forum topic made and everything delivered: the lead
+        and the topic's thread id."""
+        lead = await self.submit()
+        thread = await self.topic_of(lead.id)
+        await self.idle()
+        return lead, thread
+
     @property
     def owner(self) -> Person:
         """The office's owner in their private chat with the bot."""

@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import pytest
 
+from bot.db.models import LeadRow
 from tests.consultants.office import Office
 
 
 async def _history(office: Office, lead_id: int) -> list[tuple[str, str, int | None]]:
     history = await office.repo.pipeline.history(lead_id)
     return [(h.from_status, h.to_status, h.actor_id) for h in history]
+
+
+async def _untouched(office: Office, lead_id: int) -> LeadRow:
+    """The lead as stored: still new, and no status change in its history."""
+    stored = await office.repo.leads.get(lead_id)
+    assert stored is not None and stored.status == "new"
+    assert await _history(office, lead_id) == []
+    return stored
 
 
 async def test_a_consultant_claims_and_the_card_shows_who_has_it(office: Office) -> None:
@@ -78,10 +87,8 @@ async def test_a_non_members_press_is_refused_and_changes_nothing(office: Office
 
     answer = office.answer_of(payload["callback_query"]["id"])
     assert answer["show_alert"] is True and "только для консультантов" in answer["text"]
-    stored = await office.repo.leads.get(lead.id)
-    assert stored is not None and stored.status == "new" and stored.assignee_id is None
+    assert (await _untouched(office, lead.id)).assignee_id is None
     assert await office.card(lead.id) == card
-    assert await _history(office, lead.id) == []
 
 
 async def test_a_consultant_removed_from_the_group_loses_the_buttons(office: Office) -> None:
@@ -108,9 +115,7 @@ async def test_a_forged_button_pointing_at_another_lead_changes_nothing(office: 
     answer = office.answer_of(query)
     assert answer["show_alert"] is True
     for lead in (first, second):
-        stored = await office.repo.leads.get(lead.id)
-        assert stored is not None and stored.status == "new"
-        assert await _history(office, lead.id) == []
+        await _untouched(office, lead.id)
 
 
 async def test_a_button_on_an_old_message_changes_nothing(office: Office) -> None:
@@ -148,9 +153,7 @@ async def test_hostile_callback_data_never_crashes_and_changes_nothing(
 
     answer = office.answer_of(query)
     assert answer["show_alert"] is True
-    stored = await office.repo.leads.get(lead.id)
-    assert stored is not None and stored.status == "new"
-    assert await _history(office, lead.id) == []
+    await _untouched(office, lead.id)
 
 
 async def test_a_button_for_a_lead_that_does_not_exist_changes_nothing(office: Office) -> None:
@@ -160,10 +163,8 @@ async def test_a_button_for_a_lead_that_does_not_exist_changes_nothing(office: O
     query = await office.anna.click_data(card, "gc:999:c")
 
     assert office.answer_of(query)["show_alert"] is True
-    stored = await office.repo.leads.get(lead.id)
-    assert stored is not None and stored.status == "new"
+    await _untouched(office, lead.id)
     assert await office.repo.leads.get(999) is None
-    assert await _history(office, lead.id) == []
 
 
 async def test_only_the_assignee_or_an_admin_moves_a_claimed_lead(office: Office) -> None:

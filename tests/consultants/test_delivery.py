@@ -13,7 +13,7 @@ from bot.app import create_bot
 from bot.db import Database
 from bot.db.leads import Notification
 from bot.db.repos import Repositories
-from bot.emulator import Emulator, start_server
+from bot.emulator import Emulator, serving
 from bot.outbox import OutboxSender, SlaWatcher
 from tests.consultants.office import CONTENT, Office, lead_draft, open_office
 from tests.kit.http_session import LocalHttpSession
@@ -292,37 +292,36 @@ async def test_a_reminder_for_a_lead_claimed_meanwhile_is_not_posted(office: Off
 
 async def test_a_throttled_post_over_real_http_waits_three_real_seconds(db_path: Path) -> None:
     emulator = Emulator()
-    runner, base_url = await start_server(emulator)
     http_bot = None
-    try:
-        async with open_office(db_path, emulator=emulator, start_sender=False) as office:
-            http_settings = office.settings.model_copy(update={"telegram_api_base": base_url})
-            http_bot = create_bot(
-                http_settings,
-                session=LocalHttpSession(api=TelegramAPIServer.from_base(base_url)),
-            )
-            sender = OutboxSender(http_bot, office.repo, CONTENT, office.settings,
-                                  views=office.sender.views)
-            office.telegram.faults.add("sendMessage", "429", retry_after=3, chat_id=office.group_id)
-            sender.start()
-            started = time.monotonic()
-            result = await office.repo.leads.submit(
-                lead_draft(office.owner_id), Notification("lead_card", None, {})
-            )
-            sender.wake()
-            await office.card(result.lead.id, wait=6.0)
-            elapsed = time.monotonic() - started
-            await sender.stop(1.0)
+    async with serving(emulator) as base_url:
+        try:
+            async with open_office(db_path, emulator=emulator, start_sender=False) as office:
+                http_settings = office.settings.model_copy(update={"telegram_api_base": base_url})
+                http_bot = create_bot(
+                    http_settings,
+                    session=LocalHttpSession(api=TelegramAPIServer.from_base(base_url)),
+                )
+                sender = OutboxSender(http_bot, office.repo, CONTENT, office.settings,
+                                      views=office.sender.views)
+                office.telegram.faults.add("sendMessage", "429", retry_after=3, chat_id=office.group_id)
+                sender.start()
+                started = time.monotonic()
+                result = await office.repo.leads.submit(
+                    lead_draft(office.owner_id), Notification("lead_card", None, {})
+                )
+                sender.wake()
+                await office.card(result.lead.id, wait=6.0)
+                elapsed = time.monotonic() - started
+                await sender.stop(1.0)
 
-            posts = group_posts(office)
-            assert [c.ok for c in posts] == [False, True]
-            assert posts[1].ts - posts[0].ts >= 3.0
-            assert elapsed >= 3.0  # Telegram asked for 3 s; no upper bound on a busy machine
-            assert len(office.cards(result.lead.id)) == 1
-    finally:
-        if http_bot is not None:
-            await http_bot.session.close()
-        await runner.cleanup()
+                posts = group_posts(office)
+                assert [c.ok for c in posts] == [False, True]
+                assert posts[1].ts - posts[0].ts >= 3.0
+                assert elapsed >= 3.0  # Telegram asked for 3 s; no upper bound on a busy machine
+                assert len(office.cards(result.lead.id)) == 1
+        finally:
+            if http_bot is not None:
+                await http_bot.session.close()
 
 
 async def test_admins_are_told_at_once_when_the_bot_is_removed_even_without_leads(

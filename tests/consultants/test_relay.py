@@ -42,9 +42,7 @@ async def owner_chat(office: Office) -> list[MessageView]:
 
 
 async def test_a_whole_conversation_in_the_leads_own_topic(forum: Office) -> None:
-    lead = await forum.submit()
-    thread = await forum.topic_of(lead.id)
-    await forum.idle()
+    lead, thread = await forum.lead_in_its_topic()
 
     [topic] = [t for t in forum.telegram.topics(forum.group_id) if t.thread_id == thread]
     assert topic.name == f"№{lead.id} · ООО «Ромашка» · Ольга Владелец"
@@ -161,9 +159,7 @@ UNCAPTIONED = ("sticker", "video_note", "contact", "location", "poll", "dice")
 async def test_the_owners_media_of_each_kind_reaches_the_thread_signed(
     forum: Office, kind: str
 ) -> None:
-    lead = await forum.submit()
-    thread = await forum.topic_of(lead.id)
-    await forum.idle()
+    lead, thread = await forum.lead_in_its_topic()
     sent = await forum.owner.send_media(kind, caption="вот" if kind in CAPTIONED else None)
     await forum.idle()
 
@@ -301,9 +297,7 @@ async def test_an_owner_who_blocked_the_bot_is_reported_in_the_thread_once(forum
 
 
 async def test_a_deleted_topic_is_made_again_with_a_fresh_card(forum: Office) -> None:
-    lead = await forum.submit()
-    old = await forum.topic_of(lead.id)
-    await forum.idle()
+    lead, old = await forum.lead_in_its_topic()
     await forum.ada.delete_topic(old)
 
     await forum.owner.send("Вы где? Тема пропала?")
@@ -325,9 +319,7 @@ async def test_a_deleted_topic_is_made_again_with_a_fresh_card(forum: Office) ->
 
 
 async def test_a_closed_topic_is_reopened_when_the_owner_writes(forum: Office) -> None:
-    lead = await forum.submit()
-    thread = await forum.topic_of(lead.id)
-    await forum.idle()
+    _, thread = await forum.lead_in_its_topic()
     await forum.ada.close_topic(thread)
 
     await forum.owner.send("Ещё вопрос")
@@ -340,9 +332,7 @@ async def test_a_closed_topic_is_reopened_when_the_owner_writes(forum: Office) -
 
 
 async def test_a_thread_that_stays_unreachable_is_given_up_not_looped(forum: Office) -> None:
-    lead = await forum.submit()
-    await forum.topic_of(lead.id)
-    await forum.idle()
+    lead, _ = await forum.lead_in_its_topic()
     forum.telegram.faults.add("sendMessage", "thread_not_found", count=50, chat_id=forum.group_id)
 
     await forum.owner.send("Алло?")
@@ -443,9 +433,7 @@ async def test_the_relay_keeps_telegrams_limits(db_path: Path) -> None:
     async with open_office(
         db_path, is_forum=True, bot_admin=True, clock=clock, emulator=emulator
     ) as office:
-        lead = await office.submit()
-        thread = await office.topic_of(lead.id)
-        await office.idle()
+        _, thread = await office.lead_in_its_topic()
         owner, anna = office.owner, office.anna.in_topic(thread)
         for n in range(1, 26):
             await owner.send(f"Сообщение {n}")
@@ -475,9 +463,7 @@ async def test_telegrams_failures_delay_a_relayed_message_never_lose_or_repeat_i
     """Failures before Telegram takes a message: retried until it is taken, exactly once. A
     timeout after Telegram took it (the answer lost on the way back) may repeat that one
     message, and only it: the one in flight."""
-    lead = await forum.submit()
-    thread = await forum.topic_of(lead.id)
-    await forum.idle()
+    _, thread = await forum.lead_in_its_topic()
     to_owner = way == "to the owner"
     target = forum.owner_id if to_owner else forum.group_id
     applied = kind == "timeout"

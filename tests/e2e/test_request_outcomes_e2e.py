@@ -15,6 +15,7 @@ from tests.stories import (
     answer_until_consent,
     answer_until_review,
     submit_button,
+    update_the_request,
 )
 from tests.waiting import wait_until
 
@@ -69,36 +70,7 @@ async def test_outcomes_of_requests_through_the_real_process(
     await anna.expect("Предварительный чек-лист")
     assert query(bot_process, "SELECT count(*), max(submissions) FROM leads WHERE user_id = ?", anna.id) == [(1, 1)]
 
-    await anna.send("/diagnostic")
-    await anna.expect("уже у нас")
-    await anna.click("Обновить заявку")
-    await anna.expect("Какой у компании оборот")
-    await anna.click("более 50 млн ₽")
-    await anna.expect("Сколько лет")
-    await anna.click("более 10 лет")
-    await anna.expect("тип отдела продаж")
-    await anna.click("Сам привлекает и продаёт")
-    await anna.expect("приводит в компанию лидов")
-    await anna.click("Отдел продаж")
-    await anna.expect("сегментов")
-    await anna.click("1")
-    await anna.expect("назовёте")
-    await anna.send("опт")  # one segment: no share to ask
-    await anna.expect("Согласие")
-    await anna.click("Даю согласие")
-    await anna.expect("Как к вам обращаться")
-    await anna.send("Анна")
-    await anna.expect("компания")
-    await anna.send("Ромашка")
-    await anna.expect("должность")
-    await anna.click("Пропустить")
-    await anna.expect("телефон")
-    await anna.send("+7 916 765-43-21")
-    await anna.expect("Когда вам удобно")
-    await anna.click("В любое время")
-    await anna.expect("Проверьте заявку")
-    await anna.click("✅ Отправить")
-    await anna.expect("Заявка принята")
+    await update_the_request(anna, "более 50 млн ₽", "опт", "+7 916 765-43-21")
     assert query(
         bot_process, "SELECT count(*), max(submissions), max(is_returning), max(phone) FROM leads WHERE user_id = ?", anna.id
     ) == [(1, 2, 1, "+79167654321")]

@@ -27,6 +27,11 @@ async def send(world: BotWorld, text: str = "Урок 1", **params: Any) -> dict
     return await call(world, "sendMessage", chat_id=USER, text=text, **params)
 
 
+def of_sent(sent: dict[str, Any], **params: Any) -> dict[str, Any]:
+    """The parameters of a call about the message `sent` in the user's chat."""
+    return {"chat_id": USER, "message_id": sent["message_id"], **params}
+
+
 # -- sendMessage ----------------------------------------------------------------------------
 
 
@@ -263,12 +268,7 @@ async def test_migrated_group_rejects_old_id(started: BotWorld) -> None:
 async def test_edit_message_records_history(started: BotWorld) -> None:
     sent = await send(started, "<b>v1</b>", parse_mode="HTML", reply_markup=KEYBOARD)
     edited = await call(
-        started,
-        "editMessageText",
-        chat_id=USER,
-        message_id=sent["message_id"],
-        text="v2",
-        reply_markup=KEYBOARD,
+        started, "editMessageText", **of_sent(sent, text="v2", reply_markup=KEYBOARD)
     )
     assert edited["text"] == "v2" and "edit_date" in edited
     stored = started.bot_messages(USER)[0]
@@ -279,9 +279,7 @@ async def test_edit_message_records_history(started: BotWorld) -> None:
 
 async def test_edit_without_markup_removes_inline_keyboard(started: BotWorld) -> None:
     sent = await send(started, "v1", reply_markup=KEYBOARD)
-    edited = await call(
-        started, "editMessageText", chat_id=USER, message_id=sent["message_id"], text="v2"
-    )
+    edited = await call(started, "editMessageText", **of_sent(sent, text="v2"))
     assert "reply_markup" not in edited
     assert started.bot_messages(USER)[0].reply_markup is None
 
@@ -289,20 +287,11 @@ async def test_edit_without_markup_removes_inline_keyboard(started: BotWorld) ->
 async def test_identical_edit_is_not_modified(started: BotWorld) -> None:
     sent = await send(started, "same", reply_markup=KEYBOARD)
     error = await error_of(
-        started,
-        "editMessageText",
-        chat_id=USER,
-        message_id=sent["message_id"],
-        text="same",
-        reply_markup=KEYBOARD,
+        started, "editMessageText", **of_sent(sent, text="same", reply_markup=KEYBOARD)
     )
     assert error.description == f"Bad Request: {NOT_MODIFIED}"
     error = await error_of(
-        started,
-        "editMessageReplyMarkup",
-        chat_id=USER,
-        message_id=sent["message_id"],
-        reply_markup=KEYBOARD,
+        started, "editMessageReplyMarkup", **of_sent(sent, reply_markup=KEYBOARD)
     )
     assert error.description == f"Bad Request: {NOT_MODIFIED}"
 
@@ -311,10 +300,8 @@ async def test_edit_of_missing_or_deleted_message(started: BotWorld) -> None:
     error = await error_of(started, "editMessageText", chat_id=USER, message_id=77, text="x")
     assert error.description == "Bad Request: message to edit not found"
     sent = await send(started)
-    await call(started, "deleteMessage", chat_id=USER, message_id=sent["message_id"])
-    error = await error_of(
-        started, "editMessageText", chat_id=USER, message_id=sent["message_id"], text="x"
-    )
+    await call(started, "deleteMessage", **of_sent(sent))
+    error = await error_of(started, "editMessageText", **of_sent(sent, text="x"))
     assert error.description == "Bad Request: message to edit not found"
 
 
@@ -329,21 +316,15 @@ async def test_user_messages_cannot_be_edited_by_the_bot(started: BotWorld) -> N
 async def test_edit_reply_markup_replaces_keyboard(started: BotWorld) -> None:
     sent = await send(started, "x", reply_markup=KEYBOARD)
     other = {"inline_keyboard": [[{"text": "Назад", "callback_data": "back"}]]}
-    result = await call(
-        started,
-        "editMessageReplyMarkup",
-        chat_id=USER,
-        message_id=sent["message_id"],
-        reply_markup=other,
-    )
+    result = await call(started, "editMessageReplyMarkup", **of_sent(sent, reply_markup=other))
     assert result["reply_markup"] == other
     assert started.bot_messages(USER)[0].history[0]["reply_markup"] == KEYBOARD
 
 
 async def test_delete_twice_is_not_found(started: BotWorld) -> None:
     sent = await send(started)
-    assert await call(started, "deleteMessage", chat_id=USER, message_id=sent["message_id"])
-    error = await error_of(started, "deleteMessage", chat_id=USER, message_id=sent["message_id"])
+    assert await call(started, "deleteMessage", **of_sent(sent))
+    error = await error_of(started, "deleteMessage", **of_sent(sent))
     assert error.description == "Bad Request: message to delete not found"
     assert started.messages(USER) == []
     assert started.messages(USER, include_deleted=True)[0].deleted is True
@@ -626,9 +607,7 @@ async def test_caption_limits_and_edits(started: BotWorld) -> None:
         parse_mode="HTML",
     )
     assert sent["caption"] == "v1" and sent["caption_entities"][0]["type"] == "italic"
-    edited = await call(
-        started, "editMessageCaption", chat_id=USER, message_id=sent["message_id"], caption="v2"
-    )
+    edited = await call(started, "editMessageCaption", **of_sent(sent, caption="v2"))
     assert edited["caption"] == "v2"
     text_message = await send(started)
     error = await error_of(

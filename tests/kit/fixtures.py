@@ -9,26 +9,20 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.emulator import Emulator, start_server
+from bot.emulator import Emulator, serving
 from tests.kit.client import EmulatorClient
 
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[Emulator]:
-    instance = Emulator()
-    try:
+    async with Emulator() as instance:
         yield instance
-    finally:
-        await instance.aclose()
 
 
 @pytest.fixture
 async def emulator_url(emulator: Emulator) -> AsyncIterator[str]:
-    runner, url = await start_server(emulator)
-    try:
+    async with serving(emulator) as url:
         yield url
-    finally:
-        await runner.cleanup()
 
 
 @pytest.fixture

@@ -63,6 +63,12 @@ class Reminders:
         await owner.expect_no_reply()
         await self.after(60)
 
+    async def nothing_more(self, owner: Person, seconds: float) -> None:
+        """Nothing is pending for `owner`, and nothing comes in the next `seconds`."""
+        assert await self.pending(owner.id) == []
+        await self.after(seconds)
+        await owner.expect_no_reply()
+
     async def deliver(self) -> None:
         await self.world.settle()
         for person in self.people:  # what the owners see next is what the sender sends

@@ -89,9 +89,7 @@ async def test_submitting_cancels_everything_pending(reminders: Reminders) -> No
     assert [r.kind for r in await reminders.pending(owner.id)] == [NudgeKind.diagnostic]
     await owner.click("✅ Отправить")
     await owner.expect("Заявка принята")
-    assert await reminders.pending(owner.id) == []
-    await reminders.after(3 * 24 * HOUR)
-    await owner.expect_no_reply()
+    await reminders.nothing_more(owner, 3 * 24 * HOUR)
     # Lessons read after the request bring no reminders either.
     await owner.send("/lessons")
     await owner.expect("Урок 1 из 4")
@@ -103,18 +101,14 @@ async def test_found_not_qualified_cancels_everything_pending(reminders: Reminde
     await owner.send("/lessons")
     await answer_qualification(owner, "от 1 до 3 млн ₽")
     await owner.expect("Спасибо за ответы")
-    assert await reminders.pending(owner.id) == []
-    await reminders.after(3 * 24 * HOUR)
-    await owner.expect_no_reply()
+    await reminders.nothing_more(owner, 3 * 24 * HOUR)
 
 
 async def test_declining_consent_ends_the_request_reminders(reminders: Reminders) -> None:
     owner = await reminders.owner("Зоя")
     await answer_until_consent(owner)
     await owner.click("Не даю согласия")
-    assert await reminders.pending(owner.id) == []
-    await reminders.after(24 * HOUR)
-    await owner.expect_no_reply()
+    await reminders.nothing_more(owner, 24 * HOUR)
 
 
 async def test_lessons_read_in_the_middle_of_a_request_keep_the_request_reminder(

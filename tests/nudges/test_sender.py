@@ -10,8 +10,6 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import Bot
-from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import Update
@@ -21,6 +19,7 @@ from bot.emulator.limits import RateLimits
 from bot.emulator.world import Emulator
 from bot.nudges import policy
 from bot.nudges.window import SentWindow, posts_message
+from bot.request_middleware import AroundRequest, Call
 from tests.kit.drivers import Person
 from tests.kit.views import MessageView
 from tests.nudges.conftest import HOUR, Reminders
@@ -47,7 +46,7 @@ class Hold:
         await self._open.wait()
 
 
-class Gate(Hold, BaseRequestMiddleware):
+class Gate(Hold, AroundRequest):
     """Holds the first Bot API call `matches` picks until `open()`; `entered` tells when one
     is held. Nothing else is slowed down."""
 
@@ -55,15 +54,12 @@ class Gate(Hold, BaseRequestMiddleware):
         super().__init__()
         self.matches = matches
 
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
+    async def around(
+        self, method: TelegramMethod[TelegramType], call: Call[TelegramType]
     ) -> Response[TelegramType]:
         if self.armed and self.matches(method):
             await self.hold()
-        return await make_request(bot, method)
+        return await call()
 
 
 class HeldUpdates(Hold):

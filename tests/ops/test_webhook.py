@@ -70,6 +70,11 @@ class Rig:
         ):
             return response.status
 
+    async def handled_in_full(self, text: str) -> None:
+        """The next update the bot handles is the message `text`, and its processing ends."""
+        assert await asyncio.wait_for(self.handled.get(), 5) == text
+        assert await self.processor.drain(5)
+
     def rows(self) -> list[tuple[int, str]]:
         with sqlite3.connect(self.db_path) as conn:
             return conn.execute("SELECT update_id, status FROM inbox ORDER BY update_id").fetchall()
@@ -89,7 +94,8 @@ def recording_dispatcher(seen: list[str], handled: asyncio.Queue[str]) -> Dispat
 
 
 @pytest.fixture
-async def rig(db: Database, db_path: Path) -> AsyncIterator[Rig]:
+async def stopped_rig(db: Database, db_path: Path) -> AsyncIterator[Rig]:
+    """The intake and its processor, not listening yet."""
     emulator = Emulator()
     bot = Bot(TEST_TOKEN, session=EmulatorSession(emulator))
     seen: list[str] = []
@@ -114,18 +120,18 @@ async def rig(db: Database, db_path: Path) -> AsyncIterator[Rig]:
         await bot.session.close()
 
 
-async def serving(rig: Rig) -> Rig:
-    await rig.intake.serve()
-    return rig
+@pytest.fixture
+async def rig(stopped_rig: Rig) -> Rig:
+    """The intake listening for Telegram's posts."""
+    await stopped_rig.intake.serve()
+    return stopped_rig
 
 
 async def test_an_update_is_answered_200_only_once_committed_then_handled(rig: Rig) -> None:
-    await serving(rig)
     assert await rig.post(update(1, "привет")) == 200
     # The 200 came after the commit: the row is in the database file already.
     assert [update_id for update_id, _ in rig.rows()] == [1]
-    assert await asyncio.wait_for(rig.handled.get(), 5) == "привет"
-    assert await rig.processor.drain(5)
+    await rig.handled_in_full("привет")
     assert rig.rows() == [(1, "done")]
 
 
@@ -133,7 +139,6 @@ async def test_an_update_is_answered_200_only_once_committed_then_handled(rig: R
 async def test_a_missing_or_wrong_secret_is_401_and_runs_nothing(
     rig: Rig, secret: str | None
 ) -> None:
-    await serving(rig)
     assert await rig.post(update(1, "взлом"), secret=secret) == 401
     assert rig.processor.in_flight == 0
     assert rig.rows() == []
@@ -155,7 +160,6 @@ async def test_a_missing_or_wrong_secret_is_401_and_runs_nothing(
     ],
 )
 async def test_a_body_that_is_not_an_update_is_400(rig: Rig, body: bytes) -> None:
-    await serving(rig)
     assert await rig.post(body) == 400
     assert rig.rows() == []
     assert rig.processor.in_flight == 0
@@ -163,10 +167,8 @@ async def test_a_body_that_is_not_an_update_is_400(rig: Rig, body: bytes) -> Non
 
 
 async def test_a_duplicate_update_is_acknowledged_and_ignored(rig: Rig) -> None:
-    await serving(rig)
     assert await rig.post(update(5, "раз")) == 200
-    assert await asyncio.wait_for(rig.handled.get(), 5) == "раз"
-    assert await rig.processor.drain(5)
+    await rig.handled_in_full("раз")
     assert await rig.post(update(5, "раз")) == 200  # Telegram did not get our first 200
     assert rig.processor.in_flight == 0
     assert rig.seen == ["раз"]
@@ -176,7 +178,6 @@ async def test_a_duplicate_update_is_acknowledged_and_ignored(rig: Rig) -> None:
 async def test_a_failed_commit_is_not_acknowledged_and_the_redelivery_is_handled_once(
     rig: Rig,
 ) -> None:
-    await serving(rig)
     with sqlite3.connect(rig.db_path) as conn:
         conn.execute(
             "CREATE TRIGGER inbox_broken BEFORE INSERT ON inbox "
@@ -191,8 +192,7 @@ async def test_a_failed_commit_is_not_acknowledged_and_the_redelivery_is_handled
     with sqlite3.connect(rig.db_path) as conn:
         conn.execute("DROP TRIGGER inbox_broken")
     assert await rig.post(update(7, "заявка")) == 200  # Telegram delivers it again
-    assert await asyncio.wait_for(rig.handled.get(), 5) == "заявка"
-    assert await rig.processor.drain(5)
+    await rig.handled_in_full("заявка")
     assert rig.seen == ["заявка"]
     assert rig.rows() == [(7, "done")]
 
@@ -200,7 +200,6 @@ async def test_a_failed_commit_is_not_acknowledged_and_the_redelivery_is_handled
 async def test_an_update_aiogram_cannot_read_is_acknowledged_and_kept_as_failed(
     rig: Rig,
 ) -> None:
-    await serving(rig)
     broken = {"update_id": 9, "message": {"message_id": "nine", "chat": "?"}}
     assert await rig.post(broken) == 200
     assert rig.rows() == [(9, "failed")]
@@ -209,8 +208,9 @@ async def test_an_update_aiogram_cannot_read_is_acknowledged_and_kept_as_failed(
 
 
 async def test_start_resumes_the_inbox_first_sets_the_webhook_and_stop_keeps_it(
-    rig: Rig,
+    stopped_rig: Rig,
 ) -> None:
+    rig = stopped_rig  # it starts below, as the service starts it
     telegram = rig.emulator.world(TEST_TOKEN)
     anna = telegram.add_user(first_name="Анна", started=True)
     # Delivered to a previous run, which stored it and died before processing it.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol, TypeVar
 
 from bot.emulator.errors import QUERY_TOO_OLD, bad_request
 from bot.emulator.methods.registry import Call, api_method
@@ -12,12 +13,26 @@ from bot.emulator.params import opt_bool, opt_int, opt_str
 CALLBACK_TEXT_LIMIT = 200
 
 
+class _Query(Protocol):
+    answered: bool
+
+
+Q = TypeVar("Q", bound=_Query)
+
+
+def _unanswered(queries: Mapping[str, Q], query_id: str | None) -> Q:
+    """The query `query_id` while it waits for its answer; once answered, or unknown, Telegram
+    says it is too old."""
+    record = queries.get(query_id or "")
+    if record is None or record.answered:
+        raise bad_request(QUERY_TOO_OLD)
+    return record
+
+
 @api_method("answerCallbackQuery")
 def answer_callback_query(call: Call) -> bool:
     world, params = call.world, call.params
-    record = world.callback_queries.get(opt_str(params, "callback_query_id") or "")
-    if record is None or record.answered:
-        raise bad_request(QUERY_TOO_OLD)
+    record = _unanswered(world.callback_queries, opt_str(params, "callback_query_id"))
     text = opt_str(params, "text")
     if text is not None and len(text) > CALLBACK_TEXT_LIMIT:
         raise bad_request("MESSAGE_TOO_LONG")
@@ -40,9 +55,7 @@ def answer_callback_query(call: Call) -> bool:
 @api_method("answerInlineQuery")
 def answer_inline_query(call: Call) -> bool:
     world, params = call.world, call.params
-    record = world.inline_queries.get(opt_str(params, "inline_query_id") or "")
-    if record is None or record.answered:
-        raise bad_request(QUERY_TOO_OLD)
+    record = _unanswered(world.inline_queries, opt_str(params, "inline_query_id"))
     results = params.get("results")
     if not isinstance(results, list):
         raise bad_request("can't parse results JSON object")
