@@ -40,6 +40,7 @@ from bot.ops.status_server import StatusServer
 from bot.ops.webhook import WebhookIntake
 from bot.outbox import SlaWatcher
 from bot.runner import DurablePolling, IntakeStopped, UpdateProcessor
+from bot.thread_switching import tune_thread_switching
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,7 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
         for job in jobs:
             job.start()
         tune_garbage_collector()
+        tune_thread_switching()
         await intake.run()
         log.info("stopping: finishing %d update(s) in flight", processor.in_flight)
     except IntakeStopped as error:

@@ -1,10 +1,13 @@
-"""Start-up leaves the collector tuned for a long-running bot (see bot/gc_tuning.py)."""
+"""Start-up leaves the collector and thread switching tuned for a long-running bot (see
+bot/gc_tuning.py and bot/thread_switching.py)."""
 
 from __future__ import annotations
 
 import gc
+import sys
 
 from bot.gc_tuning import GC_YOUNG_THRESHOLD, tune_garbage_collector
+from bot.thread_switching import SWITCH_INTERVAL, tune_thread_switching
 
 
 def test_start_up_freezes_the_long_lived_heap_and_collects_young_objects_less_often() -> None:
@@ -16,3 +19,12 @@ def test_start_up_freezes_the_long_lived_heap_and_collects_young_objects_less_of
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def test_start_up_hands_the_interpreter_to_the_database_threads_sooner() -> None:
+    before = sys.getswitchinterval()
+    try:
+        tune_thread_switching()
+        assert sys.getswitchinterval() == SWITCH_INTERVAL < before
+    finally:
+        sys.setswitchinterval(before)

@@ -23,10 +23,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiogram import Bot
-from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
+
+from bot.request_middleware import AroundRequest, Call
 
 _collecting: ContextVar[bool] = ContextVar("collecting_replies", default=False)
 
@@ -105,16 +105,13 @@ class DirectCallError(RuntimeError):
     """A handler called the Bot API to change something instead of handing it to `reply`."""
 
 
-class DirectCallGuard(BaseRequestMiddleware):
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
+class DirectCallGuard(AroundRequest):
+    async def around(
+        self, method: TelegramMethod[TelegramType], call: Call[TelegramType]
     ) -> Response[TelegramType]:
         if _collecting.get() and not is_read(method):
             raise DirectCallError(
                 f"{method.__api_method__} called directly while handling an update; "
                 "hand it to `reply` so that it is committed with the update"
             )
-        return await make_request(bot, method)
+        return await call()
