@@ -1,4 +1,5 @@
-"""UpdateProcessor's backpressure: the intake waits while too many updates are in flight."""
+"""UpdateProcessor's backpressure (the intake waits while too many updates are in flight), and
+the outbox woken by the updates that gave it work."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from aiogram.types import Chat, Message, Update
 
 from bot.db.database import Database
 from bot.db.inbox import InboxRepo
+from bot.db.leads import Notification
+from bot.db.repos import Repositories
+from bot.domain import OutboxKind
 from tests.conftest import bare_processor
 from tests.waiting import until_suspended, wait_until
 
@@ -59,3 +63,26 @@ async def test_the_intake_waits_for_room_and_goes_on_as_updates_finish(db: Datab
     await asyncio.wait_for(at_one, 2)
     assert processor.in_flight == 0 and processor.processed == 3
     await processor.wait_for_room(1)  # room already: returns at once
+
+
+async def test_the_outbox_is_woken_after_an_update_that_added_to_it_and_only_then(
+    db: Database,
+) -> None:
+    router = Router()
+
+    @router.message()
+    async def maybe_notify(message: Message, repo: Repositories) -> None:
+        if message.chat.id == 2:  # this one adds a notification to the outbox
+            await repo.outbox.add(Notification(OutboxKind.admin_alert, 7, {}), None, "alert:1")
+
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    woken: list[int] = []
+    processor = bare_processor(Bot(TOKEN), dispatcher, db)
+    processor.on_outbox = lambda: woken.append(len(woken) + 1)
+    processor.workflow_data["repo"] = processor.repo
+    for n in (1, 2):
+        await processor.inbox.store([(n, "{}")])
+        await processor.process(n, _update(n, n))
+        assert woken == ([] if n == 1 else [1])
+    assert await processor.repo.outbox.is_pending("alert:1")
