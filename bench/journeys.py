@@ -380,6 +380,7 @@ async def measure(
         await settle()
 
         usage = Usage(bot)
+        calls_before = world.call_totals.copy()
         ids = add_owners(world, PACED_IDS, options.paced_owners)
         if name == "ours":
             slots = paced_slots(len(ids), len(acts), options.rate, lockstep=options.lockstep)
@@ -392,6 +393,9 @@ async def measure(
                                     duration=updates / options.rate,
                                     reply_timeout=options.reply_timeout)
         measured["paced"] = _phase(paced, usage)
+        calls = world.call_totals - calls_before
+        measured["paced"]["api_calls_per_update"] = _calls_per_update(calls, paced.injected)
+        measured["paced"]["updates_per_fetch"] = _updates_per_fetch(calls, paced.injected)
         finished += paced.owners_finished
         measured["journeys_completed"] = finished
 
