@@ -33,7 +33,7 @@ from bot.db.health import HealthRepo
 from bot.db.repos import Repositories
 from bot.gc_tuning import tune_garbage_collector
 from bot.group.views.menu import configure_group_menu
-from bot.housekeeping import Housekeeping
+from bot.housekeeping import Checkpoints, Housekeeping
 from bot.ops.backup_schedule import BackupScheduler
 from bot.ops.metrics import Metrics, TelegramErrorMetrics
 from bot.ops.status_server import StatusServer
@@ -63,6 +63,7 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
         lambda error: metrics.count_error(f"handler:{type(error).__name__}")
     )
     housekeeping = Housekeeping(repo, settings.inbox_retention_days)
+    checkpoints = Checkpoints(repo.db)
     sla = SlaWatcher(repo, settings, app.outbox.wakeup)
     intake = _intake(settings, processor, repo, dispatcher.resolve_used_update_types(), metrics)
     status = None
@@ -88,7 +89,8 @@ async def run_service(settings: Settings, content_dir: Path | None = None) -> in
         )
     # Every background job (bot/background.py): started after start-up, stopped in reverse.
     jobs: list[BackgroundLoop] = [
-        *app.loops(), sla, housekeeping, *([backups] if backups is not None else []),
+        *app.loops(), sla, housekeeping, checkpoints,
+        *([backups] if backups is not None else []),
     ]
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

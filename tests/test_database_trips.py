@@ -1,5 +1,6 @@
 """Round trips to the writer thread: a unit of work whose writes are staged makes one; what it
-staged is there for its own reads, commits with it or not at all; concurrent writes share one.
+staged is there for its own reads, commits with it or not at all; concurrent writes share one;
+the WAL is copied into the database file by the checkpointer, not inside a commit.
 
 These also pin the two private names of aiosqlite that bot/db/trips.py relies on: if a new
 aiosqlite renames or changes them, these tests fail before anything else does.
@@ -17,9 +18,10 @@ import aiosqlite
 import pytest
 
 from bot.db import Database
-from bot.db.database import mark_unit
+from bot.db.database import AUTOCHECKPOINT_PAGES, mark_unit
 from bot.db.replies import EncodedCall, NewReply, ReplyRepo
 from bot.db.trips import Statement, run_batch
+from bot.housekeeping import Checkpoints
 from tests.waiting import until_suspended, wait_until
 
 INSERT_USER = "INSERT INTO users (id, first_name, first_seen, last_seen) VALUES (?, ?, 0, 0)"
@@ -210,3 +212,21 @@ async def test_a_unit_knows_it_added_to_the_outbox(db: Database) -> None:
 def test_the_pinned_aiosqlite_still_has_what_trips_rely_on() -> None:
     assert callable(getattr(aiosqlite.Connection, "_execute", None))
     assert isinstance(getattr(aiosqlite.Connection, "_conn", None), property)
+
+
+async def test_commits_leave_the_wal_to_the_checkpointer_which_copies_it_all(
+    db: Database,
+) -> None:
+    page = "x" * 4000  # a value a page long: one WAL frame and more per unit
+    for n in range(1_200):  # past SQLite's default of a checkpoint every 1,000 pages
+        async with db.unit():
+            await db.stage("INSERT INTO kv (key, value) VALUES (?, ?)", (f"k{n}", page))
+    wal = db.path.with_name(db.path.name + "-wal")
+    assert wal.stat().st_size > 1_200 * 4096  # never copied (and reset) by a commit
+    assert await Checkpoints(db).turn() > 0
+    assert await db.checkpoint()  # nothing left to copy
+    assert await db.fetchval("SELECT count(*) FROM kv") == 1_200
+    writer = db._require_writer()
+    assert (await writer.execute_fetchall("PRAGMA wal_autocheckpoint"))[0][0] == (
+        AUTOCHECKPOINT_PAGES
+    )
