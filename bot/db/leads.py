@@ -15,8 +15,9 @@ from typing import Any
 
 import aiosqlite
 
-from bot.db.database import Database, mark_unit
+from bot.db.database import mark_unit
 from bot.db.models import LeadRow, SubmitResult, from_row
+from bot.db.repository import Repository
 from bot.domain import CLOSED_STATUSES, LeadStatus, OutboxKind
 
 # The mark a unit of work carries once it has added to the outbox (bot/runner.py wakes the
@@ -65,10 +66,7 @@ class Notification:
     payload: dict[str, Any]
 
 
-class LeadRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
+class LeadRepo(Repository):
     async def get(self, lead_id: int) -> LeadRow | None:
         row = await self.db.fetchone(f"SELECT {LEAD_COLUMNS} FROM leads WHERE id = ?", (lead_id,))
         return None if row is None else lead_from_row(row)
@@ -195,10 +193,7 @@ async def enqueue(
     )
 
 
-class ConsentRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
+class ConsentRepo(Repository):
     async def record(self, user_id: int, decision: str, text_hash: str, scopes: list[str]) -> int:
         async with self.db.transaction() as conn:
             cursor = await conn.execute(

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.db.contacts import VIA_STATUS, record_first_contact
-from bot.db.database import Database
 from bot.db.funnel import record_event
 from bot.db.leads import LEAD_COLUMNS, Notification, enqueue, lead_from_row
-from bot.db.models import LeadRow, from_row
+from bot.db.models import LeadRow
+from bot.db.repository import Repository
 from bot.domain import FunnelStep, LeadStatus, OutboxKind
 
 MAX_ID = 2**62
@@ -88,10 +88,7 @@ PIPELINE_EVENTS = frozenset({
 })
 
 
-class PipelineRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
+class PipelineRepo(Repository):
     async def move(
         self, lead_id: int, actor_id: int, actor_name: str, decide: Decide,
         now: float | None = None,
@@ -142,12 +139,12 @@ class PipelineRepo:
         return MoveResult(before, after, None)
 
     async def history(self, lead_id: int) -> list[HistoryRow]:
-        rows = await self.db.fetchall(
+        return await self.fetch_models(
+            HistoryRow,
             "SELECT at, actor_id, actor_name, from_status, to_status, reason, event, slot_at "
             "FROM lead_history WHERE lead_id = ? ORDER BY id",
             (lead_id,),
         )
-        return [from_row(HistoryRow, row) for row in rows]
 
     async def lost_reason(self, lead_id: int) -> str | None:
         if not valid_id(lead_id):
@@ -179,11 +176,11 @@ class PipelineRepo:
         return None if found is None else int(found)
 
     async def notes(self, lead_id: int) -> list[NoteRow]:
-        rows = await self.db.fetchall(
+        return await self.fetch_models(
+            NoteRow,
             "SELECT at, author_id, author_name, text FROM lead_notes WHERE lead_id = ? ORDER BY id",
             (lead_id,),
         )
-        return [from_row(NoteRow, row) for row in rows]
 
     async def page(
         self, statuses: Sequence[str], offset: int, limit: int
