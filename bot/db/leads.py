@@ -58,6 +58,15 @@ class LeadDraft:
     call_time: str | None = None
     consent_id: int | None = None
 
+    def answered(self) -> tuple[object, ...]:
+        """What a submission writes from the answers, new lead or returning owner alike:
+        answers (JSON), name, company, position, phone, call_time, consent_id, draft_id."""
+        answers = json.dumps(self.answers, ensure_ascii=False, separators=(",", ":"))
+        return (
+            answers, self.name, self.company, self.position, self.phone, self.call_time,
+            self.consent_id, self.draft_id,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Notification:
@@ -81,7 +90,6 @@ class LeadRepo(Repository):
         """Store the request (idempotent per draft) and its notification, atomically."""
         now = time.time()
         status = LeadStatus.new if draft.qualified else LeadStatus.unqualified
-        answers = json.dumps(draft.answers, ensure_ascii=False, separators=(",", ":"))
         async with self.db.transaction() as conn:
             existing = await self._for_user(conn, draft.user_id)
             if existing is not None and existing.draft_id == draft.draft_id:
@@ -99,14 +107,7 @@ class LeadRepo(Repository):
                         draft.qualification,
                         draft.source,
                         draft.referrer_id,
-                        answers,
-                        draft.name,
-                        draft.company,
-                        draft.position,
-                        draft.phone,
-                        draft.call_time,
-                        draft.consent_id,
-                        draft.draft_id,
+                        *draft.answered(),
                         now,
                         now,
                     ),
@@ -130,14 +131,7 @@ class LeadRepo(Repository):
                         status if (reopen or not draft.qualified) else existing.status,
                         int(draft.qualified),
                         draft.qualification,
-                        answers,
-                        draft.name,
-                        draft.company,
-                        draft.position,
-                        draft.phone,
-                        draft.call_time,
-                        draft.consent_id,
-                        draft.draft_id,
+                        *draft.answered(),
                         now,
                         reopen,
                         reopen,

@@ -210,19 +210,13 @@ class PipelineRepo(Repository):
         """Leads new since before `cutoff` and not reminded since: enqueue one reminder each
         and mark them reminded, in one transaction. Returns their ids."""
         async with self.db.transaction() as conn:
-            rows = await conn.execute_fetchall(
-                "SELECT id, updated_at FROM leads WHERE status = 'new' AND updated_at <= ? "
-                "AND (sla_reminded_at IS NULL OR sla_reminded_at < updated_at) ORDER BY id",
-                (cutoff,),
-            )
+            rows = await _new_and_not_marked(conn, cutoff, "sla_reminded_at")
             for lead_id, since in rows:
                 await enqueue(
                     conn, Notification(OutboxKind.sla_reminder, None, {}), lead_id,
                     f"sla_reminder:{lead_id}:{since:.3f}",
                 )
-                await conn.execute(
-                    "UPDATE leads SET sla_reminded_at = ? WHERE id = ?", (now, lead_id)
-                )
+                await _mark(conn, "sla_reminded_at", lead_id, now)
         return [row[0] for row in rows]
 
     async def enqueue_sla_escalations(
@@ -232,11 +226,7 @@ class PipelineRepo(Repository):
         private alert to each admin per lead, and the lead marked escalated, in one
         transaction. Returns their ids."""
         async with self.db.transaction() as conn:
-            rows = await conn.execute_fetchall(
-                "SELECT id, updated_at FROM leads WHERE status = 'new' AND updated_at <= ? "
-                "AND (sla_escalated_at IS NULL OR sla_escalated_at < updated_at) ORDER BY id",
-                (cutoff,),
-            )
+            rows = await _new_and_not_marked(conn, cutoff, "sla_escalated_at")
             for lead_id, since in rows:
                 for admin_id in sorted(admin_ids):
                     await enqueue(
@@ -248,7 +238,28 @@ class PipelineRepo(Repository):
                         lead_id,
                         f"sla_late:{lead_id}:{since:.3f}:{admin_id}",
                     )
-                await conn.execute(
-                    "UPDATE leads SET sla_escalated_at = ? WHERE id = ?", (now, lead_id)
-                )
+                await _mark(conn, "sla_escalated_at", lead_id, now)
         return [row[0] for row in rows]
+
+
+# The SLA marks of a lead: when its consultants were reminded, when its admins were told.
+_SLA_MARKS = ("sla_reminded_at", "sla_escalated_at")
+
+
+async def _new_and_not_marked(
+    conn: aiosqlite.Connection, cutoff: float, mark: str
+) -> list[tuple[int, float]]:
+    """(id, updated_at) of the leads new since `cutoff` or before whose `mark` (one of
+    `_SLA_MARKS`) was not set since they last changed, by id."""
+    assert mark in _SLA_MARKS
+    rows = await conn.execute_fetchall(
+        "SELECT id, updated_at FROM leads WHERE status = 'new' AND updated_at <= ? "
+        f"AND ({mark} IS NULL OR {mark} < updated_at) ORDER BY id",
+        (cutoff,),
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+async def _mark(conn: aiosqlite.Connection, mark: str, lead_id: int, now: float) -> None:
+    assert mark in _SLA_MARKS
+    await conn.execute(f"UPDATE leads SET {mark} = ? WHERE id = ?", (now, lead_id))
