@@ -16,7 +16,9 @@ from contextvars import ContextVar
 
 from aiogram.exceptions import (
     TelegramBadRequest,
+    TelegramForbiddenError,
     TelegramNetworkError,
+    TelegramNotFound,
     TelegramRetryAfter,
     TelegramServerError,
 )
@@ -28,6 +30,12 @@ from bot.request_middleware import AroundRequest, Call
 log = logging.getLogger(__name__)
 
 _direct: ContextVar[bool] = ContextVar("telegram_direct_calls", default=False)
+
+PASSING = (TelegramServerError, TelegramNetworkError)
+"""Failures that may pass (a server error, a lost connection): the same call is worth trying
+again after a while (429 says itself how long: `TelegramRetryAfter`)."""
+REFUSED = (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound)
+"""Telegram's final no to a call (400, 403, 404): the same call gets the same answer."""
 
 
 @contextmanager
@@ -61,7 +69,7 @@ class RetryMiddleware(AroundRequest):
                 if attempt >= self.attempts or error.retry_after > self.max_retry_after:
                     raise
                 delay: float = error.retry_after
-            except (TelegramServerError, TelegramNetworkError) as error:
+            except PASSING as error:
                 if attempt >= self.attempts:
                     raise
                 delay = self.base_delay * 2 ** (attempt - 1)
