@@ -19,6 +19,7 @@ from bot.emulator.errors import (
     group_migrated,
     too_many_requests,
 )
+from bot.emulator.models import field_values
 
 FAULT_KINDS = (
     "429",
@@ -45,14 +46,9 @@ class Fault:
     hang_seconds: float = 120.0  # "timeout" over HTTP: the longest the server keeps the request
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "method": self.method,
-            "kind": self.kind,
-            "remaining": self.remaining,
-            "retry_after": self.retry_after,
-            "chat_id": self.chat_id,
-            "applied": self.applied,
-        }
+        return field_values(
+            self, "method", "kind", "remaining", "retry_after", "chat_id", "applied"
+        )
 
 
 class FaultQueue:

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 
-def _all_fields(record: Any) -> dict[str, Any]:
-    """The JSON view of a record that shows every field as it is (values not copied)."""
-    return {f.name: getattr(record, f.name) for f in fields(record)}
+def field_values(record: Any, *names: str) -> dict[str, Any]:
+    """The JSON view of a record's fields `names` (every field when none is named), each as
+    it is (values not copied)."""
+    return {name: getattr(record, name) for name in names or [f.name for f in fields(record)]}
 
 
 @dataclass(slots=True, eq=False)
@@ -38,7 +39,7 @@ class UserRecord:
         return user
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.to_telegram(), "started": self.started, "blocked": self.blocked}
+        return {**self.to_telegram(), **field_values(self, "started", "blocked")}
 
 
 @dataclass(slots=True, eq=False)
@@ -70,12 +71,7 @@ class StoredFile:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            **self.to_telegram(),
-            "kind": self.kind,
-            "file_name": self.file_name,
-            "mime_type": self.mime_type,
-        }
+        return {**self.to_telegram(), **field_values(self, "kind", "file_name", "mime_type")}
 
 
 @dataclass(slots=True, eq=False)
@@ -145,12 +141,10 @@ class ChatRecord:
             "members": sorted(self.members),
             "admins": sorted(self.admins),
             "banned": sorted(self.banned),
-            "creator": self.creator,
-            "bot_present": self.bot_present,
-            "bot_admin": self.bot_admin,
-            "migrated_to": self.migrated_to,
-            "migrated_from": self.migrated_from,
-            "reply_keyboard": self.reply_keyboard,
+            **field_values(
+                self, "creator", "bot_present", "bot_admin", "migrated_to", "migrated_from",
+                "reply_keyboard",
+            ),
             "message_count": len(self.messages),
         }
 
@@ -189,12 +183,7 @@ class ForumTopicRecord:
         return topic
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            **self.to_telegram(),
-            "creator_id": self.creator_id,
-            "closed": self.closed,
-            "deleted": self.deleted,
-        }
+        return {**self.to_telegram(), **field_values(self, "creator_id", "closed", "deleted")}
 
 
 @dataclass(slots=True, eq=False)
@@ -385,7 +374,7 @@ class RecordedCall:
     result: Any = None  # what the method answered (by reference, not copied)
 
     def to_dict(self) -> dict[str, Any]:
-        return _all_fields(self)
+        return field_values(self)
 
 
 @dataclass(slots=True, eq=False)
@@ -401,7 +390,7 @@ class CallbackQueryRecord:
     answered_at: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return _all_fields(self)
+        return field_values(self)
 
 
 @dataclass(slots=True, eq=False)
@@ -415,4 +404,4 @@ class InlineQueryRecord:
     options: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return _all_fields(self)
+        return field_values(self)
