@@ -55,23 +55,14 @@ class FaultQueue:
     def __init__(self) -> None:
         self._faults: list[Fault] = []
 
-    def add(
-        self,
-        method: str,
-        kind: str,
-        count: int = 1,
-        retry_after: int | None = None,
-        chat_id: int | None = None,
-        applied: bool = False,
-        hang_seconds: float = 120.0,
-    ) -> Fault:
-        if kind not in FAULT_KINDS:
-            raise ControlError(f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}")
-        if count < 1:
+    def add(self, fault: Fault) -> Fault:
+        """Queue a fault (see `BotWorld.inject_fault`), checked first."""
+        if fault.kind not in FAULT_KINDS:
+            raise ControlError(
+                f"unknown fault kind {fault.kind!r}; expected one of {FAULT_KINDS}"
+            )
+        if fault.remaining < 1:
             raise ControlError("fault count must be at least 1")
-        fault = Fault(
-            method.lower(), kind, count, retry_after, chat_id, applied, max(hang_seconds, 0.0)
-        )
         self._faults.append(fault)
         return fault
 

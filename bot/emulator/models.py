@@ -364,8 +364,17 @@ class Event:
         return event
 
 
+class PlainRecord:
+    """A record whose JSON view is every field as it is."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return field_values(self)
+
+
 @dataclass(slots=True, eq=False)
-class RecordedCall:
+class RecordedCall(PlainRecord):
     method: str
     params: dict[str, Any]
     ts: float
@@ -373,12 +382,9 @@ class RecordedCall:
     error: str | None = None
     result: Any = None  # what the method answered (by reference, not copied)
 
-    def to_dict(self) -> dict[str, Any]:
-        return field_values(self)
-
 
 @dataclass(slots=True, eq=False)
-class CallbackQueryRecord:
+class CallbackQueryRecord(PlainRecord):
     id: str
     user_id: int
     chat_id: int
@@ -389,12 +395,9 @@ class CallbackQueryRecord:
     answer: dict[str, Any] | None = None
     answered_at: float | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return field_values(self)
-
 
 @dataclass(slots=True, eq=False)
-class InlineQueryRecord:
+class InlineQueryRecord(PlainRecord):
     id: str
     user_id: int
     query: str
@@ -402,6 +405,3 @@ class InlineQueryRecord:
     answered: bool = False
     results: list[dict[str, Any]] | None = None
     options: dict[str, Any] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return field_values(self)
