@@ -468,7 +468,7 @@ async def test_telegrams_failures_delay_a_relayed_message_never_lose_or_repeat_i
     target = forum.owner_id if to_owner else forum.group_id
     applied = kind == "timeout"
     forum.telegram.inject_fault("sendMessage", kind, count=2, chat_id=target, retry_after=1,
-                              applied=applied)
+                                applied=applied)
     if to_owner:
         await forum.anna.in_topic(thread).send("/send Первое")
         await forum.anna.in_topic(thread).send("/send Второе")
