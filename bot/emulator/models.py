@@ -186,6 +186,12 @@ class ForumTopicRecord:
         return {**self.to_telegram(), **field_values(self, "creator_id", "closed", "deleted")}
 
 
+# What an edit of a message can change (its earlier versions keep these, see `snapshot`).
+EDITABLE = (
+    "text", "html", "entities", "caption", "caption_html", "caption_entities", "reply_markup"
+)
+
+
 @dataclass(slots=True, eq=False)
 class StoredMessage:
     message_id: int
@@ -246,16 +252,7 @@ class StoredMessage:
         return root if root is not None and root.kind == "service" else None
 
     def snapshot(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "html": self.html,
-            "entities": self.entities,
-            "caption": self.caption,
-            "caption_html": self.caption_html,
-            "caption_entities": self.caption_entities,
-            "reply_markup": self.reply_markup,
-            "edit_date": self.edit_date,
-        }
+        return field_values(self, *EDITABLE, "edit_date")
 
     def push_history(self) -> None:
         self.history.append(self.snapshot())
@@ -314,16 +311,7 @@ class StoredMessage:
             "from_bot": self.from_bot,
             "sender_id": self.sender_id,
             "sender_name": self.sender.get("first_name"),
-            "date": self.date,
-            "edit_date": self.edit_date,
-            "kind": self.kind,
-            "text": self.text,
-            "html": self.html,
-            "entities": self.entities,
-            "caption": self.caption,
-            "caption_html": self.caption_html,
-            "caption_entities": self.caption_entities,
-            "reply_markup": self.reply_markup,
+            **field_values(self, "date", "edit_date", "kind", *EDITABLE),
             "reply_to_message_id": self.reply_to.message_id if self.reply_to else None,
             "link_preview_options": self.link_preview_options,
             "has_protected_content": self.has_protected_content,
