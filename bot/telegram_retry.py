@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 
 from aiogram.exceptions import (
@@ -25,6 +24,7 @@ from aiogram.exceptions import (
 from aiogram.methods import AnswerCallbackQuery, AnswerInlineQuery, GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
+from bot.context_values import set_for_block
 from bot.request_middleware import AroundRequest, Call
 
 log = logging.getLogger(__name__)
@@ -38,14 +38,9 @@ REFUSED = (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound)
 """Telegram's final no to a call (400, 403, 404): the same call gets the same answer."""
 
 
-@contextmanager
-def direct_calls() -> Iterator[None]:
+def direct_calls() -> AbstractContextManager[None]:
     """Bot API calls made in this context (this task) fail fast: no inline retries."""
-    token = _direct.set(True)
-    try:
-        yield
-    finally:
-        _direct.reset(token)
+    return set_for_block(_direct, True)
 
 
 class RetryMiddleware(AroundRequest):
