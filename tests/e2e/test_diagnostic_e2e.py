@@ -12,6 +12,7 @@ from tests.e2e.harness import BOT_ID, BotProcess
 from tests.kit import EmulatorClient
 from tests.kit.drivers import Person
 from tests.kit.http_driver import HttpWorld
+from tests.stories import greeted
 
 pytestmark = pytest.mark.process
 
@@ -87,8 +88,7 @@ async def test_the_real_process_survives_answers_with_every_optional_field(
     await client.bot(BOT_ID).settings(response_enrichment={"seed": 3, "optional_share": 0.5})
     await bot_process.start()
     owner = await http_world.user("Анна")
-    await owner.send("/start")
-    await owner.expect("Здравствуйте, Анна")
+    await greeted(owner)
     await submit_request(owner)
     apology = Content().render("messages/error.html")
     assert apology not in [message.content for message in await owner.bot_messages()]

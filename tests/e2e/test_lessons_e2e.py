@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e.harness import BotProcess
 from tests.kit.http_driver import HttpWorld
-from tests.stories import read_the_lessons
+from tests.stories import greeted, read_the_lessons
 
 pytestmark = pytest.mark.process
 
@@ -18,8 +18,7 @@ async def test_owner_reads_all_lessons_and_gets_the_call_to_action(
 ) -> None:
     await bot_process.start()
     owner = await http_world.user("Анна")
-    await owner.send("/start")
-    await owner.expect("Здравствуйте, Анна")
+    await greeted(owner)
     final = await read_the_lessons(owner)
     assert final.button("Записаться на диагностику") is not None
     commands = await http_world.remote.commands({"type": "all_private_chats"})
@@ -79,8 +78,7 @@ async def test_sigterm_finishes_and_exits_zero(
 ) -> None:
     await bot_process.start()
     owner = await http_world.user("Глеб")
-    await owner.send("/start")
-    await owner.expect("Здравствуйте")
+    await greeted(owner)
     assert await bot_process.stop(signal.SIGTERM) == 0
     assert "stopped" in bot_process.log()
     assert "Traceback" not in bot_process.log()
