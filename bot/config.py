@@ -222,14 +222,10 @@ class Settings(BaseSettings):
     @field_validator("webhook_url")
     @classmethod
     def _webhook_url(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip()
-        if not re.match(r"^https?://[^\s/]+(/\S*)?$", value):
-            raise ValueError(
-                "expected the public URL Telegram posts to, such as https://bot.example.com/tg"
-            )
-        return value
+        return _stripped_match(
+            value, r"^https?://[^\s/]+(/\S*)?$",
+            "expected the public URL Telegram posts to, such as https://bot.example.com/tg",
+        )
 
     @field_validator("webhook_secret", mode="before")
     @classmethod
@@ -246,12 +242,7 @@ class Settings(BaseSettings):
     @field_validator("webhook_path")
     @classmethod
     def _webhook_path(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip()
-        if not re.match(r"^/\S*$", value):
-            raise ValueError("expected a path starting with /, such as /tg")
-        return value
+        return _stripped_match(value, r"^/\S*$", "expected a path starting with /, such as /tg")
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
@@ -332,6 +323,16 @@ def parse_quiet_hours(value: object) -> object:
     if start == end:
         raise ValueError("expected a window that starts and ends at different times")
     return (start, end)
+
+
+def _stripped_match(value: str | None, pattern: str, problem: str) -> str | None:
+    """`value` without surrounding blanks when it matches `pattern`; None stays None."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not re.match(pattern, value):
+        raise ValueError(problem)
+    return value
 
 
 @lru_cache(maxsize=8)

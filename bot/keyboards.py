@@ -17,14 +17,28 @@ def _button(content: Content, key: str, data: str, **ctx: object) -> InlineKeybo
     return InlineKeyboardButton(text=content.label(f"buttons.{key}", **ctx), callback_data=data)
 
 
+# The label (buttons.<key> in content/ui.toml) of each menu button.
+_MENU_LABELS = {
+    MenuAction.lessons: "start_lessons",
+    MenuAction.restart: "restart",
+    MenuAction.diagnostic: "diagnostic",
+    MenuAction.share: "share",
+}
+
+
+def _menu_row(content: Content, action: MenuAction) -> list[InlineKeyboardButton]:
+    """A row of one menu button."""
+    return [_button(content, _MENU_LABELS[action], MenuCb(a=action).pack())]
+
+
+def _menu(content: Content, *actions: MenuAction) -> InlineKeyboardMarkup:
+    """Menu buttons, one a row, in this order."""
+    return InlineKeyboardMarkup(inline_keyboard=[_menu_row(content, a) for a in actions])
+
+
 @built_once
 def greeting(content: Content) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [_button(content, "start_lessons", MenuCb(a=MenuAction.lessons).pack())],
-            [_button(content, "diagnostic", MenuCb(a=MenuAction.diagnostic).pack())],
-        ]
-    )
+    return _menu(content, MenuAction.lessons, MenuAction.diagnostic)
 
 
 @built_once
@@ -32,8 +46,8 @@ def resume(content: Content, lesson: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [_button(content, "resume", LessonCb(i=lesson).pack(), n=lesson)],
-            [_button(content, "restart", MenuCb(a=MenuAction.restart).pack())],
-            [_button(content, "diagnostic", MenuCb(a=MenuAction.diagnostic).pack())],
+            _menu_row(content, MenuAction.restart),
+            _menu_row(content, MenuAction.diagnostic),
         ]
     )
 
@@ -53,33 +67,17 @@ def lesson_nav(
         row.append(_button(content, "next", forward.pack()))
     else:
         row.append(_button(content, "finish", LessonCb(i=total + 1).pack()))
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            row,
-            [_button(content, "diagnostic", MenuCb(a=MenuAction.diagnostic).pack())],
-        ]
-    )
+    return InlineKeyboardMarkup(inline_keyboard=[row, _menu_row(content, MenuAction.diagnostic)])
 
 
 @built_once
 def after_lessons(content: Content) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [_button(content, "diagnostic", MenuCb(a=MenuAction.diagnostic).pack())],
-            [_button(content, "share", MenuCb(a=MenuAction.share).pack())],
-            [_button(content, "restart", MenuCb(a=MenuAction.restart).pack())],
-        ]
-    )
+    return _menu(content, MenuAction.diagnostic, MenuAction.share, MenuAction.restart)
 
 
 @built_once
 def after_submit(content: Content) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [_button(content, "share", MenuCb(a=MenuAction.share).pack())],
-            [_button(content, "start_lessons", MenuCb(a=MenuAction.lessons).pack())],
-        ]
-    )
+    return _menu(content, MenuAction.share, MenuAction.lessons)
 
 
 def sample_keyboards(content: Content) -> Iterable[tuple[str, InlineKeyboardMarkup]]:

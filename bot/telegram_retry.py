@@ -10,34 +10,37 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 
 from aiogram.exceptions import (
     TelegramBadRequest,
+    TelegramForbiddenError,
     TelegramNetworkError,
+    TelegramNotFound,
     TelegramRetryAfter,
     TelegramServerError,
 )
 from aiogram.methods import AnswerCallbackQuery, AnswerInlineQuery, GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
+from bot.context_values import set_for_block
 from bot.request_middleware import AroundRequest, Call
 
 log = logging.getLogger(__name__)
 
 _direct: ContextVar[bool] = ContextVar("telegram_direct_calls", default=False)
 
+PASSING = (TelegramServerError, TelegramNetworkError)
+"""Failures that may pass (a server error, a lost connection): the same call is worth trying
+again after a while (429 says itself how long: `TelegramRetryAfter`)."""
+REFUSED = (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound)
+"""Telegram's final no to a call (400, 403, 404): the same call gets the same answer."""
 
-@contextmanager
-def direct_calls() -> Iterator[None]:
+
+def direct_calls() -> AbstractContextManager[None]:
     """Bot API calls made in this context (this task) fail fast: no inline retries."""
-    token = _direct.set(True)
-    try:
-        yield
-    finally:
-        _direct.reset(token)
+    return set_for_block(_direct, True)
 
 
 class RetryMiddleware(AroundRequest):
@@ -61,7 +64,7 @@ class RetryMiddleware(AroundRequest):
                 if attempt >= self.attempts or error.retry_after > self.max_retry_after:
                     raise
                 delay: float = error.retry_after
-            except (TelegramServerError, TelegramNetworkError) as error:
+            except PASSING as error:
                 if attempt >= self.attempts:
                     raise
                 delay = self.base_delay * 2 ** (attempt - 1)

@@ -11,6 +11,12 @@ from tests.kit.views import MessageView
 # -- the lessons --------------------------------------------------------------------------------
 
 
+async def greeted(owner: Person) -> MessageView:
+    """/start from an owner new to the bot; returns the greeting, which names them."""
+    await owner.send("/start")
+    return await owner.expect(f"Здравствуйте, {owner.first_name}")
+
+
 async def start_the_lessons(owner: Person) -> MessageView:
     """/start, then «Начать обучение»; returns lesson 1."""
     await owner.send("/start")

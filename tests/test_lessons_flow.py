@@ -5,12 +5,11 @@ from __future__ import annotations
 from bot.db.repos import Repositories
 from tests.kit.drivers import Person
 from tests.kit.inprocess_driver import InProcessWorld
-from tests.stories import open_lesson, start_the_lessons
+from tests.stories import greeted, open_lesson, start_the_lessons
 
 
 async def test_start_greets_and_offers_lessons_and_diagnostic(owner: Person) -> None:
-    await owner.send("/start")
-    greeting = await owner.expect("Здравствуйте, Анна")
+    greeting = await greeted(owner)
     assert [b.text for b in greeting.buttons] == ["Начать обучение", "Записаться на диагностику"]
 
 

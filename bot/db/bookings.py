@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.booking.slots import Override, Taken
-from bot.db.database import Database
 from bot.db.models import from_row
+from bot.db.repository import Repository
 from bot.domain import BookingState
 
 _COLUMNS = (
@@ -127,10 +127,7 @@ async def _taken(conn: aiosqlite.Connection, start: float, end: float) -> list[T
     return [Taken(int(row[0]), int(row[1])) for row in rows]
 
 
-class BookingRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
+class BookingRepo(Repository):
     # -- reads ------------------------------------------------------------------------------
 
     async def get(self, booking_id: int) -> BookingRow | None:
@@ -173,22 +170,22 @@ class BookingRepo:
 
     async def agenda(self, start: float, end: float) -> list[AgendaRow]:
         """Active bookings starting in [start, end), by time."""
-        rows = await self.db.fetchall(
+        return await self.fetch_models(
+            AgendaRow,
             "SELECT b.id AS booking_id, b.lead_id, b.starts_at, b.ends_at, l.company, l.name, "
             "l.assignee_name, b.confirmed_at FROM bookings b JOIN leads l ON l.id = b.lead_id "
             "WHERE b.state = 'active' AND b.starts_at >= ? AND b.starts_at < ? "
             "ORDER BY b.starts_at, b.seat",
             (start, end),
         )
-        return [from_row(AgendaRow, row) for row in rows]
 
     async def overrides_between(self, start: float, end: float) -> list[OverrideRow]:
-        rows = await self.db.fetchall(
+        return await self.fetch_models(
+            OverrideRow,
             "SELECT id, starts_at, ends_at, kind, actor_name FROM availability "
             "WHERE ends_at > ? AND starts_at < ? ORDER BY starts_at, id",
             (start, end),
         )
-        return [from_row(OverrideRow, row) for row in rows]
 
     async def outcomes(self, since: float | None) -> list[Outcome]:
         """Each lead that booked (its first booking made at or after `since`; every lead
@@ -196,14 +193,14 @@ class BookingRepo:
         where, params = ("HAVING min(b.created_at) >= ?", (since,)) if since is not None else (
             "", ()
         )
-        rows = await self.db.fetchall(
+        return await self.fetch_models(
+            Outcome,
             "SELECT b.lead_id, l.source, "
             "(SELECT state FROM bookings x WHERE x.lead_id = b.lead_id ORDER BY x.id DESC LIMIT 1)"
             " AS state FROM bookings b JOIN leads l ON l.id = b.lead_id "
             f"GROUP BY b.lead_id {where} ORDER BY b.lead_id",
             params,
         )
-        return [from_row(Outcome, row) for row in rows]
 
     # -- writes -----------------------------------------------------------------------------
 

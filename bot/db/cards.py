@@ -17,9 +17,8 @@ from typing import Any
 
 import aiosqlite
 
-from bot.db.database import Database
 from bot.db.leads import Notification, enqueue
-from bot.db.models import from_row
+from bot.db.repository import Repository
 from bot.domain import OutboxKind
 
 
@@ -48,16 +47,13 @@ SHOWS_DATA = ("card", "view", "page")
 _COLUMNS = "chat_id, message_id, lead_id, kind, user_id, detail"
 
 
-class CardRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
+class CardRepo(Repository):
     async def get(self, lead_id: int) -> CardRow | None:
-        row = await self.db.fetchone(
+        return await self.fetch_model(
+            CardRow,
             "SELECT lead_id, chat_id, message_id, thread_id FROM lead_cards WHERE lead_id = ?",
             (lead_id,),
         )
-        return None if row is None else from_row(CardRow, row)
 
     async def is_current(self, lead_id: int, chat_id: int, message_id: int) -> bool:
         """Whether this message is the lead's current card (its buttons may act)."""
@@ -69,12 +65,12 @@ class CardRepo:
 
     async def message(self, chat_id: int, message_id: int) -> LeadMessage | None:
         """The lead a reply to this bot message is about (None: not about one lead)."""
-        row = await self.db.fetchone(
+        return await self.fetch_model(
+            LeadMessage,
             f"SELECT {_COLUMNS} FROM lead_messages WHERE chat_id = ? AND message_id = ? "
             f"AND kind IN {REPLY_KINDS}",
             (chat_id, message_id),
         )
-        return None if row is None else from_row(LeadMessage, row)
 
     async def save(self, card: CardRow) -> None:
         """Make `card` the lead's current card now (its own transaction)."""
@@ -126,12 +122,12 @@ class CardRepo:
 
     async def showing(self, lead_id: int) -> list[LeadMessage]:
         """Every recorded message that shows this lead's personal data, oldest first."""
-        rows = await self.db.fetchall(
+        return await self.fetch_models(
+            LeadMessage,
             f"SELECT {_COLUMNS} FROM lead_messages WHERE lead_id = ? AND kind IN {SHOWS_DATA} "
             "ORDER BY created_at, chat_id, message_id",
             (lead_id,),
         )
-        return [from_row(LeadMessage, row) for row in rows]
 
     async def listed_on(self, chat_id: int, message_id: int) -> list[int]:
         """The leads a /leads page lists (newest first, as the page shows them)."""

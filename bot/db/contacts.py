@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.db.database import Database
-from bot.db.models import from_row
+from bot.db.repository import Repository
 
 VIA_MESSAGE = "message"
 VIA_STATUS = "status"
@@ -34,10 +33,7 @@ class FirstContact:
         return max(self.contacted_at - self.submitted_at, 0.0)
 
 
-class ContactRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
+class ContactRepo(Repository):
     async def record(
         self, lead_id: int, at: float, consultant_id: int, consultant_name: str, via: str
     ) -> bool:
@@ -48,22 +44,22 @@ class ContactRepo:
             )
 
     async def get(self, lead_id: int) -> FirstContact | None:
-        row = await self.db.fetchone(
+        return await self.fetch_model(
+            FirstContact,
             "SELECT lead_id, submitted_at, contacted_at, consultant_id, consultant_name, "
             "source, via FROM first_contacts WHERE lead_id = ?",
             (lead_id,),
         )
-        return None if row is None else from_row(FirstContact, row)
 
     async def since(self, start: float | None) -> list[FirstContact]:
         """First contacts of the leads submitted at or after `start` (all when None)."""
         where, params = ("WHERE submitted_at >= ?", (start,)) if start is not None else ("", ())
-        rows = await self.db.fetchall(
+        return await self.fetch_models(
+            FirstContact,
             "SELECT lead_id, submitted_at, contacted_at, consultant_id, consultant_name, "
             f"source, via FROM first_contacts {where} ORDER BY lead_id",
             params,
         )
-        return [from_row(FirstContact, row) for row in rows]
 
     async def waiting(self, start: float | None) -> int:
         """Leads submitted at or after `start`, open and not contacted yet."""

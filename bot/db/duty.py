@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.db.database import Database
-from bot.db.models import from_row
+from bot.db.repository import Repository
 from bot.domain import LeadStatus
 
 
@@ -32,10 +31,7 @@ class Assigned:
     previous_id: int | None  # the assignee before (a pass)
 
 
-class DutyRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
+class DutyRepo(Repository):
     async def set(self, user_id: int, name: str, on: bool, now: float | None = None) -> bool:
         """Put a consultant on or off duty; True when that changed something."""
         now = time.time() if now is None else now
@@ -59,11 +55,11 @@ class DutyRepo:
 
     async def on_duty(self) -> list[OnDuty]:
         """Who is on duty, in the order the next leads go to them."""
-        rows = await self.db.fetchall(
+        return await self.fetch_models(
+            OnDuty,
             "SELECT user_id, name, since FROM duty WHERE on_duty = 1 "
             "ORDER BY last_assigned_at IS NOT NULL, last_assigned_at, since, user_id"
         )
-        return [from_row(OnDuty, row) for row in rows]
 
     async def off(self, user_id: int) -> None:
         """No longer a consultant (left the group): off duty."""

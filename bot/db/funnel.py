@@ -15,6 +15,7 @@ import aiosqlite
 
 from bot.db.database import Database
 from bot.db.models import from_row
+from bot.db.repository import Repository
 from bot.domain import DIRECT_SOURCE, FUNNEL_LINE, FunnelStep
 
 FUNNEL_STEPS: tuple[str, ...] = FUNNEL_LINE
@@ -79,10 +80,7 @@ async def stage_event(
             await db.stage(sql, params)
 
 
-class FunnelRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
+class FunnelRepo(Repository):
     async def record(
         self, user_id: int, kind: str, *, lead_id: int | None = None, detail: str | None = None
     ) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from bot.db.database import Database
+from bot.db.repository import Repository
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,10 +19,7 @@ class Gauges:
     leads_by_status: dict[str, int] = field(default_factory=dict)
 
 
-class HealthRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
+class HealthRepo(Repository):
     async def ping(self) -> bool:
         return await self.db.fetchval("SELECT 1") == 1
 

@@ -6,8 +6,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.db.database import Database
-from bot.db.models import from_row
+from bot.db.repository import Repository
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,10 +19,7 @@ class InboxItem:
 _ROWS_PER_STATEMENT = 500  # 6 parameters a row, far below SQLite's 32,766
 
 
-class InboxRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
+class InboxRepo(Repository):
     async def store(
         self, updates: list[tuple[int, str]], failed: Mapping[int, str] | None = None
     ) -> list[int]:
@@ -61,20 +57,20 @@ class InboxRepo:
         return list(ordered)
 
     async def pending(self, limit: int = 1000) -> list[InboxItem]:
-        rows = await self.db.fetchall(
+        return await self.fetch_models(
+            InboxItem,
             "SELECT update_id, payload, attempts FROM inbox WHERE status = 'pending' "
             "ORDER BY update_id LIMIT ?",
             (limit,),
         )
-        return [from_row(InboxItem, row) for row in rows]
 
     async def get(self, update_id: int) -> InboxItem | None:
-        row = await self.db.fetchone(
+        return await self.fetch_model(
+            InboxItem,
             "SELECT update_id, payload, attempts FROM inbox WHERE update_id = ? "
             "AND status = 'pending'",
             (update_id,),
         )
-        return None if row is None else from_row(InboxItem, row)
 
     async def recover(self, max_attempts: int) -> int:
         """At start: give up (mark failed) the unfinished updates whose replay has already

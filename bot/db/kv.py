@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.db.database import Database
+from bot.db.repository import Repository
 
 
-class KvRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
+class KvRepo(Repository):
     async def get(self, key: str) -> str | None:
         value = await self.db.fetchval("SELECT value FROM kv WHERE key = ?", (key,))
         return None if value is None else str(value)

@@ -15,8 +15,9 @@ from typing import Any
 
 import aiosqlite
 
-from bot.db.database import Database, mark_unit
+from bot.db.database import mark_unit
 from bot.db.models import LeadRow, SubmitResult, from_row
+from bot.db.repository import Repository
 from bot.domain import CLOSED_STATUSES, LeadStatus, OutboxKind
 
 # The mark a unit of work carries once it has added to the outbox (bot/runner.py wakes the
@@ -57,6 +58,15 @@ class LeadDraft:
     call_time: str | None = None
     consent_id: int | None = None
 
+    def answered(self) -> tuple[object, ...]:
+        """What a submission writes from the answers, new lead or returning owner alike:
+        answers (JSON), name, company, position, phone, call_time, consent_id, draft_id."""
+        answers = json.dumps(self.answers, ensure_ascii=False, separators=(",", ":"))
+        return (
+            answers, self.name, self.company, self.position, self.phone, self.call_time,
+            self.consent_id, self.draft_id,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Notification:
@@ -65,10 +75,7 @@ class Notification:
     payload: dict[str, Any]
 
 
-class LeadRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
+class LeadRepo(Repository):
     async def get(self, lead_id: int) -> LeadRow | None:
         row = await self.db.fetchone(f"SELECT {LEAD_COLUMNS} FROM leads WHERE id = ?", (lead_id,))
         return None if row is None else lead_from_row(row)
@@ -83,7 +90,6 @@ class LeadRepo:
         """Store the request (idempotent per draft) and its notification, atomically."""
         now = time.time()
         status = LeadStatus.new if draft.qualified else LeadStatus.unqualified
-        answers = json.dumps(draft.answers, ensure_ascii=False, separators=(",", ":"))
         async with self.db.transaction() as conn:
             existing = await self._for_user(conn, draft.user_id)
             if existing is not None and existing.draft_id == draft.draft_id:
@@ -101,14 +107,7 @@ class LeadRepo:
                         draft.qualification,
                         draft.source,
                         draft.referrer_id,
-                        answers,
-                        draft.name,
-                        draft.company,
-                        draft.position,
-                        draft.phone,
-                        draft.call_time,
-                        draft.consent_id,
-                        draft.draft_id,
+                        *draft.answered(),
                         now,
                         now,
                     ),
@@ -132,14 +131,7 @@ class LeadRepo:
                         status if (reopen or not draft.qualified) else existing.status,
                         int(draft.qualified),
                         draft.qualification,
-                        answers,
-                        draft.name,
-                        draft.company,
-                        draft.position,
-                        draft.phone,
-                        draft.call_time,
-                        draft.consent_id,
-                        draft.draft_id,
+                        *draft.answered(),
                         now,
                         reopen,
                         reopen,
@@ -195,10 +187,7 @@ async def enqueue(
     )
 
 
-class ConsentRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
+class ConsentRepo(Repository):
     async def record(self, user_id: int, decision: str, text_hash: str, scopes: list[str]) -> int:
         async with self.db.transaction() as conn:
             cursor = await conn.execute(

@@ -13,6 +13,30 @@ turns it off before BEGIN — and `PRAGMA foreign_key_check` must find nothing b
 
 from __future__ import annotations
 
+# The columns of `leads` after its id as release 2 made them: release 6 rebuilds the table
+# with them (and those added since). Frozen like the migrations that use it.
+_LEADS_V2_COLUMNS = """\
+            user_id      INTEGER NOT NULL UNIQUE,
+            status       TEXT    NOT NULL,
+            qualified    INTEGER NOT NULL,
+            qualification TEXT   NOT NULL DEFAULT '',
+            source       TEXT,
+            referrer_id  INTEGER,
+            answers      TEXT    NOT NULL DEFAULT '{}',
+            name         TEXT,
+            company      TEXT,
+            position     TEXT,
+            phone        TEXT,
+            call_time    TEXT,
+            consent_id   INTEGER REFERENCES consents (id) ON DELETE SET NULL,
+            draft_id     TEXT    NOT NULL,
+            is_returning INTEGER NOT NULL DEFAULT 0,
+            submissions  INTEGER NOT NULL DEFAULT 1,
+            assignee_id  INTEGER,
+            assignee_name TEXT,
+            created_at   REAL    NOT NULL,
+            updated_at   REAL    NOT NULL"""
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: foundation — users, durable update inbox, FSM storage.
     (
@@ -84,26 +108,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """
         CREATE TABLE leads (
             id           INTEGER PRIMARY KEY,
-            user_id      INTEGER NOT NULL UNIQUE,
-            status       TEXT    NOT NULL,
-            qualified    INTEGER NOT NULL,
-            qualification TEXT   NOT NULL DEFAULT '',
-            source       TEXT,
-            referrer_id  INTEGER,
-            answers      TEXT    NOT NULL DEFAULT '{}',
-            name         TEXT,
-            company      TEXT,
-            position     TEXT,
-            phone        TEXT,
-            call_time    TEXT,
-            consent_id   INTEGER REFERENCES consents (id) ON DELETE SET NULL,
-            draft_id     TEXT    NOT NULL,
-            is_returning INTEGER NOT NULL DEFAULT 0,
-            submissions  INTEGER NOT NULL DEFAULT 1,
-            assignee_id  INTEGER,
-            assignee_name TEXT,
-            created_at   REAL    NOT NULL,
-            updated_at   REAL    NOT NULL
+"""
+        + _LEADS_V2_COLUMNS
+        + """
         )
         """,
         "CREATE INDEX leads_status ON leads (status, created_at)",
@@ -264,26 +271,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """
         CREATE TABLE leads_v6 (
             id           INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id      INTEGER NOT NULL UNIQUE,
-            status       TEXT    NOT NULL,
-            qualified    INTEGER NOT NULL,
-            qualification TEXT   NOT NULL DEFAULT '',
-            source       TEXT,
-            referrer_id  INTEGER,
-            answers      TEXT    NOT NULL DEFAULT '{}',
-            name         TEXT,
-            company      TEXT,
-            position     TEXT,
-            phone        TEXT,
-            call_time    TEXT,
-            consent_id   INTEGER REFERENCES consents (id) ON DELETE SET NULL,
-            draft_id     TEXT    NOT NULL,
-            is_returning INTEGER NOT NULL DEFAULT 0,
-            submissions  INTEGER NOT NULL DEFAULT 1,
-            assignee_id  INTEGER,
-            assignee_name TEXT,
-            created_at   REAL    NOT NULL,
-            updated_at   REAL    NOT NULL,
+"""
+        + _LEADS_V2_COLUMNS
+        + """,
             lost_reason  TEXT,
             sla_reminded_at REAL
         )

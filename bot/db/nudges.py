@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.db.database import Database
+from bot.db.repository import Repository
 from bot.domain import BOOKING_KINDS, STAFF_KINDS
 
 PENDING, SENT, DROPPED, FAILED = "pending", "sent", "dropped", "failed"
@@ -84,9 +85,9 @@ def _row(row: Any) -> NudgeRow:
     )
 
 
-class NudgeRepo:
+class NudgeRepo(Repository):
     def __init__(self, db: Database, clock: Clock | None = None) -> None:
-        self.db = db
+        super().__init__(db)
         self.clock = clock or Clock()
         # Owner -> when their latest reminder went, for those a reminder may yet be marked as
         # having brought back: `came_back` runs on every step of every owner, and for almost

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.db.cards import CardRow, LeadMessage, forget_lead, save_card, save_messages
-from bot.db.database import Database
 from bot.db.kv import kv_get, kv_set
 from bot.db.leads import Notification, enqueue
 from bot.db.models import from_row
 from bot.db.relay import RelayedRow, forget_relay, save_relayed
+from bot.db.repository import Repository
 from bot.domain import OutboxKind
 
 OUTAGE_KEY = "group.outage_since"
@@ -64,10 +64,7 @@ def _row(row: Any) -> OutboxRow:
     return from_row(OutboxRow, row, payload=payload if isinstance(payload, dict) else {})
 
 
-class OutboxRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
+class OutboxRepo(Repository):
     async def add(self, note: Notification, lead_id: int | None, dedup_key: str) -> None:
         """Enqueue a notification in its own transaction (once per dedup key)."""
         async with self.db.transaction() as conn:

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.db.contacts import VIA_STATUS, record_first_contact
-from bot.db.database import Database
 from bot.db.funnel import record_event
 from bot.db.leads import LEAD_COLUMNS, Notification, enqueue, lead_from_row
-from bot.db.models import LeadRow, from_row
+from bot.db.models import LeadRow
+from bot.db.repository import Repository
 from bot.domain import FunnelStep, LeadStatus, OutboxKind
 
 MAX_ID = 2**62
@@ -88,10 +88,7 @@ PIPELINE_EVENTS = frozenset({
 })
 
 
-class PipelineRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
+class PipelineRepo(Repository):
     async def move(
         self, lead_id: int, actor_id: int, actor_name: str, decide: Decide,
         now: float | None = None,
@@ -142,12 +139,12 @@ class PipelineRepo:
         return MoveResult(before, after, None)
 
     async def history(self, lead_id: int) -> list[HistoryRow]:
-        rows = await self.db.fetchall(
+        return await self.fetch_models(
+            HistoryRow,
             "SELECT at, actor_id, actor_name, from_status, to_status, reason, event, slot_at "
             "FROM lead_history WHERE lead_id = ? ORDER BY id",
             (lead_id,),
         )
-        return [from_row(HistoryRow, row) for row in rows]
 
     async def lost_reason(self, lead_id: int) -> str | None:
         if not valid_id(lead_id):
@@ -179,11 +176,11 @@ class PipelineRepo:
         return None if found is None else int(found)
 
     async def notes(self, lead_id: int) -> list[NoteRow]:
-        rows = await self.db.fetchall(
+        return await self.fetch_models(
+            NoteRow,
             "SELECT at, author_id, author_name, text FROM lead_notes WHERE lead_id = ? ORDER BY id",
             (lead_id,),
         )
-        return [from_row(NoteRow, row) for row in rows]
 
     async def page(
         self, statuses: Sequence[str], offset: int, limit: int
@@ -213,19 +210,13 @@ class PipelineRepo:
         """Leads new since before `cutoff` and not reminded since: enqueue one reminder each
         and mark them reminded, in one transaction. Returns their ids."""
         async with self.db.transaction() as conn:
-            rows = await conn.execute_fetchall(
-                "SELECT id, updated_at FROM leads WHERE status = 'new' AND updated_at <= ? "
-                "AND (sla_reminded_at IS NULL OR sla_reminded_at < updated_at) ORDER BY id",
-                (cutoff,),
-            )
+            rows = await _new_and_not_marked(conn, cutoff, "sla_reminded_at")
             for lead_id, since in rows:
                 await enqueue(
                     conn, Notification(OutboxKind.sla_reminder, None, {}), lead_id,
                     f"sla_reminder:{lead_id}:{since:.3f}",
                 )
-                await conn.execute(
-                    "UPDATE leads SET sla_reminded_at = ? WHERE id = ?", (now, lead_id)
-                )
+                await _mark(conn, "sla_reminded_at", lead_id, now)
         return [row[0] for row in rows]
 
     async def enqueue_sla_escalations(
@@ -235,11 +226,7 @@ class PipelineRepo:
         private alert to each admin per lead, and the lead marked escalated, in one
         transaction. Returns their ids."""
         async with self.db.transaction() as conn:
-            rows = await conn.execute_fetchall(
-                "SELECT id, updated_at FROM leads WHERE status = 'new' AND updated_at <= ? "
-                "AND (sla_escalated_at IS NULL OR sla_escalated_at < updated_at) ORDER BY id",
-                (cutoff,),
-            )
+            rows = await _new_and_not_marked(conn, cutoff, "sla_escalated_at")
             for lead_id, since in rows:
                 for admin_id in sorted(admin_ids):
                     await enqueue(
@@ -251,7 +238,28 @@ class PipelineRepo:
                         lead_id,
                         f"sla_late:{lead_id}:{since:.3f}:{admin_id}",
                     )
-                await conn.execute(
-                    "UPDATE leads SET sla_escalated_at = ? WHERE id = ?", (now, lead_id)
-                )
+                await _mark(conn, "sla_escalated_at", lead_id, now)
         return [row[0] for row in rows]
+
+
+# The SLA marks of a lead: when its consultants were reminded, when its admins were told.
+_SLA_MARKS = ("sla_reminded_at", "sla_escalated_at")
+
+
+async def _new_and_not_marked(
+    conn: aiosqlite.Connection, cutoff: float, mark: str
+) -> list[tuple[int, float]]:
+    """(id, updated_at) of the leads new since `cutoff` or before whose `mark` (one of
+    `_SLA_MARKS`) was not set since they last changed, by id."""
+    assert mark in _SLA_MARKS
+    rows = await conn.execute_fetchall(
+        "SELECT id, updated_at FROM leads WHERE status = 'new' AND updated_at <= ? "
+        f"AND ({mark} IS NULL OR {mark} < updated_at) ORDER BY id",
+        (cutoff,),
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+async def _mark(conn: aiosqlite.Connection, mark: str, lead_id: int, now: float) -> None:
+    assert mark in _SLA_MARKS
+    await conn.execute(f"UPDATE leads SET {mark} = ? WHERE id = ?", (now, lead_id))

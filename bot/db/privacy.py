@@ -9,9 +9,9 @@ from typing import Any
 
 import aiosqlite
 
-from bot.db.database import Database
 from bot.db.leads import Notification, enqueue
 from bot.db.nudges import erase_owner as erase_nudges
+from bot.db.repository import Repository
 from bot.domain import OutboxKind
 
 # Where a Telegram user id can appear inside a stored update.
@@ -55,10 +55,7 @@ class StoredData:
     reminders_off: bool = False  # they asked for none (/stop)
 
 
-class PrivacyRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
+class PrivacyRepo(Repository):
     async def stored(self, user_id: int) -> StoredData:
         """Computed from the rows themselves, so /privacy lists exactly what is there."""
         user = await self.db.fetchone(

@@ -5,15 +5,12 @@ from __future__ import annotations
 import sqlite3
 import time
 
-from bot.db.database import Database
 from bot.db.leads import Notification, enqueue
+from bot.db.repository import Repository
 from bot.domain import DIRECT_SOURCE, OutboxKind, Touch, new_ref_code
 
 
-class ReferralRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
+class ReferralRepo(Repository):
     async def ref_code(self, user_id: int) -> str:
         """The owner's personal code, created on first use (unique, opaque)."""
         code = await self.db.fetchval("SELECT ref_code FROM users WHERE id = ?", (user_id,))

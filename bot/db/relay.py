@@ -16,8 +16,8 @@ from enum import StrEnum
 
 import aiosqlite
 
-from bot.db.database import Database
 from bot.db.models import from_row
+from bot.db.repository import Repository
 
 
 class Direction(StrEnum):
@@ -62,10 +62,7 @@ class RelayedRow:
 _COLUMNS = "lead_id, direction, owner_message_id, chat_id, message_id, form, header_id"
 
 
-class RelayRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
+class RelayRepo(Repository):
     # -- topics ---------------------------------------------------------------------------
 
     async def topic(self, lead_id: int) -> TopicRow | None:
@@ -144,12 +141,12 @@ class RelayRepo:
 
     async def copies_in_group(self, lead_id: int) -> list[RelayedRow]:
         """The bot's copies of the owner's messages in the group, oldest first."""
-        rows = await self.db.fetchall(
+        return await self.fetch_models(
+            RelayedRow,
             f"SELECT {_COLUMNS} FROM relay_messages WHERE lead_id = ? AND direction = 'in' "
             "ORDER BY id",
             (lead_id,),
         )
-        return [from_row(RelayedRow, row) for row in rows]
 
     async def count(self, lead_id: int) -> int:
         return int(
@@ -166,11 +163,11 @@ class RelayRepo:
         )
 
     async def _one(self, where: str, params: tuple[object, ...]) -> RelayedRow | None:
-        row = await self.db.fetchone(
+        return await self.fetch_model(
+            RelayedRow,
             f"SELECT {_COLUMNS} FROM relay_messages WHERE {where} ORDER BY id DESC LIMIT 1",
             params,
         )
-        return None if row is None else from_row(RelayedRow, row)
 
 
 async def save_relayed(conn: aiosqlite.Connection, rows: list[RelayedRow]) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.db.cards import record_shown
-from bot.db.database import Database
+from bot.db.repository import Repository
 from bot.db.trips import Statement
 
 
@@ -90,10 +90,7 @@ class StagedReplies:
         ]
 
 
-class ReplyRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
+class ReplyRepo(Repository):
     async def add(self, lane: int, replies: Sequence[NewReply]) -> StagedReplies:
         """Store one update's calls: staged in its unit of work (bot/db/database.py), so
         their ids are known once the unit has committed (`StagedReplies.stored`)."""

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.db.database import Database
+from bot.db.repository import Repository
 
 
-class StatsRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
+class StatsRepo(Repository):
     async def counts(self) -> dict[str, int]:
         rows = await self.db.fetchall("SELECT status, count(*) FROM leads GROUP BY status")
         return {str(status): int(count) for status, count in rows}

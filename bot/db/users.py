@@ -6,7 +6,8 @@ import time
 
 from bot.db.database import Database
 from bot.db.funnel import stage_event
-from bot.db.models import UserRow, from_row
+from bot.db.models import UserRow
+from bot.db.repository import Repository
 
 # A user's row is rewritten at most this often when nothing else about them changed.
 TOUCH_INTERVAL_SECONDS = 300.0
@@ -17,9 +18,9 @@ _COLUMNS = (
 )
 
 
-class UserRepo:
+class UserRepo(Repository):
     def __init__(self, db: Database) -> None:
-        self.db = db
+        super().__init__(db)
         self._touched: dict[int, tuple[float, tuple[object, ...]]] = {}
 
     async def seen(
@@ -50,8 +51,9 @@ class UserRepo:
             self._touched.clear()
 
     async def get(self, user_id: int) -> UserRow | None:
-        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,))
-        return None if row is None else from_row(UserRow, row)
+        return await self.fetch_model(
+            UserRow, f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,)
+        )
 
     async def set_start_payload(self, user_id: int, payload: str) -> bool:
         """Keep the first start payload only; True when this one was stored."""

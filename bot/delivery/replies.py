@@ -17,8 +17,7 @@ quietly giving up that guarantee. Reads (`get…`) stay direct.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +25,7 @@ from typing import Any
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
+from bot.context_values import set_for_block
 from bot.request_middleware import AroundRequest, Call
 
 _collecting: ContextVar[bool] = ContextVar("collecting_replies", default=False)
@@ -87,14 +87,9 @@ class Replies:
         return bool(self.calls)
 
 
-@contextmanager
-def collecting() -> Iterator[None]:
+def collecting() -> AbstractContextManager[None]:
     """Marks the current task as handling an update (see `DirectCallGuard`)."""
-    token = _collecting.set(True)
-    try:
-        yield
-    finally:
-        _collecting.reset(token)
+    return set_for_block(_collecting, True)
 
 
 def is_read(method: TelegramMethod[Any]) -> bool:

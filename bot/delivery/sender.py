@@ -26,21 +26,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramNotFound,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
+from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import Message
 
 from bot.background import BackgroundLoop
 from bot.clock import Clock
 from bot.db.replies import ReplyRepo, StoredReply
 from bot.delivery.codec import decode
-from bot.telegram_retry import direct_calls
+from bot.telegram_retry import PASSING, REFUSED, direct_calls
 
 log = logging.getLogger(__name__)
 
@@ -176,10 +169,10 @@ class ReplySender(BackgroundLoop):
         except TelegramRetryAfter as error:
             await self._later(lane, row, error.retry_after, error)
             return False
-        except (TelegramServerError, TelegramNetworkError) as error:
+        except PASSING as error:
             await self._later(lane, row, self._backoff(row), error)
             return False
-        except (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound) as error:
+        except REFUSED as error:
             if row.otherwise is not None and any(m in error.message.lower() for m in GONE):
                 log.info("reply %d (%s): %s; sending its alternative", row.id,
                          row.call.method, error.message)

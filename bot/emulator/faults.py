@@ -19,6 +19,7 @@ from bot.emulator.errors import (
     group_migrated,
     too_many_requests,
 )
+from bot.emulator.models import field_values
 
 FAULT_KINDS = (
     "429",
@@ -45,37 +46,23 @@ class Fault:
     hang_seconds: float = 120.0  # "timeout" over HTTP: the longest the server keeps the request
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "method": self.method,
-            "kind": self.kind,
-            "remaining": self.remaining,
-            "retry_after": self.retry_after,
-            "chat_id": self.chat_id,
-            "applied": self.applied,
-        }
+        return field_values(
+            self, "method", "kind", "remaining", "retry_after", "chat_id", "applied"
+        )
 
 
 class FaultQueue:
     def __init__(self) -> None:
         self._faults: list[Fault] = []
 
-    def add(
-        self,
-        method: str,
-        kind: str,
-        count: int = 1,
-        retry_after: int | None = None,
-        chat_id: int | None = None,
-        applied: bool = False,
-        hang_seconds: float = 120.0,
-    ) -> Fault:
-        if kind not in FAULT_KINDS:
-            raise ControlError(f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}")
-        if count < 1:
+    def add(self, fault: Fault) -> Fault:
+        """Queue a fault (see `BotWorld.inject_fault`), checked first."""
+        if fault.kind not in FAULT_KINDS:
+            raise ControlError(
+                f"unknown fault kind {fault.kind!r}; expected one of {FAULT_KINDS}"
+            )
+        if fault.remaining < 1:
             raise ControlError("fault count must be at least 1")
-        fault = Fault(
-            method.lower(), kind, count, retry_after, chat_id, applied, max(hang_seconds, 0.0)
-        )
         self._faults.append(fault)
         return fault
 

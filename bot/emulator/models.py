@@ -11,9 +11,10 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 
-def _all_fields(record: Any) -> dict[str, Any]:
-    """The JSON view of a record that shows every field as it is (values not copied)."""
-    return {f.name: getattr(record, f.name) for f in fields(record)}
+def field_values(record: Any, *names: str) -> dict[str, Any]:
+    """The JSON view of a record's fields `names` (every field when none is named), each as
+    it is (values not copied)."""
+    return {name: getattr(record, name) for name in names or [f.name for f in fields(record)]}
 
 
 @dataclass(slots=True, eq=False)
@@ -38,7 +39,7 @@ class UserRecord:
         return user
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.to_telegram(), "started": self.started, "blocked": self.blocked}
+        return {**self.to_telegram(), **field_values(self, "started", "blocked")}
 
 
 @dataclass(slots=True, eq=False)
@@ -70,12 +71,7 @@ class StoredFile:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            **self.to_telegram(),
-            "kind": self.kind,
-            "file_name": self.file_name,
-            "mime_type": self.mime_type,
-        }
+        return {**self.to_telegram(), **field_values(self, "kind", "file_name", "mime_type")}
 
 
 @dataclass(slots=True, eq=False)
@@ -145,12 +141,10 @@ class ChatRecord:
             "members": sorted(self.members),
             "admins": sorted(self.admins),
             "banned": sorted(self.banned),
-            "creator": self.creator,
-            "bot_present": self.bot_present,
-            "bot_admin": self.bot_admin,
-            "migrated_to": self.migrated_to,
-            "migrated_from": self.migrated_from,
-            "reply_keyboard": self.reply_keyboard,
+            **field_values(
+                self, "creator", "bot_present", "bot_admin", "migrated_to", "migrated_from",
+                "reply_keyboard",
+            ),
             "message_count": len(self.messages),
         }
 
@@ -189,12 +183,13 @@ class ForumTopicRecord:
         return topic
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            **self.to_telegram(),
-            "creator_id": self.creator_id,
-            "closed": self.closed,
-            "deleted": self.deleted,
-        }
+        return {**self.to_telegram(), **field_values(self, "creator_id", "closed", "deleted")}
+
+
+# What an edit of a message can change (its earlier versions keep these, see `snapshot`).
+EDITABLE = (
+    "text", "html", "entities", "caption", "caption_html", "caption_entities", "reply_markup"
+)
 
 
 @dataclass(slots=True, eq=False)
@@ -257,16 +252,7 @@ class StoredMessage:
         return root if root is not None and root.kind == "service" else None
 
     def snapshot(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "html": self.html,
-            "entities": self.entities,
-            "caption": self.caption,
-            "caption_html": self.caption_html,
-            "caption_entities": self.caption_entities,
-            "reply_markup": self.reply_markup,
-            "edit_date": self.edit_date,
-        }
+        return field_values(self, *EDITABLE, "edit_date")
 
     def push_history(self) -> None:
         self.history.append(self.snapshot())
@@ -325,16 +311,7 @@ class StoredMessage:
             "from_bot": self.from_bot,
             "sender_id": self.sender_id,
             "sender_name": self.sender.get("first_name"),
-            "date": self.date,
-            "edit_date": self.edit_date,
-            "kind": self.kind,
-            "text": self.text,
-            "html": self.html,
-            "entities": self.entities,
-            "caption": self.caption,
-            "caption_html": self.caption_html,
-            "caption_entities": self.caption_entities,
-            "reply_markup": self.reply_markup,
+            **field_values(self, "date", "edit_date", "kind", *EDITABLE),
             "reply_to_message_id": self.reply_to.message_id if self.reply_to else None,
             "link_preview_options": self.link_preview_options,
             "has_protected_content": self.has_protected_content,
@@ -375,8 +352,17 @@ class Event:
         return event
 
 
+class PlainRecord:
+    """A record whose JSON view is every field as it is."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return field_values(self)
+
+
 @dataclass(slots=True, eq=False)
-class RecordedCall:
+class RecordedCall(PlainRecord):
     method: str
     params: dict[str, Any]
     ts: float
@@ -384,12 +370,9 @@ class RecordedCall:
     error: str | None = None
     result: Any = None  # what the method answered (by reference, not copied)
 
-    def to_dict(self) -> dict[str, Any]:
-        return _all_fields(self)
-
 
 @dataclass(slots=True, eq=False)
-class CallbackQueryRecord:
+class CallbackQueryRecord(PlainRecord):
     id: str
     user_id: int
     chat_id: int
@@ -400,12 +383,9 @@ class CallbackQueryRecord:
     answer: dict[str, Any] | None = None
     answered_at: float | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return _all_fields(self)
-
 
 @dataclass(slots=True, eq=False)
-class InlineQueryRecord:
+class InlineQueryRecord(PlainRecord):
     id: str
     user_id: int
     query: str
@@ -413,6 +393,3 @@ class InlineQueryRecord:
     answered: bool = False
     results: list[dict[str, Any]] | None = None
     options: dict[str, Any] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return _all_fields(self)

@@ -387,7 +387,9 @@ class BotWorld(MembershipMixin, InjectionMixin, TopicsMixin):
     ) -> Fault:
         """Make the next `count` calls of `method` ("*" for any) fail with `kind`
         (see `faults.FAULT_KINDS`); `applied=True` lets the call take effect first."""
-        return self.faults.add(method, kind, count, retry_after, chat_id, applied, hang_seconds)
+        return self.faults.add(Fault(
+            method.lower(), kind, count, retry_after, chat_id, applied, max(hang_seconds, 0.0)
+        ))
 
     # -- call log ---------------------------------------------------------------------------
 

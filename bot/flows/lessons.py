@@ -11,6 +11,8 @@ forth never fills the chat with copies. A lesson longer than one message is sent
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -33,6 +35,28 @@ class LessonStates(StatesGroup):
     reading = State()
 
 
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """The owner a lesson goes to, and what recording and sending it needs."""
+
+    reply: Replies
+    chat_id: int
+    user_id: int
+    state: FSMContext
+    repo: Repositories
+    content: Content
+    settings: Settings
+
+    @classmethod
+    def pressing(
+        cls, query: CallbackQuery, reply: Replies, state: FSMContext, repo: Repositories,
+        content: Content, settings: Settings,
+    ) -> Reader:
+        """The owner who pressed a button, in the chat the button is in."""
+        chat_id = query.message.chat.id if query.message else query.from_user.id
+        return cls(reply, chat_id, query.from_user.id, state, repo, content, settings)
+
+
 def build_router() -> Router:
     router = Router(name="lessons")
     router.message.filter(InChat("private"))
@@ -52,31 +76,23 @@ def build_fallback_router() -> Router:
     return router
 
 
-async def _open(
-    user_id: int, index: int, state: FSMContext, repo: Repositories, content: Content,
-    settings: Settings,
-) -> None:
+async def _open(reader: Reader, index: int) -> None:
     """Record that the owner is reading lesson `index` (and when to remind them of the
     next one, in the same transaction)."""
+    repo, user_id, state = reader.repo, reader.user_id, reader.state
     await repo.users.open_lesson(user_id, index)
-    await followups.lesson_opened(repo, settings, user_id, index, content.lesson_count)
+    await followups.lesson_opened(
+        repo, reader.settings, user_id, index, reader.content.lesson_count
+    )
     if await state.get_state() != LessonStates.reading.state:  # a cached read, not a write
         await state.set_state(LessonStates.reading)
 
 
-async def send_lesson(
-    reply: Replies,
-    chat_id: int,
-    user_id: int,
-    index: int,
-    state: FSMContext,
-    repo: Repositories,
-    content: Content,
-    settings: Settings,
-) -> None:
+async def send_lesson(reader: Reader, index: int) -> None:
     """Record progress first, then send the lesson (pages, buttons on the last page)."""
+    reply, chat_id, content = reader.reply, reader.chat_id, reader.content
     total = content.lesson_count
-    await _open(user_id, index, state, repo, content, settings)
+    await _open(reader, index)
     pages = content.lesson_pages(index)
     for page in pages[:-1]:
         reply(SendMessage(chat_id=chat_id, text=page))
@@ -85,22 +101,15 @@ async def send_lesson(
     ))
 
 
-async def send_finish(
-    reply: Replies,
-    chat_id: int,
-    user_id: int,
-    state: FSMContext,
-    repo: Repositories,
-    content: Content,
-    settings: Settings,
-) -> None:
+async def send_finish(reader: Reader) -> None:
+    repo, user_id, content, settings = reader.repo, reader.user_id, reader.content, reader.settings
     if await repo.users.mark_lessons_done(user_id):
         await repo.funnel.record(user_id, "lessons_done")
         await repo.referrals.thank_once(user_id, "lessons")
     await followups.lessons_finished(repo, settings, user_id)
-    await state.set_state(None)
-    reply(SendMessage(
-        chat_id=chat_id,
+    await reader.state.set_state(None)
+    reader.reply(SendMessage(
+        chat_id=reader.chat_id,
         text=content.render(
             "messages/final_cta.html",
             min_turnover=_number(settings.min_turnover_mln),
@@ -114,25 +123,18 @@ def _number(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
 
-async def resume(
-    reply: Replies,
-    chat_id: int,
-    user_id: int,
-    state: FSMContext,
-    repo: Repositories,
-    content: Content,
-    settings: Settings,
-) -> None:
-    row = await repo.users.get(user_id)
+async def resume(reader: Reader) -> None:
+    content = reader.content
+    row = await reader.repo.users.get(reader.user_id)
     if row is not None and row.lessons_done_at is not None:
-        reply(SendMessage(
-            chat_id=chat_id,
+        reader.reply(SendMessage(
+            chat_id=reader.chat_id,
             text=content.render("messages/lessons_done.html"),
             reply_markup=keyboards.after_lessons(content),
         ))
         return
     index = min(max(row.lesson if row else 1, 1), content.lesson_count)
-    await send_lesson(reply, chat_id, user_id, index, state, repo, content, settings)
+    await send_lesson(reader, index)
 
 
 async def on_lessons_command(
@@ -140,7 +142,9 @@ async def on_lessons_command(
     settings: Settings,
 ) -> None:
     assert message.from_user is not None
-    await resume(reply, message.chat.id, message.from_user.id, state, repo, content, settings)
+    await resume(
+        Reader(reply, message.chat.id, message.from_user.id, state, repo, content, settings)
+    )
 
 
 async def on_lesson_button(
@@ -158,13 +162,11 @@ async def on_lesson_button(
         reply(query.answer(content.label("alerts.stale_button"), show_alert=True))
         return
     reply(query.answer())
-    chat_id = query.message.chat.id if query.message else query.from_user.id
+    reader = Reader.pressing(query, reply, state, repo, content, settings)
     if index == total + 1:
-        await send_finish(reply, chat_id, query.from_user.id, state, repo, content, settings)
+        await send_finish(reader)
     else:
-        await send_lesson(
-            reply, chat_id, query.from_user.id, index, state, repo, content, settings
-        )
+        await send_lesson(reader, index)
 
 
 async def on_lesson_page(
@@ -185,20 +187,19 @@ async def on_lesson_page(
         return
     reply(query.answer())
     message = query.message
-    chat_id = message.chat.id if message else query.from_user.id
+    reader = Reader.pressing(query, reply, state, repo, content, settings)
     pages = content.lesson_pages(index)
     if not isinstance(message, Message) or len(pages) > 1:
-        await send_lesson(
-            reply, chat_id, query.from_user.id, index, state, repo, content, settings
-        )
+        await send_lesson(reader, index)
         return
-    await _open(query.from_user.id, index, state, repo, content, settings)
+    await _open(reader, index)
     reply(
         message.edit_text(
             pages[0], reply_markup=keyboards.lesson_nav(content, index, total, in_place=True)
         ),
         otherwise=SendMessage(
-            chat_id=chat_id, text=pages[0], reply_markup=keyboards.lesson_nav(content, index, total)
+            chat_id=reader.chat_id, text=pages[0],
+            reply_markup=keyboards.lesson_nav(content, index, total),
         ),
     )
 
@@ -208,8 +209,7 @@ async def on_menu_lessons(
     settings: Settings,
 ) -> None:
     reply(query.answer())
-    chat_id = query.message.chat.id if query.message else query.from_user.id
-    await resume(reply, chat_id, query.from_user.id, state, repo, content, settings)
+    await resume(Reader.pressing(query, reply, state, repo, content, settings))
 
 
 async def on_menu_restart(
@@ -217,8 +217,7 @@ async def on_menu_restart(
     settings: Settings,
 ) -> None:
     reply(query.answer())
-    chat_id = query.message.chat.id if query.message else query.from_user.id
-    await send_lesson(reply, chat_id, query.from_user.id, 1, state, repo, content, settings)
+    await send_lesson(Reader.pressing(query, reply, state, repo, content, settings), 1)
 
 
 async def on_unexpected_while_reading(

@@ -72,7 +72,9 @@ async def on_button(
             reply(query.answer(content.label("alerts.stale_button"), show_alert=True))
             return
         reply(query.answer())
-        await lessons.send_lesson(reply, chat_id, user_id, index, state, repo, content, settings)
+        await lessons.send_lesson(
+            lessons.Reader(reply, chat_id, user_id, state, repo, content, settings), index
+        )
         return
     reply(query.answer())  # resume the request, or begin it
     await open_request(reply, chat_id, user_id, state, repo, content, settings, questionnaire)

@@ -37,14 +37,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramNotFound,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
+from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
 
 from bot.background import BackgroundLoop
 from bot.clock import Clock
@@ -58,7 +51,7 @@ from bot.nudges.kinds import KINDS, quiet_kinds
 from bot.nudges.messages import compose
 from bot.nudges.quiet import inside, window_end
 from bot.nudges.window import ROOM, TELEGRAM_PER_SECOND, SentWindow
-from bot.telegram_retry import direct_calls
+from bot.telegram_retry import PASSING, REFUSED, direct_calls
 
 log = logging.getLogger(__name__)
 
@@ -299,10 +292,10 @@ class NudgeSender(BackgroundLoop):
                      nudge.id)
             await self._timed(policy.blocked(self.repo, nudge.user_id))
             return
-        except (TelegramServerError, TelegramNetworkError) as error:
+        except PASSING as error:
             await self._retry(nudge, f"{type(error).__name__}: {error.message}")
             return
-        except (TelegramBadRequest, TelegramNotFound) as error:
+        except REFUSED as error:  # 403 is taken above
             log.warning("reminder %d (%s) refused by Telegram: %s", nudge.id, nudge.kind,
                         error.message)
             await self._timed(self.repo.nudges.fail(nudge.id, error.message))

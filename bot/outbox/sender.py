@@ -27,13 +27,9 @@ import math
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramAPIError,
-    TelegramBadRequest,
     TelegramForbiddenError,
     TelegramMigrateToChat,
-    TelegramNetworkError,
-    TelegramNotFound,
     TelegramRetryAfter,
-    TelegramServerError,
 )
 
 from bot.background import BackgroundLoop
@@ -48,7 +44,7 @@ from bot.outbox.deliveries import Deliveries
 from bot.outbox.rate_limit import SlidingWindow
 from bot.outbox.threads import ThreadUnavailable
 from bot.outbox.views import GroupViews
-from bot.telegram_retry import direct_calls
+from bot.telegram_retry import PASSING, REFUSED, direct_calls
 
 log = logging.getLogger(__name__)
 
@@ -171,10 +167,10 @@ class OutboxSender(BackgroundLoop):
                 row.id, self.clock.now() + error.retry_after, _describe(error)
             )
             return False
-        except (TelegramServerError, TelegramNetworkError) as error:
+        except PASSING as error:
             await self._retry(row, error)
             return False
-        except (TelegramForbiddenError, TelegramBadRequest, TelegramNotFound) as error:
+        except REFUSED as error:
             return await self._refused(row, target, error)
         except Exception as error:  # a bug must not stop the other rows
             log.exception("outbox row %d (%s) failed unexpectedly", row.id, row.kind)

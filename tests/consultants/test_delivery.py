@@ -25,7 +25,7 @@ def group_posts(office: Office, chat_id: int | None = None) -> list:
 
 
 async def test_a_throttled_post_waits_retry_after_and_is_posted_once(office: Office) -> None:
-    office.telegram.faults.add("sendMessage", "429", retry_after=3, chat_id=office.group_id)
+    office.telegram.inject_fault("sendMessage", "429", retry_after=3, chat_id=office.group_id)
     lead = await office.submit()
     await office.idle()
     refused_at = office.clock.now()
@@ -50,7 +50,7 @@ async def test_a_throttled_post_waits_retry_after_and_is_posted_once(office: Off
 async def test_three_server_errors_in_a_row_then_the_card_is_posted_once(
     office: Office,
 ) -> None:
-    office.telegram.faults.add("sendMessage", "500", count=3, chat_id=office.group_id)
+    office.telegram.inject_fault("sendMessage", "500", count=3, chat_id=office.group_id)
     lead = await office.submit()
 
     for expected_attempts in (1, 2, 3):
@@ -66,7 +66,7 @@ async def test_three_server_errors_in_a_row_then_the_card_is_posted_once(
 
 
 async def test_network_failures_are_retried_with_backoff(office: Office) -> None:
-    office.telegram.faults.add("sendMessage", "network", count=2, chat_id=office.group_id)
+    office.telegram.inject_fault("sendMessage", "network", count=2, chat_id=office.group_id)
     lead = await office.submit()
     await office.idle()
     assert office.cards(lead.id) == []
@@ -80,7 +80,7 @@ async def test_network_failures_are_retried_with_backoff(office: Office) -> None
 
 
 async def test_cards_are_posted_in_the_order_the_leads_came(office: Office) -> None:
-    office.telegram.faults.add("sendMessage", "429", retry_after=5, chat_id=office.group_id)
+    office.telegram.inject_fault("sendMessage", "429", retry_after=5, chat_id=office.group_id)
     first = await office.submit()
     second = await office.submit(user_id=office.new_owner())
     third = await office.submit(user_id=office.new_owner())
@@ -118,7 +118,7 @@ async def test_the_group_gets_at_most_the_configured_messages_per_minute(db_path
 async def test_a_restarted_sender_posts_each_pending_card_once(
     office: Office, db_path: Path
 ) -> None:
-    office.telegram.faults.add("sendMessage", "500", count=1, chat_id=office.group_id)
+    office.telegram.inject_fault("sendMessage", "500", count=1, chat_id=office.group_id)
     leads = [await office.submit(user_id=office.new_owner()) for _ in range(3)]
     await office.idle()
     assert office.group_bot_messages() == []
@@ -159,7 +159,7 @@ async def test_a_restarted_sender_posts_each_pending_card_once(
 async def test_a_group_upgraded_to_a_supergroup_is_followed(db_path: Path) -> None:
     async with open_office(db_path, group_type="group") as office:
         old_id = office.group_id
-        office.telegram.faults.add("sendMessage", "migrate", chat_id=old_id)
+        office.telegram.inject_fault("sendMessage", "migrate", chat_id=old_id)
 
         lead = await office.submit()
         card = await office.card(lead.id)
@@ -220,7 +220,7 @@ async def test_bot_removed_from_the_group_leads_wait_admins_told_once_backlog_fo
 
 
 async def test_chat_not_found_is_an_outage_until_a_post_succeeds_again(office: Office) -> None:
-    office.telegram.faults.add("sendMessage", "chat_not_found", count=3, chat_id=office.group_id)
+    office.telegram.inject_fault("sendMessage", "chat_not_found", count=3, chat_id=office.group_id)
     first = await office.submit(user_id=office.new_owner())
     second = await office.submit(user_id=office.new_owner())
     await office.idle()
@@ -276,7 +276,7 @@ async def test_an_unclaimed_lead_gets_one_sla_reminder_as_a_reply_to_its_card(
 async def test_a_reminder_for_a_lead_claimed_meanwhile_is_not_posted(office: Office) -> None:
     lead = await office.submit()
     await office.card(lead.id)
-    office.telegram.faults.add("sendMessage", "500", count=1, chat_id=office.group_id)
+    office.telegram.inject_fault("sendMessage", "500", count=1, chat_id=office.group_id)
     sla = SlaWatcher(office.repo, office.settings, office.sender.wakeup, clock=office.clock)
     office.clock.advance(office.settings.sla_minutes * 60 + 1)
     await sla.check()
@@ -303,7 +303,7 @@ async def test_a_throttled_post_over_real_http_waits_three_real_seconds(db_path:
                 )
                 sender = OutboxSender(http_bot, office.repo, CONTENT, office.settings,
                                       views=office.sender.views)
-                office.telegram.faults.add("sendMessage", "429", retry_after=3, chat_id=office.group_id)
+                office.telegram.inject_fault("sendMessage", "429", retry_after=3, chat_id=office.group_id)
                 sender.start()
                 started = time.monotonic()
                 result = await office.repo.leads.submit(

@@ -333,7 +333,7 @@ async def test_a_closed_topic_is_reopened_when_the_owner_writes(forum: Office) -
 
 async def test_a_thread_that_stays_unreachable_is_given_up_not_looped(forum: Office) -> None:
     lead, _ = await forum.lead_in_its_topic()
-    forum.telegram.faults.add("sendMessage", "thread_not_found", count=50, chat_id=forum.group_id)
+    forum.telegram.inject_fault("sendMessage", "thread_not_found", count=50, chat_id=forum.group_id)
 
     await forum.owner.send("Алло?")
     await forum.idle()
@@ -467,8 +467,8 @@ async def test_telegrams_failures_delay_a_relayed_message_never_lose_or_repeat_i
     to_owner = way == "to the owner"
     target = forum.owner_id if to_owner else forum.group_id
     applied = kind == "timeout"
-    forum.telegram.faults.add("sendMessage", kind, count=2, chat_id=target, retry_after=1,
-                              applied=applied)
+    forum.telegram.inject_fault("sendMessage", kind, count=2, chat_id=target, retry_after=1,
+                                applied=applied)
     if to_owner:
         await forum.anna.in_topic(thread).send("/send Первое")
         await forum.anna.in_topic(thread).send("/send Второе")

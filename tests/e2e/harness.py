@@ -2,9 +2,9 @@
 
 The emulator runs inside the test's event loop; the bot is a subprocess started with
 TELEGRAM_API_BASE pointing at it. `BotProcess` starts, stops (SIGTERM) and kills (SIGKILL)
-it; its stderr goes to a log file the test can read. The fixtures at the end (the control
-API's `client` with the bot registered, `http_world`, `spawn`) serve every folder whose tests
-start the bot.
+it; its stderr goes to a log file the test can read. `started_with_owner`: the process
+started, and an owner to write to it. The fixtures at the end (the control API's `client`
+with the bot registered, `http_world`, `spawn`) serve every folder whose tests start the bot.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.kit.client import EmulatorClient, RemoteBot
+from tests.kit.drivers import Person
 from tests.kit.http_driver import HttpWorld
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,6 +91,11 @@ class BotProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+
+async def started_with_owner(bot_process: BotProcess, world: HttpWorld, name: str) -> Person:
+    """The bot process started; then `name`, an owner new to the bot, comes to write to it."""
+    await bot_process.start()
+    return await world.user(name)
 
 
 # -- fixtures (imported by the conftests of the folders that start the bot) -----------------

@@ -9,7 +9,7 @@ import sqlite3
 import icalendar
 import pytest
 
-from tests.e2e.harness import BotProcess
+from tests.e2e.harness import BotProcess, started_with_owner
 from tests.e2e.test_diagnostic_e2e import journey
 from tests.kit.http_driver import HttpWorld
 
@@ -23,8 +23,7 @@ async def test_an_owner_books_a_diagnostic_through_the_real_process(
         "DIAGNOSTIC_HOURS": "mon-sun 00:00-24:00", "DIAGNOSTIC_SLOT_MINUTES": "30",
         "BOOKING_MIN_NOTICE": "1h", "BOOKING_DAYS_AHEAD": "3", "TIMEZONE": "Europe/Moscow",
     })
-    await bot_process.start()
-    owner = await http_world.user("Анна")
+    owner = await started_with_owner(bot_process, http_world, "Анна")
     steps = journey()
     # With booking on there is no call-time question: the phone leads to the review.
     for expected, action in steps[:-3]:

@@ -8,10 +8,11 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from bot.content import Content
-from tests.e2e.harness import BOT_ID, BotProcess
+from tests.e2e.harness import BOT_ID, BotProcess, started_with_owner
 from tests.kit import EmulatorClient
 from tests.kit.drivers import Person
 from tests.kit.http_driver import HttpWorld
+from tests.stories import greeted
 
 pytestmark = pytest.mark.process
 
@@ -63,8 +64,7 @@ def lead_rows(bot_process: BotProcess) -> list[tuple]:
 async def test_qualified_owner_gets_a_stored_lead_through_the_real_process(
     http_world: HttpWorld, bot_process: BotProcess
 ) -> None:
-    await bot_process.start()
-    owner = await http_world.user("Анна")
+    owner = await started_with_owner(bot_process, http_world, "Анна")
     await submit_request(owner)
     [(status, name, company, position, phone, call_time, answers)] = lead_rows(bot_process)
     assert (status, name, company, position, phone, call_time) == (
@@ -85,10 +85,8 @@ async def test_the_real_process_survives_answers_with_every_optional_field(
     every other optional field (and one no Bot API has yet); the start-up calls, the greeting
     and the whole request still go through."""
     await client.bot(BOT_ID).settings(response_enrichment={"seed": 3, "optional_share": 0.5})
-    await bot_process.start()
-    owner = await http_world.user("Анна")
-    await owner.send("/start")
-    await owner.expect("Здравствуйте, Анна")
+    owner = await started_with_owner(bot_process, http_world, "Анна")
+    await greeted(owner)
     await submit_request(owner)
     apology = Content().render("messages/error.html")
     assert apology not in [message.content for message in await owner.bot_messages()]
@@ -99,8 +97,7 @@ async def test_the_real_process_survives_answers_with_every_optional_field(
 async def test_kill_9_between_any_two_steps_resumes_at_the_same_step(
     http_world: HttpWorld, bot_process: BotProcess
 ) -> None:
-    await bot_process.start()
-    owner = await http_world.user("Анна")
+    owner = await started_with_owner(bot_process, http_world, "Анна")
     for expected, action in journey():
         await action(owner)
         await owner.expect(expected)

@@ -6,9 +6,9 @@ import signal
 
 import pytest
 
-from tests.e2e.harness import BotProcess
+from tests.e2e.harness import BotProcess, started_with_owner
 from tests.kit.http_driver import HttpWorld
-from tests.stories import read_the_lessons
+from tests.stories import greeted, read_the_lessons
 
 pytestmark = pytest.mark.process
 
@@ -16,10 +16,8 @@ pytestmark = pytest.mark.process
 async def test_owner_reads_all_lessons_and_gets_the_call_to_action(
     http_world: HttpWorld, bot_process: BotProcess
 ) -> None:
-    await bot_process.start()
-    owner = await http_world.user("Анна")
-    await owner.send("/start")
-    await owner.expect("Здравствуйте, Анна")
+    owner = await started_with_owner(bot_process, http_world, "Анна")
+    await greeted(owner)
     final = await read_the_lessons(owner)
     assert final.button("Записаться на диагностику") is not None
     commands = await http_world.remote.commands({"type": "all_private_chats"})
@@ -35,8 +33,7 @@ async def test_owner_reads_all_lessons_and_gets_the_call_to_action(
 async def test_kill_9_mid_lessons_loses_nothing_and_resumes(
     http_world: HttpWorld, bot_process: BotProcess
 ) -> None:
-    await bot_process.start()
-    owner = await http_world.user("Борис")
+    owner = await started_with_owner(bot_process, http_world, "Борис")
     await owner.send("/lessons")
     await owner.click("Далее")
     await owner.expect("Урок 2 из 4")
@@ -62,8 +59,7 @@ async def test_kill_9_mid_lessons_loses_nothing_and_resumes(
 
 
 async def test_replayed_update_is_ignored(http_world: HttpWorld, bot_process: BotProcess) -> None:
-    await bot_process.start()
-    owner = await http_world.user("Вера")
+    owner = await started_with_owner(bot_process, http_world, "Вера")
     receipt = await http_world.remote.send_text(owner.id, "/help")
     assert receipt["update"] is not None
     await owner.expect("/lessons")
@@ -77,10 +73,8 @@ async def test_replayed_update_is_ignored(http_world: HttpWorld, bot_process: Bo
 async def test_sigterm_finishes_and_exits_zero(
     http_world: HttpWorld, bot_process: BotProcess
 ) -> None:
-    await bot_process.start()
-    owner = await http_world.user("Глеб")
-    await owner.send("/start")
-    await owner.expect("Здравствуйте")
+    owner = await started_with_owner(bot_process, http_world, "Глеб")
+    await greeted(owner)
     assert await bot_process.stop(signal.SIGTERM) == 0
     assert "stopped" in bot_process.log()
     assert "Traceback" not in bot_process.log()

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.e2e.harness import BotProcess
+from tests.e2e.harness import BotProcess, started_with_owner
 from tests.kit.drivers import Person
 from tests.kit.http_driver import HttpWorld
 from tests.stories import start_the_lessons
@@ -36,8 +36,7 @@ async def test_reminders_from_the_real_process(
     http_world: HttpWorld, bot_process: BotProcess
 ) -> None:
     bot_process.env.update(DELAYS)
-    await bot_process.start()
-    owner = await http_world.user("Анна")
+    owner = await started_with_owner(bot_process, http_world, "Анна")
     await start_the_lessons(owner)
     reminder = await owner.expect("Вы остановились на уроке 1 из 4", timeout=15)
     await owner.click("Открыть урок 2", on=reminder)

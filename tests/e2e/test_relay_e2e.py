@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import BOT_ID, BotProcess
+from tests.e2e.harness import BOT_ID, BotProcess, started_with_owner
 from tests.e2e.test_request_outcomes_e2e import query
 from tests.kit.http_driver import HttpWorld
 from tests.stories import send_the_request
@@ -34,9 +34,7 @@ async def test_a_conversation_in_the_leads_topic_through_the_real_process(
     anna = await http_world.member(group, "Анна")
     ada = await http_world.member(group, "Ада", admin=True)
     bot_process.env.update(CONSULTANTS_CHAT_ID=str(group.chat_id), ADMIN_IDS=str(ada.id))
-    await bot_process.start()
-
-    owner = await http_world.user("Ольга")
+    owner = await started_with_owner(bot_process, http_world, "Ольга")
     await send_the_request(owner)
     notice = await anna.expect("открыть тему")
     [topic] = [t for t in await http_world.remote.topics(group.chat_id)
@@ -90,8 +88,7 @@ async def test_nothing_written_is_lost_when_the_process_is_killed_mid_conversati
     group = await http_world.group("Консультанты")
     anna = await http_world.member(group, "Анна")
     bot_process.env.update(CONSULTANTS_CHAT_ID=str(group.chat_id), ADMIN_IDS=str(anna.id))
-    await bot_process.start()
-    owner = await http_world.user("Ольга")
+    owner = await started_with_owner(bot_process, http_world, "Ольга")
     await send_the_request(owner)
     card = await anna.expect("Новая заявка")
 

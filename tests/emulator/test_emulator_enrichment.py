@@ -11,6 +11,7 @@ from aiogram.types import ChatMemberAdministrator, Message
 from bot.emulator import BotWorld, Emulator, call_method
 from bot.emulator.enrichment import ResponseEnrichment
 from bot.emulator.schema_samples import UNKNOWN_FIELD
+from tests.emulator.calls import switched_on
 from tests.kit import EmulatorSession
 from tests.kit.client import RemoteBot
 
@@ -105,8 +106,6 @@ async def test_aiogram_reads_every_enriched_answer(emulator: Emulator) -> None:
 async def test_enrichment_switched_on_over_the_control_api(
     remote: RemoteBot, bot: Bot
 ) -> None:
-    await remote.add_user(user_id=OWNER, first_name="Ольга", started=True)
-    info = await remote.settings(response_enrichment={"seed": 4})
-    assert info["response_enrichment"] is True
+    await switched_on(remote, OWNER, "response_enrichment", {"seed": 4})
     sent = await bot.send_message(OWNER, "x")
     assert sent.model_extra and UNKNOWN_FIELD in sent.model_extra

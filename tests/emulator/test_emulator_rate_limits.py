@@ -14,6 +14,7 @@ from aiogram.exceptions import TelegramRetryAfter
 
 from bot.emulator import ApiError, BotWorld, Emulator, call_method
 from bot.emulator.limits import RateLimits
+from tests.emulator.calls import switched_on
 from tests.kit import EmulatorSession
 from tests.kit.client import RemoteBot
 
@@ -138,9 +139,7 @@ async def test_aiogram_gets_a_retry_after(clock: SteppedClock) -> None:
 async def test_limits_switched_on_over_the_control_api(
     remote: RemoteBot, bot: Bot
 ) -> None:
-    await remote.add_user(user_id=OWNER, first_name="Ольга", started=True)
-    info = await remote.settings(rate_limits={"private_burst": 1})
-    assert info["rate_limits"] is True
+    await switched_on(remote, OWNER, "rate_limits", {"private_burst": 1})
     await bot.send_message(OWNER, "первое")
     with pytest.raises(TelegramRetryAfter):
         await bot.send_message(OWNER, "второе")

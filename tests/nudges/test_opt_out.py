@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.kit.drivers import Person
 from tests.kit.views import MessageView
 from tests.nudges.conftest import HOUR, Reminders
-from tests.stories import open_lesson
+from tests.stories import greeted, open_lesson
 
 DAY = 24 * HOUR
 
@@ -49,8 +49,7 @@ async def test_stop_command_does_the_same(reminders: Reminders) -> None:
 
 async def test_start_without_a_stop_says_nothing_about_reminders(reminders: Reminders) -> None:
     owner = await reminders.owner("Вера")
-    await owner.send("/start")
-    await owner.expect("Здравствуйте, Вера")
+    await greeted(owner)
     assert not any("Напоминания" in m.content for m in await owner.bot_messages())
 
 

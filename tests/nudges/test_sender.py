@@ -222,7 +222,7 @@ async def test_a_403_from_a_reminder_marks_the_owner_blocked_and_cancels_the_res
     owner = await reminders.owner("Жанна")
     await owner.send("/lessons")
     reminders.clock.advance(DAY)
-    reminders.telegram.faults.add("sendMessage", "403_blocked", chat_id=owner.id)
+    reminders.telegram.inject_fault("sendMessage", "403_blocked", chat_id=owner.id)
     await reminders.app.nudges.deliver_due()
     assert await reminders.pending(owner.id) == []  # no second reminder
     assert await reminders.sent(owner.id) == []
@@ -238,7 +238,7 @@ async def test_a_403_to_a_reply_marks_the_owner_blocked_too(reminders: Reminders
     owner = await reminders.owner("Зоя")
     await owner.send("/lessons")
     assert len(await reminders.pending(owner.id)) == 1
-    reminders.telegram.faults.add("sendMessage", "403_blocked", chat_id=owner.id)
+    reminders.telegram.inject_fault("sendMessage", "403_blocked", chat_id=owner.id)
     await owner.send("/help")
     assert await reminders.pending(owner.id) == []
     owner_row = await reminders.repo.nudges.owner(owner.id)
@@ -254,7 +254,7 @@ async def test_429_moves_the_reminder_by_retry_after_and_pauses_the_sender(
     other = await reminders.owner("Карина")
     await other.send("/lessons")  # due a minute after Ирина's
     reminders.clock.advance(DAY - 60)
-    reminders.telegram.faults.add("sendMessage", "429", retry_after=300, chat_id=owner.id)
+    reminders.telegram.inject_fault("sendMessage", "429", retry_after=300, chat_id=owner.id)
     throttled_at = reminders.clock.now()
     await reminders.app.nudges.deliver_due()
     [pending] = await reminders.pending(owner.id)

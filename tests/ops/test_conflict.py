@@ -10,6 +10,7 @@ import pytest
 from bot.service import EXIT_INTAKE_STOPPED
 from tests.kit.http_driver import HttpWorld
 from tests.ops.conftest import Spawn
+from tests.stories import greeted
 
 pytestmark = pytest.mark.process
 
@@ -40,7 +41,6 @@ async def test_a_second_poller_makes_one_process_exit_with_a_clear_line_and_code
     assert "Traceback" not in loser.log()
 
     owner = await http_world.user("Анна")
-    await owner.send("/start")
-    await owner.expect("Здравствуйте, Анна")
+    await greeted(owner)
     assert await survivor.stop() == 0
     assert "409 Conflict" not in survivor.log()

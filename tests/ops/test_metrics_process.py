@@ -11,6 +11,7 @@ from bot.emulator.world import BotWorld
 from tests.kit.http_driver import HttpWorld
 from tests.ops.conftest import Spawn, free_port, http_get
 from tests.ops.test_status_server import parse
+from tests.stories import greeted
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.process
@@ -34,8 +35,7 @@ async def test_health_and_metrics_of_the_running_bot(
 
     anna = await http_world.user("Анна")
     telegram.inject_fault("sendMessage", "500")  # retried: the reply still arrives
-    await anna.send("/start")
-    await anna.expect("Здравствуйте, Анна")
+    await greeted(anna)
     # The user blocked the bot: the answer is refused for good (dropped, never retried).
     telegram.inject_fault("sendMessage", "403_blocked", count=1, chat_id=anna.id)
     await anna.send("/lessons")

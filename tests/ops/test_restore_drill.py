@@ -15,6 +15,7 @@ import pytest
 from bot.ops.backup import list_backups
 from tests.kit.http_driver import HttpWorld
 from tests.ops.conftest import Spawn, submit_request
+from tests.stories import greeted
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.process
@@ -76,8 +77,7 @@ async def test_back_up_lose_the_database_restore_and_get_the_same_leads(
 
     await bot.start()
     assert snapshot(database) == saved
-    await anna.send("/start")
-    await anna.expect("Здравствуйте, Анна")
+    await greeted(anna)
     assert await bot.stop() == 0
     assert snapshot(database)["leads"] == saved["leads"]
     assert "Traceback" not in bot.log()

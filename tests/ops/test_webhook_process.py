@@ -10,6 +10,7 @@ import pytest
 from bot.emulator.world import BotWorld
 from tests.kit.http_driver import HttpWorld
 from tests.ops.conftest import Spawn, free_port, http_get
+from tests.stories import greeted
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.process
@@ -45,8 +46,7 @@ async def test_webhook_mode_end_to_end_and_a_restart_keeps_what_telegram_queued(
     assert "message" in call.params["allowed_updates"]
 
     anna = await http_world.user("Анна")
-    await anna.send("/start")
-    await anna.expect("Здравствуйте, Анна")
+    await greeted(anna)
     await anna.click("Начать обучение")
     await anna.expect("Урок 1 из 4")
     assert telegram.calls("getUpdates") == []

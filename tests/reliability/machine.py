@@ -41,6 +41,7 @@ from bot.app import BotApp, create_app, create_bot
 from bot.clock import Clock
 from bot.config import Settings
 from bot.content import Content
+from bot.context_values import set_for_block
 from bot.db import Database
 from bot.db.replies import ReplyRepo
 from bot.db.repos import Repositories
@@ -92,11 +93,8 @@ def _record_deliveries_as_part_of_the_send(replies: ReplyRepo) -> None:
     delivered = replies.delivered
 
     async def delivered_in_the_send(*args: Any, **kwargs: Any) -> None:
-        token = _recording_delivery.set(True)
-        try:
+        with set_for_block(_recording_delivery, True):
             await delivered(*args, **kwargs)
-        finally:
-            _recording_delivery.reset(token)
 
     replies.delivered = delivered_in_the_send  # type: ignore[method-assign]
 

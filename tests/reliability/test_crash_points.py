@@ -15,11 +15,14 @@ steps (`focus`), which keeps the whole file at a few hundred crash points.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from bot.emulator.models import StoredMessage, UserRecord
 from bot.emulator.world import Emulator
 from tests.reliability.conftest import ErrorRecords, Figures
 from tests.reliability.machine import Machine
@@ -89,14 +92,28 @@ async def test_a_crash_before_any_operation_changes_nothing_the_owner_or_the_tea
     assert not error_log.records, error_log.describe()[:3]
 
 
-async def test_three_quick_crashes_do_not_drop_an_update_that_never_ran(tmp_path: Path) -> None:
-    emulator = Emulator()
-    machine = Machine(tmp_path / "bot.sqlite3", settings_for(tmp_path / "bot.sqlite3"),
-                      CONTENT, emulator)
-    owner = machine.telegram.add_user(first_name="Анна", started=True)
-    machine.telegram.send_text(owner.id, "/start")
-    waiting = machine.telegram.send_text(owner.id, "/help")  # queued behind /start
+@asynccontextmanager
+async def machine_with_anna(folder: Path) -> AsyncIterator[tuple[Machine, UserRecord]]:
+    """A machine (not started yet) with its database in `folder`, and Анна, who has started
+    the bot; the machine is halted at the end."""
+    machine = Machine(folder / "bot.sqlite3", settings_for(folder / "bot.sqlite3"),
+                      CONTENT, Emulator())
     try:
+        yield machine, machine.telegram.add_user(first_name="Анна", started=True)
+    finally:
+        await machine.halt()
+
+
+def bot_answers(machine: Machine, since: int, user_id: int) -> list[StoredMessage]:
+    """The bot's messages in this person's chat after event `since`."""
+    return [event.message for event in machine.telegram.events(since, user_id)
+            if event.message is not None and event.message.from_bot]
+
+
+async def test_three_quick_crashes_do_not_drop_an_update_that_never_ran(tmp_path: Path) -> None:
+    async with machine_with_anna(tmp_path) as (machine, owner):
+        machine.telegram.send_text(owner.id, "/start")
+        waiting = machine.telegram.send_text(owner.id, "/help")  # queued behind /start
         # Dies right after committing both to the inbox (recover, getUpdates, the commit),
         # then twice more right after starting, before handling anything; then it lives.
         await machine.boot(crash_at=4)
@@ -105,24 +122,16 @@ async def test_three_quick_crashes_do_not_drop_an_update_that_never_ran(tmp_path
             await machine.restart(crash_at)
         await machine.settle()
         helps = [
-            event for event in machine.telegram.events(waiting.seq, owner.id)
-            if event.message is not None and event.message.from_bot
-            and "/delete_me" in (event.message.text or "")
+            m for m in bot_answers(machine, waiting.seq, owner.id) if "/delete_me" in (m.text or "")
         ]
         assert helps, "the /help queued behind /start was given up without ever running"
-    finally:
-        await machine.halt()
 
 
 async def test_an_update_that_kills_every_replay_is_given_up_and_the_chat_goes_on(
     tmp_path: Path,
 ) -> None:
-    emulator = Emulator()
-    machine = Machine(tmp_path / "bot.sqlite3", settings_for(tmp_path / "bot.sqlite3"),
-                      CONTENT, emulator)
-    owner = machine.telegram.add_user(first_name="Анна", started=True)
-    poison = machine.telegram.send_text(owner.id, "/start")
-    try:
+    async with machine_with_anna(tmp_path) as (machine, owner):
+        poison = machine.telegram.send_text(owner.id, "/start")
         # Dies while handling /start (after storing it), then again in each replay of it,
         # right after the replay has begun (recover, the replay's attempt, its first step).
         await machine.boot(crash_at=5)
@@ -139,11 +148,8 @@ async def test_an_update_that_kills_every_replay_is_given_up_and_the_chat_goes_o
         # The person is not stuck: what they send next is answered.
         later = machine.telegram.send_text(owner.id, "/help")
         assert await machine.settle()
-        answers = [event for event in machine.telegram.events(later.seq, owner.id)
-                   if event.message is not None and event.message.from_bot]
+        answers = bot_answers(machine, later.seq, owner.id)
         assert answers, "the chat stays blocked behind the given-up update"
-    finally:
-        await machine.halt()
 
 
 async def test_a_kill_between_telegram_taking_a_reply_and_its_record_repeats_that_one_reply(
@@ -152,11 +158,7 @@ async def test_a_kill_between_telegram_taking_a_reply_and_its_record_repeats_tha
     """The one window of the promise: Telegram took the message, the bot had not recorded
     it yet. After the restart that message goes again — once — and nothing else repeats:
     the update itself is not handled twice (one funnel event), later replies come once."""
-    emulator = Emulator()
-    machine = Machine(tmp_path / "bot.sqlite3", settings_for(tmp_path / "bot.sqlite3"),
-                      CONTENT, emulator)
-    owner = machine.telegram.add_user(first_name="Анна", started=True)
-    try:
+    async with machine_with_anna(tmp_path) as (machine, owner):
         await machine.boot(crash_at_record=1)  # dies right after the greeting went out
         machine.telegram.send_text(owner.id, "/start")
         assert not await machine.settle()
@@ -172,5 +174,3 @@ async def test_a_kill_between_telegram_taking_a_reply_and_its_record_repeats_tha
             "SELECT count(*) FROM events WHERE kind = 'start'"
         )
         assert starts == 1
-    finally:
-        await machine.halt()
