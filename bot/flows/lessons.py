@@ -27,6 +27,7 @@ from bot.content import Content
 from bot.db.repos import Repositories
 from bot.delivery.replies import Replies
 from bot.filters import InChat
+from bot.flows.conversation import Conversation
 from bot.input_kind import unknown_input_hint
 from bot.nudges import policy as followups
 
@@ -35,26 +36,9 @@ class LessonStates(StatesGroup):
     reading = State()
 
 
-@dataclass(frozen=True, slots=True)
-class Reader:
+@dataclass(slots=True)
+class Reader(Conversation):
     """The owner a lesson goes to, and what recording and sending it needs."""
-
-    reply: Replies
-    chat_id: int
-    user_id: int
-    state: FSMContext
-    repo: Repositories
-    content: Content
-    settings: Settings
-
-    @classmethod
-    def pressing(
-        cls, query: CallbackQuery, reply: Replies, state: FSMContext, repo: Repositories,
-        content: Content, settings: Settings,
-    ) -> Reader:
-        """The owner who pressed a button, in the chat the button is in."""
-        chat_id = query.message.chat.id if query.message else query.from_user.id
-        return cls(reply, chat_id, query.from_user.id, state, repo, content, settings)
 
 
 def build_router() -> Router:

@@ -33,4 +33,4 @@ async def open_request(
     content: Content, settings: Settings, form: Form = QUESTIONNAIRE,
 ) -> None:
     """Resume the request in progress, show the one already sent, or begin."""
-    await start(Step(form, reply, chat_id, user_id, state, repo, content, settings))
+    await start(Step(reply, chat_id, user_id, state, repo, content, settings, form))

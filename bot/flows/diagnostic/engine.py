@@ -33,6 +33,7 @@ from bot.db.repos import Repositories
 from bot.delivery.replies import Replies
 from bot.domain import OPEN_STATUSES, FunnelStep
 from bot.filters import InChat, Magic
+from bot.flows.conversation import Conversation
 from bot.flows.diagnostic import keyboards as kb
 from bot.flows.diagnostic import submission
 from bot.flows.diagnostic.draft import Draft
@@ -46,17 +47,10 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
-class Step:
-    """What answering needs, gathered once per update."""
+class Step(Conversation):
+    """What answering needs, gathered once per update: the conversation and the form."""
 
     form: Form
-    reply: Replies
-    chat_id: int
-    user_id: int
-    state: FSMContext
-    repo: Repositories
-    content: Content
-    settings: Settings
 
     @property
     def clock(self) -> Clock:
@@ -285,7 +279,7 @@ class FormHandlers:
         self, reply: Replies, chat_id: int, user_id: int, state: FSMContext,
         repo: Repositories, content: Content, settings: Settings,
     ) -> Step:
-        return Step(self.form, reply, chat_id, user_id, state, repo, content, settings)
+        return Step(reply, chat_id, user_id, state, repo, content, settings, self.form)
 
     async def _waiting(
         self, message: Message, reply: Replies, state: FSMContext, repo: Repositories,
