@@ -151,13 +151,26 @@ async def _exists(conn: aiosqlite.Connection, lead_id: int) -> bool:
     return bool(rows)
 
 
+# The tables that say which lead a Telegram id in a chat is about, and the id's column there.
+_PLACES = {"lead_cards": "message_id", "lead_messages": "message_id", "lead_topics": "thread_id"}
+
+
+async def release_place(
+    conn: aiosqlite.Connection, table: str, chat_id: int, place_id: int, lead_id: int
+) -> None:
+    """A message or topic id Telegram reuses (e.g. in a chat that was deleted and made again)
+    now is about `lead_id`: the rows of `table` that tie it to another lead go."""
+    column = _PLACES[table]
+    await conn.execute(
+        f"DELETE FROM {table} WHERE chat_id = ? AND {column} = ? AND lead_id <> ?",
+        (chat_id, place_id, lead_id),
+    )
+
+
 async def save_card(conn: aiosqlite.Connection, card: CardRow) -> None:
     """Make `card` the lead's current card (inside the caller's transaction)."""
     now = time.time()
-    await conn.execute(
-        "DELETE FROM lead_cards WHERE chat_id = ? AND message_id = ? AND lead_id <> ?",
-        (card.chat_id, card.message_id, card.lead_id),
-    )
+    await release_place(conn, "lead_cards", card.chat_id, card.message_id, card.lead_id)
     await conn.execute(
         "INSERT INTO lead_cards (lead_id, chat_id, message_id, thread_id, posted_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (lead_id) DO UPDATE SET "
@@ -170,14 +183,11 @@ async def save_card(conn: aiosqlite.Connection, card: CardRow) -> None:
 
 
 async def save_messages(conn: aiosqlite.Connection, messages: Iterable[LeadMessage]) -> None:
-    """Record messages that are each about one lead (a message id Telegram reuses, e.g. in
-    a chat that was deleted and made again, stops meaning whatever it meant before)."""
+    """Record messages that are each about one lead (a message id Telegram reuses stops
+    meaning whatever it meant before)."""
     now = time.time()
     for m in messages:
-        await conn.execute(
-            "DELETE FROM lead_messages WHERE chat_id = ? AND message_id = ? AND lead_id <> ?",
-            (m.chat_id, m.message_id, m.lead_id),
-        )
+        await release_place(conn, "lead_messages", m.chat_id, m.message_id, m.lead_id)
         await conn.execute(
             "INSERT INTO lead_messages (chat_id, message_id, lead_id, kind, user_id, created_at, "
             "detail) VALUES (?, ?, ?, ?, ?, ?, ?) "

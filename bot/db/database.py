@@ -388,12 +388,17 @@ class Database:
         connection (bot/db/backup.py) or run at connect time. Inside a unit of work the
         statement joins the unit's transaction (and is committed with it)."""
         statement = Statement(sql, params)
+        await self._write_now(statement)
+        return statement.rowcount
+
+    async def _write_now(self, statement: Statement) -> None:
+        """Run `statement` before returning: in the unit of work's transaction inside one
+        (with what the unit staged), committed with the writer's next group otherwise."""
         unit = self._unit()
         if unit is not None:
             await self._trip(unit, [statement])
-            return statement.rowcount
-        await self._queue([statement])
-        return statement.rowcount
+        else:
+            await self._queue([statement])
 
     async def _queue(self, statements: list[Statement]) -> None:
         """Commit `statements` (all or none) with the group waiting for the writer."""
@@ -451,11 +456,7 @@ class Database:
         """One writing statement that returns rows (`… RETURNING`), committed like `write`:
         with the unit of work inside one, on its own otherwise."""
         statement = Statement(sql, params, returning=True)
-        unit = self._unit()
-        if unit is not None:
-            await self._trip(unit, [statement])
-            return statement.rows
-        await self._queue([statement])
+        await self._write_now(statement)
         return statement.rows
 
     async def write_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:

@@ -16,6 +16,7 @@ from enum import StrEnum
 
 import aiosqlite
 
+from bot.db.cards import release_place
 from bot.db.models import from_row
 from bot.db.repository import Repository
 
@@ -83,9 +84,8 @@ class RelayRepo(Repository):
     async def save_topic(self, topic: TopicRow) -> None:
         """The lead's topic from now on (a recreated topic replaces the one that was gone)."""
         async with self.db.transaction() as conn:
-            await conn.execute(
-                "DELETE FROM lead_topics WHERE chat_id = ? AND thread_id = ? AND lead_id <> ?",
-                (topic.chat_id, topic.thread_id, topic.lead_id),
+            await release_place(
+                conn, "lead_topics", topic.chat_id, topic.thread_id, topic.lead_id
             )
             await conn.execute(
                 "INSERT INTO lead_topics (lead_id, chat_id, thread_id, closed, created_at) "
