@@ -230,3 +230,14 @@ async def test_commits_leave_the_wal_to_the_checkpointer_which_copies_it_all(
     assert (await writer.execute_fetchall("PRAGMA wal_autocheckpoint"))[0][0] == (
         AUTOCHECKPOINT_PAGES
     )
+
+
+async def test_an_erasures_wal_truncation_never_collides_with_the_periodic_checkpoint(
+    db: Database,
+) -> None:
+    for round_ in range(20):
+        async with db.unit():
+            await db.stage("INSERT INTO kv (key, value) VALUES (?, ?)", (f"k{round_}", "x" * 4000))
+        outcomes = await asyncio.gather(db.checkpoint(), db.truncate_wal(), db.checkpoint())
+        assert outcomes[1] is True, f"round {round_}: the truncation was refused"
+        assert db.path.with_name(db.path.name + "-wal").stat().st_size == 0

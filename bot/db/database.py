@@ -101,6 +101,7 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._checkpointer: aiosqlite.Connection | None = None
+        self._checkpointing = asyncio.Lock()  # one checkpoint at a time (SQLite's rule)
         self._write_lock = asyncio.Lock()
         self._queued: list[_QueuedWrite] = []
         self._flusher: asyncio.Task[None] | None = None
@@ -493,7 +494,8 @@ class Database:
         PASSIVE checkpoint, on its own connection: the writer goes on meanwhile). True when
         every frame was copied (the next transaction then starts the WAL from its beginning)."""
         conn = self._checkpointer or self._require_writer()
-        rows = await conn.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
+        async with self._checkpointing:
+            rows = await conn.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
         busy, frames, copied = rows[0]
         return not busy and frames == copied
 
@@ -506,7 +508,8 @@ class Database:
             self.after_commit(self.truncate_wal)
             return True
         conn = self._require_writer()
-        async with self._write_lock:
+        # Never while `checkpoint()` runs: SQLite refuses a second checkpointer at once.
+        async with self._write_lock, self._checkpointing:
             row = await (await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")).fetchone()
         if row[0]:
             log.warning("WAL checkpoint was blocked by a reader; it stays until the next one")
