@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Callable
-from typing import Any
 
 import aiosqlite
 import pytest
@@ -22,23 +20,10 @@ from bot.db.database import AUTOCHECKPOINT_PAGES, mark_unit
 from bot.db.replies import EncodedCall, NewReply, ReplyRepo
 from bot.db.trips import Statement, run_batch
 from bot.housekeeping import Checkpoints
+from tests.databases import count_trips
 from tests.waiting import until_suspended, wait_until
 
 INSERT_USER = "INSERT INTO users (id, first_name, first_seen, last_seen) VALUES (?, ?, 0, 0)"
-
-
-def count_trips(db: Database) -> list[str]:
-    """Every call the writer connection queues to its thread, by the function's name."""
-    writer = db._require_writer()
-    queued: list[str] = []
-    real: Callable[..., Any] = writer._execute
-
-    async def counting(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        queued.append(getattr(fn, "__name__", repr(fn)))
-        return await real(fn, *args, **kwargs)
-
-    writer._execute = counting  # type: ignore[method-assign]
-    return queued
 
 
 async def names(db: Database) -> list[str]:
@@ -48,7 +33,7 @@ async def names(db: Database) -> list[str]:
 async def test_a_batch_runs_on_the_connections_own_thread_in_one_call(db: Database) -> None:
     writer = db._require_writer()
     await writer.create_function("thread_id", 0, threading.get_ident)
-    trips = count_trips(db)
+    trips = count_trips(db._require_writer())
     first, second = Statement("SELECT thread_id()", returning=True), Statement(
         "SELECT 41 + 1", returning=True
     )
@@ -61,7 +46,7 @@ async def test_a_batch_runs_on_the_connections_own_thread_in_one_call(db: Databa
 
 
 async def test_a_unit_whose_writes_are_staged_makes_one_round_trip(db: Database) -> None:
-    trips = count_trips(db)
+    trips = count_trips(db._require_writer())
     async with db.unit():
         for n in range(1, 6):
             await db.stage(INSERT_USER, (n, f"owner {n}"))
@@ -100,7 +85,7 @@ async def test_a_staged_write_that_fails_fails_the_unit_and_nothing_of_it_stays(
 
 
 async def test_an_exception_in_the_unit_drops_what_it_staged(db: Database) -> None:
-    trips = count_trips(db)
+    trips = count_trips(db._require_writer())
     with pytest.raises(RuntimeError):
         async with db.unit():
             await db.stage(INSERT_USER, (1, "Анна"))
@@ -138,7 +123,7 @@ async def test_units_that_commit_together_share_a_round_trip_and_fail_alone(
     db: Database,
 ) -> None:
     await db.write(INSERT_USER, (1, "Анна"))
-    trips = count_trips(db)
+    trips = count_trips(db._require_writer())
 
     async def unit(n: int, duplicate: bool) -> None:
         async with db.unit():
@@ -166,7 +151,7 @@ async def test_outside_a_unit_a_staged_write_is_committed_when_it_returns(db: Da
 
 async def test_writes_that_come_together_share_one_round_trip(db: Database) -> None:
     await db.write(INSERT_USER, (1, "Анна"))
-    trips = count_trips(db)
+    trips = count_trips(db._require_writer())
     outcomes = await asyncio.gather(
         *(db.write(INSERT_USER, (n, f"owner {n}")) for n in range(2, 52)),
         db.write(INSERT_USER, (1, "дубль")),

@@ -9,29 +9,16 @@ on the change that adds trips, on any machine.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
 from bench.journeys import journey, phone_of
 from tests.consultants.office import open_office
+from tests.databases import count_trips
 
 # Measured when the budget was set: 4.6 to the writer and 5.3 in all per update, with each
 # update stored on its own (the real intake stores a whole getUpdates batch in one trip).
 WRITER_BUDGET, TOTAL_BUDGET = 5.0, 5.9
-
-
-def count_trips(conn: aiosqlite.Connection, seen: Counter[str], name: str) -> None:
-    real: Callable[..., Any] = conn._execute
-
-    async def counting(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        seen[name] += 1
-        return await real(fn, *args, **kwargs)
-
-    conn._execute = counting  # type: ignore[method-assign]
 
 
 async def test_the_whole_journey_stays_within_its_round_trips_per_update(
@@ -59,17 +46,15 @@ async def test_the_whole_journey_stays_within_its_round_trips_per_update(
 
         await walk(owners[0])  # caches warm, as in a running bot
         await office.idle()
-        trips: Counter[str] = Counter()
-        count_trips(office.db._require_writer(), trips, "writer")
         assert office.db._reader is not None
-        count_trips(office.db._reader, trips, "reader")
+        to_writer = count_trips(office.db._require_writer())
+        to_reader = count_trips(office.db._reader)
         updates = 0
         for owner in owners[1:]:
             updates += await walk(owner)
         await office.idle()
         assert await office.repo.leads.for_user(owners[-1].id) is not None
 
-    writer, total = trips["writer"] / updates, (trips["writer"] + trips["reader"]) / updates
-    print(f"trips per update: writer {writer:.2f}, in all {total:.2f}")
+    writer, total = len(to_writer) / updates, (len(to_writer) + len(to_reader)) / updates
     assert writer <= WRITER_BUDGET, f"{writer:.2f} trips to the writer per update"
     assert total <= TOTAL_BUDGET, f"{total:.2f} trips per update in all"

@@ -33,7 +33,7 @@ import asyncio
 import inspect
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -459,10 +459,6 @@ class Database:
         statement = Statement(sql, params, returning=True)
         await self._write_now(statement)
         return statement.rows
-
-    async def write_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        async with self.transaction() as conn:
-            await conn.executemany(sql, rows)
 
     async def fetchone(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
