@@ -359,3 +359,18 @@ def test_split_parts_always_parse_fit_and_keep_the_content() -> None:
             assert visible_length(part) <= limit, (html, limit, part)
         joined = "".join(texts(parts))
         assert re.sub(r"\s+", "", joined) == re.sub(r"\s+", "", parse_html(html)[0])
+
+
+def test_utf16_counts_agree_with_the_definition() -> None:
+    """The C-speed counters equal the definition: one unit per character, two above
+    U+FFFF (lone surrogates and bytes cut mid-sequence included)."""
+    from bot.telegram_html import _utf16_of_utf8
+
+    samples = ["", "a", "Привет 👋", "👍🏽🇷🇺➡️", "\ud83d", "x\udfffy", "𝄞" * 5 + "ё"]
+    for text in samples:
+        assert utf16_len(text) == sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+        data = text.encode("utf-8", "surrogatepass")
+        for cut in range(len(data) + 1):
+            chunk = data[:cut]
+            expected = sum(1 for b in chunk if b & 0xC0 != 0x80) + sum(1 for b in chunk if b >= 0xF0)
+            assert _utf16_of_utf8(chunk) == expected
