@@ -58,7 +58,7 @@ from typing import Any
 
 from bench.loads import LoadResult, closed_loop, open_loop
 from bench.processes import ROOT, BenchBot
-from bench.report import write_json
+from bench.report import exit_code, write_json
 from bench.run import (
     BOTS,
     Usage,
@@ -275,17 +275,6 @@ class Options:
     workdir: Path | None = None
 
 
-class JourneyBot(BenchBot):
-    """BenchBot with extra environment (the consultants' group settings)."""
-
-    def __init__(self, *args: Any, extra_env: dict[str, str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.extra_env = extra_env
-
-    def environment(self) -> dict[str, str]:
-        return {**super().environment(), **self.extra_env}
-
-
 def cards_in(world: BotWorld, group_id: int) -> int:
     return sum(
         1 for message in world.bot_messages(group_id)
@@ -335,8 +324,8 @@ async def measure(
             "ADMIN_IDS": str(ADMIN_ID),
             "GROUP_MESSAGES_PER_MINUTE": str(GROUP_MESSAGES_PER_MINUTE),
         }
-    bot = JourneyBot(name, module, token=token, base_url=base_url, world=world,
-                     workdir=workdir, log_level=options.log_level, extra_env=extra_env)
+    bot = BenchBot(name, module, token=token, base_url=base_url, world=world,
+                   workdir=workdir, log_level=options.log_level, env=extra_env)
     tail = ReplyTail(world)
     tail.start()
     measured: dict[str, Any] = {"steps_per_owner": len(acts)}
@@ -636,11 +625,8 @@ def main(argv: list[str] | None = None) -> int:
         write_json({"runs": results, "summary": verdict}, args.out)
         print(summary_table(verdict))
     print(f"results: {args.out} ({sum(r['seconds'] for r in results):.1f} s)")
-    if not verdict["complete"] or not verdict["counts_match"]:
-        return 2
-    if args.check and not all(target["ok"] for target in verdict["targets"]):
-        return 1
-    return 0
+    met = all(target["ok"] for target in verdict["targets"])
+    return exit_code(verdict["complete"] and verdict["counts_match"], met, args.check)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from typing import Any
 
 from bench.loads import open_loop
 from bench.processes import ROOT, BenchBot
+from bench.report import exit_code
 from bench.run import Usage, harness_without_gc
 from bench.scripts import echo_script
 from bench.stats import summarize
@@ -279,9 +280,7 @@ def main() -> int:
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(text)
-    if not report["complete"]:
-        return 2
-    return 1 if args.check and not report["met"] else 0
+    return exit_code(report["complete"], report["met"], args.check)
 
 
 if __name__ == "__main__":

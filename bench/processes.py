@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import time
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 
 from bench import procfs
@@ -30,29 +31,25 @@ def _die_with_parent() -> None:
         pass
 
 
+@dataclass(eq=False)
 class BenchBot:
-    def __init__(
-        self,
-        name: str,
-        module: str,
-        *,
-        token: str,
-        base_url: str,
-        world: BotWorld,
-        workdir: Path,
-        log_level: str = "INFO",
-        env: dict[str, str] | None = None,
-    ) -> None:
-        self.name = name
-        self.module = module
-        self.token = token
-        self.base_url = base_url
-        self.world = world
-        self.workdir = workdir
-        self.log_level = log_level
-        self.env = dict(env or {})  # more settings for this run
-        self.log_path = workdir / f"{name}.log"
-        self.proc: asyncio.subprocess.Process | None = None
+    """The bot `name`, run as `python -m <module>` in `workdir` against the emulator at
+    `base_url`; `env`: more settings for this run, on top of the production environment."""
+
+    name: str
+    module: str
+    _: KW_ONLY
+    token: str
+    base_url: str
+    world: BotWorld
+    workdir: Path
+    log_level: str = "INFO"
+    env: dict[str, str] = field(default_factory=dict)
+    proc: asyncio.subprocess.Process | None = field(default=None, init=False)
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / f"{self.name}.log"
 
     @property
     def pid(self) -> int:

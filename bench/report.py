@@ -124,6 +124,14 @@ def disturbance(runs: list[dict[str, Any]]) -> float:
     return max((value for value in found if not math.isnan(value)), default=0.0)
 
 
+def exit_code(complete: bool, met: bool, check: bool) -> int:
+    """A benchmark's exit status: 2 when it did not complete, 1 when `check` (--check) asks
+    for the targets and one was missed (`met` false), else 0."""
+    if not complete:
+        return 2
+    return 1 if check and not met else 0
+
+
 def write_json(result: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(_finite(result), indent=2, ensure_ascii=False) + "\n")

@@ -32,7 +32,7 @@ import aiogram
 from bench import procfs
 from bench.loads import LoadResult, closed_loop, open_loop
 from bench.processes import ROOT, BenchBot
-from bench.report import disturbance, summarize_runs, table, targets, write_json
+from bench.report import disturbance, exit_code, summarize_runs, table, targets, write_json
 from bench.scripts import Script, echo_script, lessons_script
 from bench.tail import ReplyTail
 from bot.emulator import Emulator, start_server
@@ -335,11 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     write_json(result, args.out)
     print(table(result))
     print(f"\nresults: {args.out} ({result['seconds']} s)")
-    if not result["complete"]:
-        return 2
-    if args.check and not all(target["ok"] for target in result["targets"]):
-        return 1
-    return 0
+    met = all(target["ok"] for target in result["targets"])
+    return exit_code(result["complete"], met, args.check)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,9 @@ what the tests demand.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,10 @@ def settings_for(db_path: Path, **fields: Any) -> Settings:
 
 
 class Staff:
-    """An emulated Telegram for the bot, with its consultant Анна and its admin Ада."""
+    """An emulated Telegram for the bot, with its consultant Анна and its admin Ада; a
+    subclass builds the `machine` with the settings its tests need."""
+
+    machine: Machine
 
     def __init__(self) -> None:
         self.emulator = Emulator()
@@ -51,6 +55,22 @@ class Staff:
             first_name="Анна", last_name="Консультант", started=True
         )
         self.admin = self.telegram.add_user(first_name="Ада", started=True)
+
+    @property
+    def repo(self) -> Any:
+        """The repositories of the machine's running generation."""
+        generation = self.machine.generation
+        assert generation is not None and generation.repo is not None
+        return generation.repo
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[Machine]:
+        """The machine booted for the block and halted after it, whatever happened."""
+        await self.machine.boot()
+        try:
+            yield self.machine
+        finally:
+            await self.machine.halt()
 
 
 @dataclass(frozen=True)

@@ -92,12 +92,6 @@ class Shop(Staff):
         chat = self.telegram.chats[self.first_group]
         return chat.migrated_to or chat.id
 
-    @property
-    def repo(self) -> Any:
-        generation = self.machine.generation
-        assert generation is not None and generation.repo is not None
-        return generation.repo
-
     def fault(self, method: str, kind: str, count: int) -> None:
         self.planned = (self.telegram.inject_fault(
             method, kind, count=count, retry_after=1 if kind == "429" else None), count)
@@ -236,11 +230,9 @@ async def test_faults_on_every_method_lose_nothing_and_crash_nothing(
     tmp_path: Path, figures: Figures, error_log: ErrorRecords,
 ) -> None:
     shop = Shop(tmp_path)
-    machine = shop.machine
     rng = random.Random(SEED)
-    await machine.boot()
     owners: list[tuple[Person, Request, str]] = []
-    try:
+    async with shop.running() as machine:
         # -- a fault-free day: which methods does the bot use? -------------------------
         first = await shop.people.user("Анна")
         await walk(first, lessons_steps())
@@ -354,8 +346,6 @@ async def test_faults_on_every_method_lose_nothing_and_crash_nothing(
         figures.add("owners who picked their request up again after a fault", shop.resumed)
         figures.note(f"faults: methods covered {sorted(used)}")
         error_log.records.clear()  # the ones left were provoked on purpose, checked above
-    finally:
-        await machine.halt()
     assert shop.group_id != shop.first_group, "the group never became a supergroup"
 
 
@@ -440,10 +430,8 @@ async def test_a_30_second_outage_at_any_step_of_the_request_loses_nothing(
     steps = request.steps()
     clock = ShiftedClock()
     shop = Shop(tmp_path, clock=clock, production_backoff=True)
-    machine = shop.machine
-    await machine.boot()
     owners = []
-    try:
+    async with shop.running() as machine:
         for at, step in enumerate(steps):
             owner = await shop.people.user(f"Владелец {at}")
             await walk(owner, steps[:at])
@@ -474,5 +462,3 @@ async def test_a_30_second_outage_at_any_step_of_the_request_loses_nothing(
             assert any("чек-лист" in text for text in shown), owner
         figures.add("30-second outages survived (one at each step of the request)", len(owners))
         error_log.records.clear()  # retries are logged as warnings; nothing else is expected
-    finally:
-        await machine.halt()

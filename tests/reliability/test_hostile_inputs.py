@@ -110,12 +110,6 @@ class Office(Staff):
         self.people = LiveWorld(self.machine)
 
     @property
-    def repo(self) -> Any:
-        generation = self.machine.generation
-        assert generation is not None and generation.repo is not None
-        return generation.repo
-
-    @property
     def db(self) -> Any:
         return self.repo.db
 
@@ -231,13 +225,11 @@ async def test_hostile_inputs_in_every_state_are_answered_and_change_nothing_the
     tmp_path: Path, figures: Figures, error_log: ErrorRecords,
 ) -> None:
     office = Office(tmp_path)
-    machine = office.machine
-    await machine.boot()
     everything = corpus()
     assert len(everything) >= 200
     some = sampler(everything)
     spots: list[Spot] = []
-    try:
+    async with office.running() as machine:
         # -- people in every private state --------------------------------------------
         for name, steps, whole in private_states():
             person = await office.people.user("Анна")
@@ -329,19 +321,13 @@ async def test_hostile_inputs_in_every_state_are_answered_and_change_nothing_the
         figures.add("hostile inputs in the corpus", len(everything))
         figures.add("hostile inputs sent (all states and chats)", sent)
         figures.add("states the hostile corpus was sent in", len(spots) + 2)
-    finally:
-        generation = machine.generation
-        if generation is not None:
-            await machine.halt()
 
 
 
 @pytest.mark.timeout(60)
 async def test_an_update_aiogram_cannot_parse_does_not_stop_the_intake(tmp_path: Path) -> None:
     office = Office(tmp_path)
-    machine = office.machine
-    await machine.boot()
-    try:
+    async with office.running() as machine:
         owner = office.telegram.add_user(first_name="Анна", started=True)
         office.telegram.inject_update({"message": {
             "message_id": 1, "date": 0, "from": owner.to_telegram(),
@@ -360,5 +346,3 @@ async def test_an_update_aiogram_cannot_parse_does_not_stop_the_intake(tmp_path:
             "SELECT error FROM inbox WHERE status = 'failed'")
         assert [row[0].startswith("unparseable: ") for row in failed] == [True]
         assert not office.telegram.pending_updates()
-    finally:
-        await machine.halt()
