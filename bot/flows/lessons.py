@@ -125,10 +125,7 @@ async def on_lessons_command(
     message: Message, reply: Replies, state: FSMContext, repo: Repositories, content: Content,
     settings: Settings,
 ) -> None:
-    assert message.from_user is not None
-    await resume(
-        Reader(reply, message.chat.id, message.from_user.id, state, repo, content, settings)
-    )
+    await resume(Reader.writing(message, reply, state, repo, content, settings))
 
 
 async def on_lesson_button(
