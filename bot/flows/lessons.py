@@ -107,6 +107,18 @@ def _number(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
 
+def answer_press(
+    query: CallbackQuery, index: int, last: int, reply: Replies, content: Content
+) -> bool:
+    """Answer the press of a button that opens lesson `index`: True when it is one of 1 to
+    `last`, else (forged, or from an older edition of the course) the stale-button alert."""
+    if not 1 <= index <= last:
+        reply(query.answer(content.label("alerts.stale_button"), show_alert=True))
+        return False
+    reply(query.answer())
+    return True
+
+
 async def resume(reader: Reader) -> None:
     content = reader.content
     row = await reader.repo.users.get(reader.user_id)
@@ -125,10 +137,7 @@ async def on_lessons_command(
     message: Message, reply: Replies, state: FSMContext, repo: Repositories, content: Content,
     settings: Settings,
 ) -> None:
-    assert message.from_user is not None
-    await resume(
-        Reader(reply, message.chat.id, message.from_user.id, state, repo, content, settings)
-    )
+    await resume(Reader.writing(message, reply, state, repo, content, settings))
 
 
 async def on_lesson_button(
@@ -142,10 +151,8 @@ async def on_lesson_button(
 ) -> None:
     total = content.lesson_count
     index = callback_data.i
-    if not 1 <= index <= total + 1:  # forged or from an older edition of the course
-        reply(query.answer(content.label("alerts.stale_button"), show_alert=True))
+    if not answer_press(query, index, total + 1, reply, content):  # total + 1: the finish
         return
-    reply(query.answer())
     reader = Reader.pressing(query, reply, state, repo, content, settings)
     if index == total + 1:
         await send_finish(reader)
@@ -166,10 +173,8 @@ async def on_lesson_page(
     (unless the message can no longer be edited: then the lesson comes as a new one)."""
     total = content.lesson_count
     index = callback_data.i
-    if not 1 <= index <= total:
-        reply(query.answer(content.label("alerts.stale_button"), show_alert=True))
+    if not answer_press(query, index, total, reply, content):
         return
-    reply(query.answer())
     message = query.message
     reader = Reader.pressing(query, reply, state, repo, content, settings)
     pages = content.lesson_pages(index)

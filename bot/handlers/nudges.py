@@ -68,13 +68,10 @@ async def on_button(
         return
     if action is NudgeAction.lesson:
         index = callback_data.i
-        if not 1 <= index <= content.lesson_count:  # forged, or from an older course
-            reply(query.answer(content.label("alerts.stale_button"), show_alert=True))
-            return
-        reply(query.answer())
-        await lessons.send_lesson(
-            lessons.Reader(reply, chat_id, user_id, state, repo, content, settings), index
-        )
+        if lessons.answer_press(query, index, content.lesson_count, reply, content):
+            await lessons.send_lesson(
+                lessons.Reader.pressing(query, reply, state, repo, content, settings), index
+            )
         return
     reply(query.answer())  # resume the request, or begin it
     await open_request(reply, chat_id, user_id, state, repo, content, settings, questionnaire)

@@ -6,9 +6,8 @@ import mimetypes
 from typing import Any
 
 from bot.emulator.errors import ApiError, bad_request
-from bot.emulator.markup import validate_reply_markup
 from bot.emulator.methods.registry import Call, api_method
-from bot.emulator.methods.sending import caption_fields, caption_param, post_bot_message
+from bot.emulator.methods.sending import caption_fields, caption_param, post_requested
 from bot.emulator.models import StoredFile
 from bot.emulator.params import Upload, opt_bool, opt_str
 from bot.emulator.payloads import FileFactory, photo_sizes
@@ -35,13 +34,11 @@ def _send_media(call: Call, kind: str) -> dict[str, Any]:
     caption = None
     if kind not in _NO_CAPTION:
         caption = caption_param(world, params)
-    markup = validate_reply_markup(params.get("reply_markup"))
-    message = post_bot_message(
+    message = post_requested(
         world,
         chat,
         params,
         kind=kind,
-        reply_markup=markup,
         media=media_object(kind, stored, world.add_file),
         file=stored,
         **caption_fields(caption),

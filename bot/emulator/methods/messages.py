@@ -15,6 +15,7 @@ from bot.emulator.methods.sending import (
     caption_fields,
     caption_param,
     post_bot_message,
+    post_requested,
     target_message,
     text_param,
 )
@@ -29,13 +30,11 @@ def send_message(call: Call) -> dict[str, Any]:
     world, params = call.world, call.params
     chat = world.chat_for_send(params.get("chat_id"))
     text = text_param(world, params)
-    markup = validate_reply_markup(params.get("reply_markup"))
-    message = post_bot_message(
+    message = post_requested(
         world,
         chat,
         params,
         kind="text",
-        reply_markup=markup,
         text=text.text,
         entities=text.entities,
         html=text.html,

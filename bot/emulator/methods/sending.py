@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.emulator.errors import bad_request, forbidden
+from bot.emulator.markup import validate_reply_markup
 from bot.emulator.models import GENERAL_TOPIC_ID
 from bot.emulator.params import opt_bool, opt_int, opt_str
 from bot.emulator.text import FormattedText, format_text
@@ -103,6 +104,15 @@ def post_bot_message(
         elif "remove_keyboard" in reply_markup:
             chat.reply_keyboard = None
     return message
+
+
+def post_requested(
+    world: BotWorld, chat: ChatRecord, params: dict[str, Any], *, kind: str, **fields: Any
+) -> StoredMessage:
+    """The new message a send method (sendMessage, sendPhoto, …) asks for, with the request's
+    keyboard: checked after the message's own content, before the reply target and topic."""
+    markup = validate_reply_markup(params.get("reply_markup"))
+    return post_bot_message(world, chat, params, kind=kind, reply_markup=markup, **fields)
 
 
 def message_thread(

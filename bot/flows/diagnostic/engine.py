@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -268,6 +269,10 @@ def not_own(message: Message) -> bool:
     return message.forward_origin is not None or message.via_bot is not None
 
 
+# Takes a message where a question waits, with the owner's step, draft, position and question.
+Answer = Callable[[Message, Step, Draft, Position, Question], Awaitable[None]]
+
+
 class FormHandlers:
     """The handlers of one form, registered on a router (`router()` and `fallback()`)."""
 
@@ -275,26 +280,22 @@ class FormHandlers:
         self.form = form
         self.back_label: str | None = None
 
-    def _step(
-        self, reply: Replies, chat_id: int, user_id: int, state: FSMContext,
-        repo: Repositories, content: Content, settings: Settings,
-    ) -> Step:
-        return Step(reply, chat_id, user_id, state, repo, content, settings, self.form)
+    def _answering(self, answer: Answer) -> Callable[..., Awaitable[None]]:
+        """A message handler for where a question waits: `answer` gets the message with the
+        owner's step, the draft, the position and the question waiting for an answer (nothing
+        happens when the owner is not in the form)."""
 
-    async def _waiting(
-        self, message: Message, reply: Replies, state: FSMContext, repo: Repositories,
-        content: Content, settings: Settings,
-    ) -> tuple[Step, Draft, Position, Question] | None:
-        """The step of a message, the draft and the question waiting for an answer (None:
-        the owner is not in the form)."""
-        assert message.from_user is not None
-        step = self._step(reply, message.chat.id, message.from_user.id, state, repo, content,
-                          settings)
-        draft = await step.draft()
-        at = await step.position(draft)
-        if at is None:
-            return None
-        return step, draft, at, self.form.questions[at.key]
+        async def on_message(
+            message: Message, reply: Replies, state: FSMContext, repo: Repositories,
+            content: Content, settings: Settings,
+        ) -> None:
+            step = Step.writing(message, reply, state, repo, content, settings, form=self.form)
+            draft = await step.draft()
+            at = await step.position(draft)
+            if at is not None:
+                await answer(message, step, draft, at, self.form.questions[at.key])
+
+        return on_message
 
     def router(self) -> Router:
         router = Router(name="diagnostic")
@@ -311,15 +312,19 @@ class FormHandlers:
         )
         router.callback_query.register(self.on_button, DiagCb.filter())
         router.callback_query.register(self.on_edit, EditCb.filter())
-        router.message.register(self.on_contact, StateFilter(*contacts), Magic(F.contact))
-        router.message.register(self.on_text, states, Magic(F.text))
+        router.message.register(
+            self._answering(self.answer_contact), StateFilter(*contacts), Magic(F.contact)
+        )
+        router.message.register(self._answering(self.answer_text), states, Magic(F.text))
         return router
 
     def fallback(self) -> Router:
         """Re-asks the current question; goes after every router that handles commands."""
         router = Router(name="diagnostic-fallback")
         router.message.filter(InChat("private"))
-        router.message.register(self.on_unexpected, StateFilter(*self.form.states.values()))
+        router.message.register(
+            self._answering(self.answer_unexpected), StateFilter(*self.form.states.values())
+        )
         return router
 
     # -- entry -----------------------------------------------------------------------------
@@ -328,19 +333,14 @@ class FormHandlers:
         self, message: Message, reply: Replies, state: FSMContext, repo: Repositories,
         content: Content, settings: Settings,
     ) -> None:
-        assert message.from_user is not None
-        step = self._step(reply, message.chat.id, message.from_user.id, state, repo, content,
-                          settings)
-        await start(step)
+        await start(Step.writing(message, reply, state, repo, content, settings, form=self.form))
 
     async def on_menu(
         self, query: CallbackQuery, reply: Replies, state: FSMContext, repo: Repositories,
         content: Content, settings: Settings,
     ) -> None:
         reply(query.answer())
-        chat_id = query.message.chat.id if query.message else query.from_user.id
-        await start(self._step(reply, chat_id, query.from_user.id, state, repo, content,
-                               settings))
+        await start(Step.pressing(query, reply, state, repo, content, settings, form=self.form))
 
     # -- buttons ---------------------------------------------------------------------------
 
@@ -348,8 +348,7 @@ class FormHandlers:
         self, query: CallbackQuery, callback_data: DiagCb, reply: Replies, state: FSMContext,
         repo: Repositories, content: Content, settings: Settings,
     ) -> None:
-        chat_id = query.message.chat.id if query.message else query.from_user.id
-        step = self._step(reply, chat_id, query.from_user.id, state, repo, content, settings)
+        step = Step.pressing(query, reply, state, repo, content, settings, form=self.form)
         key, value = callback_data.s, callback_data.v
         draft = await step.draft()
         at = await step.position(draft)
@@ -417,8 +416,7 @@ class FormHandlers:
         self, query: CallbackQuery, callback_data: EditCb, reply: Replies, state: FSMContext,
         repo: Repositories, content: Content, settings: Settings,
     ) -> None:
-        chat_id = query.message.chat.id if query.message else query.from_user.id
-        step = self._step(reply, chat_id, query.from_user.id, state, repo, content, settings)
+        step = Step.pressing(query, reply, state, repo, content, settings, form=self.form)
         draft = await step.draft()
         at = await step.position(draft)
         first = self.form.group_start(callback_data.f)
@@ -434,17 +432,12 @@ class FormHandlers:
 
     # -- typed answers, contacts, everything else ------------------------------------------
 
-    async def on_text(
-        self, message: Message, reply: Replies, state: FSMContext, repo: Repositories,
-        content: Content, settings: Settings,
+    async def answer_text(
+        self, message: Message, step: Step, draft: Draft, at: Position, question: Question
     ) -> None:
         assert message.text is not None
-        waiting = await self._waiting(message, reply, state, repo, content, settings)
-        if waiting is None:
-            return
-        step, draft, at, question = waiting
         text = message.text
-        if text.strip() == content.label("diag_buttons.back") and question.back:
+        if text.strip() == step.content.label("diag_buttons.back") and question.back:
             await back(step, draft, at)
             return
         if not_own(message):
@@ -476,15 +469,10 @@ class FormHandlers:
             return
         await take(step, draft, at, value)
 
-    async def on_contact(
-        self, message: Message, reply: Replies, state: FSMContext, repo: Repositories,
-        content: Content, settings: Settings,
+    async def answer_contact(
+        self, message: Message, step: Step, draft: Draft, at: Position, question: Question
     ) -> None:
         assert message.from_user is not None and message.contact is not None
-        waiting = await self._waiting(message, reply, state, repo, content, settings)
-        if waiting is None:
-            return
-        step, draft, at, question = waiting
         if not_own(message):
             await go(step, draft, at, problem=Problem.forwarded)
             return
@@ -499,14 +487,9 @@ class FormHandlers:
             return
         await take(step, draft, at, phone)
 
-    async def on_unexpected(
-        self, message: Message, reply: Replies, state: FSMContext, repo: Repositories,
-        content: Content, settings: Settings,
+    async def answer_unexpected(
+        self, message: Message, step: Step, draft: Draft, at: Position, question: Question
     ) -> None:
         """A sticker, photo, voice … where a question waits: a hint, the same question."""
-        waiting = await self._waiting(message, reply, state, repo, content, settings)
-        if waiting is None:
-            return
-        step, draft, at, question = waiting
         need = Problem.need_button if question.buttons else Problem.need_text
         ask(step, draft, at, problem=need, kind=input_kind(message))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from aiogram import Bot
 from aiogram.filters import CommandObject
@@ -31,13 +33,25 @@ from bot.group.views.leads_list import FILTERS, MAX_PAGE, parse_filter, render_p
 from bot.local_time import local
 
 
+def _argument(
+    parse: Callable[[str | None, Content], str | None], message: Message,
+    command: CommandObject, reply: Replies, content: Content, usage: str, **context: Any,
+) -> str | None:
+    """The code the command's argument names, as `parse` reads it; None (an argument it does
+    not know) after answering with the command's usage (the template `usage`)."""
+    code = parse(command.args, content)
+    if code is None:
+        reply(message.answer(content.render(usage, **context)))
+    return code
+
+
 async def on_leads(
     message: Message, command: CommandObject, reply: Replies, repo: Repositories,
     content: Content, settings: Settings,
 ) -> None:
-    code = parse_filter(command.args, content)
+    code = _argument(parse_filter, message, command, reply, content, "group/leads_usage.html",
+                     codes=list(FILTERS))
     if code is None:
-        reply(message.answer(content.render("group/leads_usage.html", codes=list(FILTERS))))
         return
     page = await render_page(code, 0, repo, content, settings)
     reply(
@@ -100,9 +114,8 @@ async def on_export(
     message: Message, command: CommandObject, reply: Replies, repo: Repositories,
     content: Content, settings: Settings,
 ) -> None:
-    code = parse_period(command.args, content)
+    code = _argument(parse_period, message, command, reply, content, "group/export_usage.html")
     if code is None:
-        reply(message.answer(content.render("group/export_usage.html")))
         return
     rows = await repo.pipeline.created_since(period_start(code, settings))
     data = export_csv(rows, content, settings)
@@ -124,9 +137,8 @@ async def on_stats(
     """Leads per status, the funnel for the period, the time to first contact, its
     reminders, how booked diagnostics ended (booked → held → no-show, by source), then the
     funnel's chart: /stats [period]."""
-    code = parse_period(command.args, content)
+    code = _argument(parse_period, message, command, reply, content, "group/stats_usage.html")
     if code is None:
-        reply(message.answer(content.render("group/stats_usage.html")))
         return
     reply(message.answer(stats_view.render(await stats_view.collect(repo), content)))
     since = period_start(code, settings)
