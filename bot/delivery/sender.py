@@ -60,6 +60,19 @@ class _Lane:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     due: float = 0.0  # the head may not be tried before this (after a transient failure)
     settled: int | None = None  # delivered harmless calls not yet forgotten: up to this id
+    forgotten: int = 0  # every call up to this id is forgotten (a message's delivery)
+
+
+def answers_alongside(lane: _Lane) -> bool:
+    """The lane's head answers a button press and more follows it (the message the press
+    brings, an edit): the answer goes out alongside them instead of before them. A press is
+    answered to stop the button's spinner, and the person waits for what follows; in order,
+    that would wait a whole round trip to Telegram for the answer first. Answers stay in
+    order with each other; one tried again (after a failure) goes the ordinary way."""
+    if len(lane.rows) < 2:
+        return False
+    head = lane.rows[0]
+    return head.call.method == "answerCallbackQuery" and head.attempts == 0 and head.track is None
 
 
 def harmless_again(row: StoredReply) -> bool:
@@ -142,11 +155,19 @@ class ReplySender(BackgroundLoop):
         if lane is None:
             return True
         async with lane.lock:
+            answering: asyncio.Task[_Lane] | None = None
             try:
                 while lane.rows:
-                    if lane.due > self.clock.now() or not await self._deliver_head(lane):
+                    if lane.due > self.clock.now():
+                        break
+                    if answering is None and answers_alongside(lane):
+                        answering = asyncio.create_task(self._answer(lane.rows.popleft()))
+                        continue
+                    if not await self._deliver_head(lane):
                         break
             finally:
+                if answering is not None:
+                    self._settle_answer(lane, await answering)
                 if lane.settled is not None:
                     await self.replies.forget_through(lane.id, lane.settled)
                     lane.settled = None
@@ -158,6 +179,24 @@ class ReplySender(BackgroundLoop):
         # only now that the lane is free, or the loop could find it locked and sleep past it.
         self.wakeup.set()
         return False
+
+    async def _answer(self, row: StoredReply) -> _Lane:
+        """Deliver a button's answer on a lane of its own (`answers_alongside`)."""
+        own = _Lane(row.lane, deque([row]))
+        await self._deliver_head(own)
+        return own
+
+    @staticmethod
+    def _settle_answer(lane: _Lane, own: _Lane) -> None:
+        """Fold an answer delivered alongside back into its lane: still owed (a transient
+        failure), it goes back to the head and is tried again the ordinary way; delivered,
+        it is forgotten with the lane's next harmless call, unless a message delivered after
+        it already forgot it."""
+        if own.rows:
+            lane.rows.appendleft(own.rows[0])
+            lane.due = max(lane.due, own.due)
+        if own.settled is not None and own.settled > lane.forgotten:
+            lane.settled = max(lane.settled or 0, own.settled)
 
     async def _deliver_head(self, lane: _Lane) -> bool:
         """Try the lane's first call; True when the lane may go on."""
@@ -205,6 +244,7 @@ class ReplySender(BackgroundLoop):
         else:  # forgets the harmless ones before it too
             await self.replies.delivered(row, chat_id, message_id)
             lane.settled = None
+            lane.forgotten = row.id
         if row.track and self.on_recorded is not None:
             self.on_recorded()
         lane.rows.popleft()
