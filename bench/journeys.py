@@ -68,6 +68,7 @@ from bench.run import (
     complete,
     measure_in_turn,
     measuring,
+    options_from,
     settle,
 )
 from bench.scripts import Injection, Ready, echo_script, find_button, newest_with_button
@@ -599,12 +600,7 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
         parser.error("--owners, --paced-owners and --rate must be positive")
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    options = Options(
-        owners=args.owners, rate=args.rate, paced_owners=args.paced_owners, warmup=args.warmup,
-        reply_timeout=args.reply_timeout, card_timeout=args.card_timeout,
-        log_level=args.log_level, lockstep=args.lockstep,
-    )
-    return options, args
+    return options_from(Options, args), args
 
 
 def main(argv: list[str] | None = None) -> int:

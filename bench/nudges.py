@@ -32,14 +32,14 @@ import re
 import sqlite3
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from bench.loads import open_loop
 from bench.processes import ROOT, BenchBot
 from bench.report import exit_code
-from bench.run import Usage, harness_without_gc
+from bench.run import Usage, harness_without_gc, options_from
 from bench.scripts import echo_script
 from bench.stats import summarize
 from bench.tail import ReplyTail
@@ -124,7 +124,7 @@ async def run(options: Options) -> dict[str, Any]:
     machine is shared: the difference is what the burst costs the live answers)."""
     report: dict[str, Any] = {}
     if options.baseline:
-        quiet = Options(0, options.live, options.live_rate, options.duration, options.rate)
+        quiet = replace(options, owners=0)
         with tempfile.TemporaryDirectory(prefix="bench-nudges-", dir=options.workdir) as folder:
             with harness_without_gc():
                 alone = await _measure(quiet, Path(folder))
@@ -272,8 +272,7 @@ def main() -> int:
                         help="first measure the live answers with no reminder due")
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     args = parser.parse_args()
-    options = Options(args.owners, args.live, args.live_rate, args.duration, args.rate,
-                      baseline=args.baseline)
+    options = options_from(Options, args)
     report = asyncio.run(run(options))
     text = json.dumps(report, ensure_ascii=False, indent=2)
     print(text)

@@ -23,9 +23,9 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiogram
 
@@ -47,6 +47,7 @@ BOTS: dict[str, tuple[str, str]] = {
 # Owner ids per phase: every phase meets people the bot has never seen.
 WARMUP_IDS, SATURATION_IDS, LATENCY_IDS = 1_000_000, 2_000_000, 3_000_000
 SETTLE_SECONDS = 0.5
+OptionsT = TypeVar("OptionsT")
 
 
 @contextmanager
@@ -309,6 +310,13 @@ def benchmark_parser(
     return parser
 
 
+def options_from(cls: type[OptionsT], args: argparse.Namespace) -> OptionsT:
+    """A benchmark's options (dataclass `cls`) from the parsed arguments of the same names; a
+    field no argument sets (workdir) keeps its default."""
+    given = vars(args)
+    return cls(**{field.name: given[field.name] for field in fields(cls) if field.name in given})
+
+
 def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
     defaults = Options()
     parser = benchmark_parser(
@@ -322,11 +330,7 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
     args = parser.parse_args(argv)
     if args.owners < 1 or args.repeat < 1 or args.rate <= 0 or args.duration <= 0:
         parser.error("--owners, --repeat, --rate and --duration must be positive")
-    options = Options(
-        owners=args.owners, rate=args.rate, duration=args.duration, warmup=args.warmup,
-        repeat=args.repeat, reply_timeout=args.reply_timeout, log_level=args.log_level,
-    )
-    return options, args
+    return options_from(Options, args), args
 
 
 def main(argv: list[str] | None = None) -> int:
