@@ -63,6 +63,7 @@ from bench.run import (
     BOTS,
     Usage,
     _meta,
+    _phase,
     add_owners,
     benchmark_parser,
     complete,
@@ -302,8 +303,13 @@ def _updates_per_fetch(calls: Counter[str], updates: int) -> float:
     return round(updates / fetches, 2) if fetches else math.nan
 
 
-def _phase(result: LoadResult, usage: Usage) -> dict[str, Any]:
-    return {**result.to_dict(), **usage.done(result.injected), "complete": result.complete}
+def _phase_and_calls(result: LoadResult, usage: Usage, calls: Counter[str]) -> dict[str, Any]:
+    """A phase's figures (bench.run's), with the Bot API `calls` the bot made in it."""
+    return {
+        **_phase(result, usage),
+        "api_calls_per_update": _calls_per_update(calls, result.injected),
+        "updates_per_fetch": _updates_per_fetch(calls, result.injected),
+    }
 
 
 async def measure(
@@ -331,34 +337,26 @@ async def measure(
     tail.start()
     measured: dict[str, Any] = {"steps_per_owner": len(acts)}
     finished = 0
+
+    async def at_once(ids: list[int]) -> LoadResult:
+        """The owners `ids` walk at once, every step waiting for its reply (closed loop): the
+        journey with ours, as many texts with the echo bot."""
+        if name == "ours":
+            return await walk_all(world, tail, acts, ids, reply_timeout=options.reply_timeout)
+        return await closed_loop(world, tail, echo, ids, reply_timeout=options.reply_timeout)
+
     async with measuring(bot, tail, measured):
         if options.warmup:
-            ids = add_owners(world, WARMUP_IDS, options.warmup)
-            if name == "ours":
-                warm = await walk_all(world, tail, acts, ids, reply_timeout=options.reply_timeout)
-            else:
-                warm = await closed_loop(world, tail, echo, ids,
-                                         reply_timeout=options.reply_timeout)
+            warm = await at_once(add_owners(world, WARMUP_IDS, options.warmup))
             measured["warmup"] = warm.to_dict()
             finished += warm.owners_finished
         await settle()
 
         usage = Usage(bot)
         calls_before = world.call_totals.copy()
-        ids = add_owners(world, SATURATION_IDS, options.owners)
-        if name == "ours":
-            saturation = await walk_all(world, tail, acts, ids,
-                                        reply_timeout=options.reply_timeout)
-        else:
-            saturation = await closed_loop(world, tail, echo, ids,
-                                           reply_timeout=options.reply_timeout)
-        measured["saturation"] = _phase(saturation, usage)
-        calls = world.call_totals - calls_before
-        measured["saturation"]["api_calls_per_update"] = _calls_per_update(
-            calls, saturation.injected
-        )
-        measured["saturation"]["updates_per_fetch"] = _updates_per_fetch(
-            calls, saturation.injected
+        saturation = await at_once(add_owners(world, SATURATION_IDS, options.owners))
+        measured["saturation"] = _phase_and_calls(
+            saturation, usage, world.call_totals - calls_before
         )
         finished += saturation.owners_finished
         if group_id is not None:
@@ -382,10 +380,7 @@ async def measure(
             paced = await open_loop(world, tail, echo, ids, rate=options.rate,
                                     duration=updates / options.rate,
                                     reply_timeout=options.reply_timeout)
-        measured["paced"] = _phase(paced, usage)
-        calls = world.call_totals - calls_before
-        measured["paced"]["api_calls_per_update"] = _calls_per_update(calls, paced.injected)
-        measured["paced"]["updates_per_fetch"] = _updates_per_fetch(calls, paced.injected)
+        measured["paced"] = _phase_and_calls(paced, usage, world.call_totals - calls_before)
         finished += paced.owners_finished
         measured["journeys_completed"] = finished
 
