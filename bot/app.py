@@ -61,7 +61,10 @@ def create_dispatcher(
     Optional dependencies: `consultants` (membership cache; one is made when not given),
     `clock` (what "now" is: free times, bookings; the repositories' by default) and
     `reminders` (where a booking's reminders are scheduled, bot/booking/reminders.py: on the
-    follow-up scheduler by default). Each update also brings `reply` (bot/delivery/replies.py), given by the update processor.
+    follow-up scheduler by default). Each update also brings `reply` (bot/delivery/replies.py),
+    given by the update processor, and a private-chat message or press brings `talk`, the
+    owner's conversation (bot/flows/conversation.py; the owners' router builds it,
+    bot/handlers/__init__.py).
     Exceptions are not caught here: the processor rolls the update back and apologises.
     """
     dependencies.setdefault("consultants", Consultants(settings, repo.kv))

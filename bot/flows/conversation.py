@@ -1,15 +1,16 @@
 """The owner a private-chat update is about, and what answering them needs: the reply
 collector, their chat and id, their FSM context and the app's repositories, content and
-settings. The lessons (`Reader`) and the questionnaire (`Step`) extend it; `pressing` and
-`writing` make one from a button press or a message."""
+settings.
+
+Handlers get it by naming a `talk` parameter: `ConversationMiddleware` (bot/middlewares.py)
+builds one for every message and button press in a private chat. The lessons take it as it
+is; the questionnaire extends it into a `Step` (`Step.of(talk, form)`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Self
 
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
 
 from bot.config import Settings
 from bot.content import Content
@@ -26,22 +27,3 @@ class Conversation:
     repo: Repositories
     content: Content
     settings: Settings
-
-    @classmethod
-    def pressing(
-        cls, query: CallbackQuery, reply: Replies, state: FSMContext, repo: Repositories,
-        content: Content, settings: Settings, **more: Any,
-    ) -> Self:
-        """The owner who pressed a button, in the chat the button is in."""
-        chat_id = query.message.chat.id if query.message else query.from_user.id
-        return cls(reply, chat_id, query.from_user.id, state, repo, content, settings, **more)
-
-    @classmethod
-    def writing(
-        cls, message: Message, reply: Replies, state: FSMContext, repo: Repositories,
-        content: Content, settings: Settings, **more: Any,
-    ) -> Self:
-        """The owner who sent `message`, in its chat."""
-        assert message.from_user is not None  # private chats always have a sender
-        return cls(reply, message.chat.id, message.from_user.id, state, repo, content, settings,
-                   **more)

@@ -11,18 +11,14 @@ forth never fills the chat with copies. A lesson longer than one message is sent
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
-from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.methods import SendMessage
 from aiogram.types import CallbackQuery, Message
 
 from bot import keyboards
 from bot.callbacks import LessonCb, LessonPageCb, MenuAction, MenuCb
-from bot.config import Settings
 from bot.content import Content
 from bot.db.repos import Repositories
 from bot.delivery.replies import Replies
@@ -34,11 +30,6 @@ from bot.nudges import policy as followups
 
 class LessonStates(StatesGroup):
     reading = State()
-
-
-@dataclass(slots=True)
-class Reader(Conversation):
-    """The owner a lesson goes to, and what recording and sending it needs."""
 
 
 def build_router() -> Router:
@@ -60,23 +51,21 @@ def build_fallback_router() -> Router:
     return router
 
 
-async def _open(reader: Reader, index: int) -> None:
+async def _open(talk: Conversation, index: int) -> None:
     """Record that the owner is reading lesson `index` (and when to remind them of the
     next one, in the same transaction)."""
-    repo, user_id, state = reader.repo, reader.user_id, reader.state
+    repo, user_id, state = talk.repo, talk.user_id, talk.state
     await repo.users.open_lesson(user_id, index)
-    await followups.lesson_opened(
-        repo, reader.settings, user_id, index, reader.content.lesson_count
-    )
+    await followups.lesson_opened(repo, talk.settings, user_id, index, talk.content.lesson_count)
     if await state.get_state() != LessonStates.reading.state:  # a cached read, not a write
         await state.set_state(LessonStates.reading)
 
 
-async def send_lesson(reader: Reader, index: int) -> None:
+async def send_lesson(talk: Conversation, index: int) -> None:
     """Record progress first, then send the lesson (pages, buttons on the last page)."""
-    reply, chat_id, content = reader.reply, reader.chat_id, reader.content
+    reply, chat_id, content = talk.reply, talk.chat_id, talk.content
     total = content.lesson_count
-    await _open(reader, index)
+    await _open(talk, index)
     pages = content.lesson_pages(index)
     for page in pages[:-1]:
         reply(SendMessage(chat_id=chat_id, text=page))
@@ -85,15 +74,15 @@ async def send_lesson(reader: Reader, index: int) -> None:
     ))
 
 
-async def send_finish(reader: Reader) -> None:
-    repo, user_id, content, settings = reader.repo, reader.user_id, reader.content, reader.settings
+async def send_finish(talk: Conversation) -> None:
+    repo, user_id, content, settings = talk.repo, talk.user_id, talk.content, talk.settings
     if await repo.users.mark_lessons_done(user_id):
         await repo.funnel.record(user_id, "lessons_done")
         await repo.referrals.thank_once(user_id, "lessons")
     await followups.lessons_finished(repo, settings, user_id)
-    await reader.state.set_state(None)
-    reader.reply(SendMessage(
-        chat_id=reader.chat_id,
+    await talk.state.set_state(None)
+    talk.reply(SendMessage(
+        chat_id=talk.chat_id,
         text=content.render(
             "messages/final_cta.html",
             min_turnover=_number(settings.min_turnover_mln),
@@ -107,106 +96,82 @@ def _number(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
 
-def answer_press(
-    query: CallbackQuery, index: int, last: int, reply: Replies, content: Content
-) -> bool:
+def answer_press(talk: Conversation, query: CallbackQuery, index: int, last: int) -> bool:
     """Answer the press of a button that opens lesson `index`: True when it is one of 1 to
     `last`, else (forged, or from an older edition of the course) the stale-button alert."""
     if not 1 <= index <= last:
-        reply(query.answer(content.label("alerts.stale_button"), show_alert=True))
+        talk.reply(query.answer(talk.content.label("alerts.stale_button"), show_alert=True))
         return False
-    reply(query.answer())
+    talk.reply(query.answer())
     return True
 
 
-async def resume(reader: Reader) -> None:
-    content = reader.content
-    row = await reader.repo.users.get(reader.user_id)
+async def resume(talk: Conversation) -> None:
+    content = talk.content
+    row = await talk.repo.users.get(talk.user_id)
     if row is not None and row.lessons_done_at is not None:
-        reader.reply(SendMessage(
-            chat_id=reader.chat_id,
+        talk.reply(SendMessage(
+            chat_id=talk.chat_id,
             text=content.render("messages/lessons_done.html"),
             reply_markup=keyboards.after_lessons(content),
         ))
         return
     index = min(max(row.lesson if row else 1, 1), content.lesson_count)
-    await send_lesson(reader, index)
+    await send_lesson(talk, index)
 
 
-async def on_lessons_command(
-    message: Message, reply: Replies, state: FSMContext, repo: Repositories, content: Content,
-    settings: Settings,
-) -> None:
-    await resume(Reader.writing(message, reply, state, repo, content, settings))
+async def on_lessons_command(message: Message, talk: Conversation) -> None:
+    await resume(talk)
 
 
 async def on_lesson_button(
-    query: CallbackQuery,
-    callback_data: LessonCb,
-    reply: Replies,
-    state: FSMContext,
-    repo: Repositories,
-    content: Content,
-    settings: Settings,
+    query: CallbackQuery, callback_data: LessonCb, talk: Conversation
 ) -> None:
-    total = content.lesson_count
+    total = talk.content.lesson_count
     index = callback_data.i
-    if not answer_press(query, index, total + 1, reply, content):  # total + 1: the finish
+    if not answer_press(talk, query, index, total + 1):  # total + 1: the finish
         return
-    reader = Reader.pressing(query, reply, state, repo, content, settings)
     if index == total + 1:
-        await send_finish(reader)
+        await send_finish(talk)
     else:
-        await send_lesson(reader, index)
+        await send_lesson(talk, index)
 
 
 async def on_lesson_page(
-    query: CallbackQuery,
-    callback_data: LessonPageCb,
-    reply: Replies,
-    state: FSMContext,
-    repo: Repositories,
-    content: Content,
-    settings: Settings,
+    query: CallbackQuery, callback_data: LessonPageCb, talk: Conversation
 ) -> None:
     """«Назад» (or «Далее» after it): this message becomes lesson `i`, nothing new is sent
     (unless the message can no longer be edited: then the lesson comes as a new one)."""
+    content = talk.content
     total = content.lesson_count
     index = callback_data.i
-    if not answer_press(query, index, total, reply, content):
+    if not answer_press(talk, query, index, total):
         return
     message = query.message
-    reader = Reader.pressing(query, reply, state, repo, content, settings)
     pages = content.lesson_pages(index)
     if not isinstance(message, Message) or len(pages) > 1:
-        await send_lesson(reader, index)
+        await send_lesson(talk, index)
         return
-    await _open(reader, index)
-    reply(
+    await _open(talk, index)
+    talk.reply(
         message.edit_text(
             pages[0], reply_markup=keyboards.lesson_nav(content, index, total, in_place=True)
         ),
         otherwise=SendMessage(
-            chat_id=reader.chat_id, text=pages[0],
+            chat_id=talk.chat_id, text=pages[0],
             reply_markup=keyboards.lesson_nav(content, index, total),
         ),
     )
 
 
-async def on_menu_lessons(
-    query: CallbackQuery, reply: Replies, state: FSMContext, repo: Repositories, content: Content,
-    settings: Settings,
-) -> None:
-    reply(query.answer())
-    await resume(Reader.pressing(query, reply, state, repo, content, settings))
+async def on_menu_lessons(query: CallbackQuery, talk: Conversation) -> None:
+    talk.reply(query.answer())
+    await resume(talk)
 
 
-async def on_menu_restart(
-    query: CallbackQuery, reply: Replies, state: FSMContext, repo: Repositories, content: Content,
-    settings: Settings,
-) -> None:
-    reply(query.answer())
-    await send_lesson(Reader.pressing(query, reply, state, repo, content, settings), 1)
+async def on_menu_restart(query: CallbackQuery, talk: Conversation) -> None:
+    talk.reply(query.answer())
+    await send_lesson(talk, 1)
 
 
 async def on_unexpected_while_reading(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.methods import SendMessage
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
@@ -16,12 +15,12 @@ from bot.booking import service as booking_service
 from bot.booking.reminders import ReminderSchedule
 from bot.callbacks import NudgeAction, NudgeCb
 from bot.clock import Clock
-from bot.config import Settings
 from bot.content import Content
 from bot.db.repos import Repositories
 from bot.delivery.replies import Replies
 from bot.filters import InChat
 from bot.flows import lessons
+from bot.flows.conversation import Conversation
 from bot.flows.diagnostic import open_request
 from bot.flows.diagnostic.form import Form
 from bot.nudges import policy as followups
@@ -49,32 +48,22 @@ async def on_stop(
 
 
 async def on_button(
-    query: CallbackQuery,
-    callback_data: NudgeCb,
-    reply: Replies,
-    state: FSMContext,
-    repo: Repositories,
-    content: Content,
-    settings: Settings,
-    questionnaire: Form,
+    query: CallbackQuery, callback_data: NudgeCb, talk: Conversation, questionnaire: Form
 ) -> None:
-    user_id = query.from_user.id
-    chat_id = query.message.chat.id if query.message else user_id
     action = callback_data.a
     if action is NudgeAction.stop:
-        await followups.stopped(repo, user_id)
-        reply(query.answer())
-        reply(SendMessage(chat_id=chat_id, text=content.render("nudges/stopped.html")))
+        await followups.stopped(talk.repo, talk.user_id)
+        talk.reply(query.answer())
+        text = talk.content.render("nudges/stopped.html")
+        talk.reply(SendMessage(chat_id=talk.chat_id, text=text))
         return
     if action is NudgeAction.lesson:
         index = callback_data.i
-        if lessons.answer_press(query, index, content.lesson_count, reply, content):
-            await lessons.send_lesson(
-                lessons.Reader.pressing(query, reply, state, repo, content, settings), index
-            )
+        if lessons.answer_press(talk, query, index, talk.content.lesson_count):
+            await lessons.send_lesson(talk, index)
         return
-    reply(query.answer())  # resume the request, or begin it
-    await open_request(reply, chat_id, user_id, state, repo, content, settings, questionnaire)
+    talk.reply(query.answer())  # resume the request, or begin it
+    await open_request(talk, questionnaire)
 
 
 async def on_bot_status(

@@ -24,6 +24,7 @@ from bot.content import Content
 from bot.db.repos import Repositories
 from bot.delivery.replies import Replies
 from bot.filters import InChat, IsAdmin
+from bot.flows.conversation import Conversation
 
 
 def build_router() -> Router:
@@ -59,30 +60,24 @@ def share_keyboard(content: Content, link: str) -> InlineKeyboardMarkup:
     )
 
 
-async def send_share(
-    bot: Bot, reply: Replies, chat_id: int, user_id: int, repo: Repositories, content: Content
-) -> None:
-    link = await personal_link(bot, repo, user_id)
-    invited = await repo.referrals.invited_count(user_id)
-    reply(SendMessage(
-        chat_id=chat_id,
+async def send_share(bot: Bot, talk: Conversation) -> None:
+    repo, content = talk.repo, talk.content
+    link = await personal_link(bot, repo, talk.user_id)
+    invited = await repo.referrals.invited_count(talk.user_id)
+    talk.reply(SendMessage(
+        chat_id=talk.chat_id,
         text=content.render("messages/share_intro.html", link=link, invited=invited),
         reply_markup=share_keyboard(content, link),
     ))
 
 
-async def on_share_command(
-    message: Message, bot: Bot, reply: Replies, repo: Repositories, content: Content
-) -> None:
-    assert message.from_user is not None
-    await send_share(bot, reply, message.chat.id, message.from_user.id, repo, content)
+async def on_share_command(message: Message, bot: Bot, talk: Conversation) -> None:
+    await send_share(bot, talk)
 
 
-async def on_share_button(
-    query: CallbackQuery, bot: Bot, reply: Replies, repo: Repositories, content: Content
-) -> None:
-    reply(query.answer())
-    await send_share(bot, reply, query.from_user.id, query.from_user.id, repo, content)
+async def on_share_button(query: CallbackQuery, bot: Bot, talk: Conversation) -> None:
+    talk.reply(query.answer())
+    await send_share(bot, talk)
 
 
 async def on_inline_query(

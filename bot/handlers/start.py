@@ -14,11 +14,10 @@ from bot.attribution import Touch, parse_payload
 from bot.booking import service as booking_service
 from bot.booking.reminders import ReminderSchedule
 from bot.clock import Clock
-from bot.config import Settings
 from bot.content import Content
-from bot.db.repos import Repositories
 from bot.delivery.replies import Replies
 from bot.filters import InChat
+from bot.flows.conversation import Conversation
 from bot.flows.diagnostic import open_request
 from bot.flows.diagnostic.form import Form
 from bot.nudges import policy as followups
@@ -39,15 +38,12 @@ def build_router() -> Router:
 async def on_start(
     message: Message,
     command: CommandObject,
-    reply: Replies,
-    state: FSMContext,
-    repo: Repositories,
-    content: Content,
-    settings: Settings,
+    talk: Conversation,
     questionnaire: Form,
     clock: Clock,
     reminders: ReminderSchedule,
 ) -> None:
+    reply, repo, content = talk.reply, talk.repo, talk.content
     user = message.from_user
     assert user is not None  # private chats always have a sender
     payload = command.args or ""
@@ -66,9 +62,7 @@ async def on_start(
     if resumed.were_off:  # a booked diagnostic's reminders, too
         await booking_service.replan_reminders(repo, reminders, user.id, clock.now())
     if touch.diagnostic:
-        await open_request(
-            reply, message.chat.id, user.id, state, repo, content, settings, questionnaire
-        )
+        await open_request(talk, questionnaire)
         return
     row = await repo.users.get(user.id)
     lesson = row.lesson if row else 0

@@ -7,12 +7,8 @@ is the entry other flows use (the menu, lesson CTAs, the `diag` deep link).
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.fsm.context import FSMContext
 
-from bot.config import Settings
-from bot.content import Content
-from bot.db.repos import Repositories
-from bot.delivery.replies import Replies
+from bot.flows.conversation import Conversation
 from bot.flows.diagnostic.engine import FormHandlers, Step, start
 from bot.flows.diagnostic.form import Form
 from bot.flows.diagnostic.questionnaire import QUESTIONNAIRE
@@ -28,9 +24,6 @@ def build_fallback_router(form: Form = QUESTIONNAIRE) -> Router:
     return FormHandlers(form).fallback()
 
 
-async def open_request(
-    reply: Replies, chat_id: int, user_id: int, state: FSMContext, repo: Repositories,
-    content: Content, settings: Settings, form: Form = QUESTIONNAIRE,
-) -> None:
+async def open_request(talk: Conversation, form: Form = QUESTIONNAIRE) -> None:
     """Resume the request in progress, show the one already sent, or begin."""
-    await start(Step(reply, chat_id, user_id, state, repo, content, settings, form))
+    await start(Step.of(talk, form))

@@ -20,7 +20,6 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
-from aiogram.fsm.context import FSMContext
 from aiogram.methods import SendMessage
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from markupsafe import Markup
@@ -28,10 +27,6 @@ from markupsafe import Markup
 from bot import keyboards as main_kb
 from bot.callbacks import DiagCb, EditCb, MenuAction, MenuCb
 from bot.clock import Clock
-from bot.config import Settings
-from bot.content import Content
-from bot.db.repos import Repositories
-from bot.delivery.replies import Replies
 from bot.domain import OPEN_STATUSES, FunnelStep
 from bot.filters import InChat, Magic
 from bot.flows.conversation import Conversation
@@ -52,6 +47,14 @@ class Step(Conversation):
     """What answering needs, gathered once per update: the conversation and the form."""
 
     form: Form
+
+    @classmethod
+    def of(cls, talk: Conversation, form: Form) -> Step:
+        """The conversation a handler was given (`talk`), answering `form`."""
+        return cls(
+            talk.reply, talk.chat_id, talk.user_id, talk.state, talk.repo, talk.content,
+            talk.settings, form,
+        )
 
     @property
     def clock(self) -> Clock:
@@ -285,11 +288,8 @@ class FormHandlers:
         owner's step, the draft, the position and the question waiting for an answer (nothing
         happens when the owner is not in the form)."""
 
-        async def on_message(
-            message: Message, reply: Replies, state: FSMContext, repo: Repositories,
-            content: Content, settings: Settings,
-        ) -> None:
-            step = Step.writing(message, reply, state, repo, content, settings, form=self.form)
+        async def on_message(message: Message, talk: Conversation) -> None:
+            step = Step.of(talk, self.form)
             draft = await step.draft()
             at = await step.position(draft)
             if at is not None:
@@ -329,26 +329,20 @@ class FormHandlers:
 
     # -- entry -----------------------------------------------------------------------------
 
-    async def on_command(
-        self, message: Message, reply: Replies, state: FSMContext, repo: Repositories,
-        content: Content, settings: Settings,
-    ) -> None:
-        await start(Step.writing(message, reply, state, repo, content, settings, form=self.form))
+    async def on_command(self, message: Message, talk: Conversation) -> None:
+        await start(Step.of(talk, self.form))
 
-    async def on_menu(
-        self, query: CallbackQuery, reply: Replies, state: FSMContext, repo: Repositories,
-        content: Content, settings: Settings,
-    ) -> None:
-        reply(query.answer())
-        await start(Step.pressing(query, reply, state, repo, content, settings, form=self.form))
+    async def on_menu(self, query: CallbackQuery, talk: Conversation) -> None:
+        talk.reply(query.answer())
+        await start(Step.of(talk, self.form))
 
     # -- buttons ---------------------------------------------------------------------------
 
     async def on_button(
-        self, query: CallbackQuery, callback_data: DiagCb, reply: Replies, state: FSMContext,
-        repo: Repositories, content: Content, settings: Settings,
+        self, query: CallbackQuery, callback_data: DiagCb, talk: Conversation
     ) -> None:
-        step = Step.pressing(query, reply, state, repo, content, settings, form=self.form)
+        step = Step.of(talk, self.form)
+        reply, content = talk.reply, talk.content
         key, value = callback_data.s, callback_data.v
         draft = await step.draft()
         at = await step.position(draft)
@@ -413,10 +407,10 @@ class FormHandlers:
         await go(step, draft, at)
 
     async def on_edit(
-        self, query: CallbackQuery, callback_data: EditCb, reply: Replies, state: FSMContext,
-        repo: Repositories, content: Content, settings: Settings,
+        self, query: CallbackQuery, callback_data: EditCb, talk: Conversation
     ) -> None:
-        step = Step.pressing(query, reply, state, repo, content, settings, form=self.form)
+        step = Step.of(talk, self.form)
+        reply, content = talk.reply, talk.content
         draft = await step.draft()
         at = await step.position(draft)
         first = self.form.group_start(callback_data.f)

@@ -155,10 +155,7 @@ async def submit(step: Step, draft: Draft, query: CallbackQuery) -> None:
         # packages would import each other at start-up.
         from bot.flows.booking.handlers import offer_after_submit
 
-        await offer_after_submit(
-            step.reply, step.chat_id, result.lead, step.repo, step.content, step.settings,
-            step.clock.now(),
-        )
+        await offer_after_submit(step, result.lead, step.clock.now())
 
 
 def checklist_context(draft: Draft) -> dict[str, Any]:

@@ -1,0 +1,61 @@
+"""`ConversationMiddleware` hands private-chat handlers the conversation as `talk`, built
+from what the update already brings, and is registered on the owners' routers only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.types import Chat, TelegramObject, User
+
+from bot.app import create_dispatcher
+from bot.config import Settings
+from bot.content import Content
+from bot.db.repos import Repositories
+from bot.flows.conversation import Conversation
+from bot.middlewares import ConversationMiddleware
+
+USER = User(id=7, is_bot=False, first_name="Анна")
+
+
+def _data(chat: Chat | None) -> dict[str, Any]:
+    return {
+        "event_chat": chat, "event_from_user": USER, "reply": object(), "state": object(),
+        "repo": object(), "content": object(), "settings": object(),
+    }
+
+
+async def _handled(data: dict[str, Any]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+
+    async def handler(event: TelegramObject, given: dict[str, Any]) -> str:
+        seen.update(given)
+        return "done"
+
+    assert await ConversationMiddleware()(handler, TelegramObject(), data) == "done"
+    return seen
+
+
+async def test_a_private_chat_gets_the_conversation() -> None:
+    data = _data(Chat(id=7, type="private"))
+    talk = (await _handled(data))["talk"]
+    assert talk == Conversation(
+        data["reply"], 7, 7, data["state"], data["repo"], data["content"], data["settings"]
+    )
+
+
+async def test_a_group_or_no_chat_gets_none() -> None:
+    assert "talk" not in await _handled(_data(Chat(id=-100, type="supergroup")))
+    assert "talk" not in await _handled(_data(None))
+
+
+async def test_registered_once_on_the_owners_routers_only(
+    settings: Settings, repo: Repositories, content: Content
+) -> None:
+    dispatcher = create_dispatcher(settings, repo=repo, content=content)
+    where = sorted(
+        f"{router.name}.{event}"
+        for router in dispatcher.chain_tail
+        for event, observer in router.observers.items()
+        if any(isinstance(m, ConversationMiddleware) for m in observer.middleware)
+    )
+    assert where == ["owners.callback_query", "owners.message"]
