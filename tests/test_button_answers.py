@@ -1,10 +1,9 @@
 """Story: a pressed button is answered alongside what the press brings, not before it.
 
-The answer (answerCallbackQuery) only stops the button's spinner, and marking the answered
-question only changes a message above; the person waits for what follows. Delivered in
-order, each waited a whole round trip to Telegram first (bot/delivery/sender.py:
-`alongside`). They are still delivered, and one that fails is tried again like any
-other reply.
+The answer (answerCallbackQuery) only stops the button's spinner; the person waits for the
+message or the edit that follows. Delivered in order, that waited a whole round trip to
+Telegram for the answer first (bot/delivery/sender.py: `answers_alongside`). The answer is
+still delivered, and one that fails is tried again like any other reply.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from typing import Any
 
 import pytest
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
-from aiogram.methods import AnswerCallbackQuery, EditMessageText, TelegramMethod
+from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 
 from bot.app import BotApp
 from bot.clock import ShiftedClock
@@ -30,18 +29,17 @@ def clock() -> ShiftedClock:
     return ShiftedClock()
 
 
-class SlowCalls(BaseRequestMiddleware):
-    """A Telegram that takes its time over one kind of call until `release` is set."""
+class SlowAnswers(BaseRequestMiddleware):
+    """A Telegram that takes its time over answerCallbackQuery until `release` is set."""
 
-    def __init__(self, kind: type[TelegramMethod[Any]]) -> None:
-        self.kind = kind
+    def __init__(self) -> None:
         self.release = asyncio.Event()
         self.waiting = 0
 
     async def __call__(
         self, make_request: NextRequestMiddlewareType[Any], bot: Any, method: TelegramMethod[Any]
     ) -> Any:
-        if isinstance(method, self.kind):
+        if isinstance(method, AnswerCallbackQuery):
             self.waiting += 1
             await self.release.wait()
             self.waiting -= 1
@@ -65,7 +63,7 @@ async def test_the_next_lesson_goes_out_while_the_buttons_answer_is_on_the_way(
     app: BotApp, world: InProcessWorld, owner: Person
 ) -> None:
     await start_the_lessons(owner)
-    slow = SlowCalls(AnswerCallbackQuery)
+    slow = SlowAnswers()
     app.bot.session.middleware(slow)
     telegram = world.world
     before, answers_before = telegram.last_seq, len(telegram.calls("answerCallbackQuery"))
@@ -79,28 +77,6 @@ async def test_the_next_lesson_goes_out_while_the_buttons_answer_is_on_the_way(
     await pressing
     await owner.expect_answer()
     assert [call.ok for call in telegram.calls("answerCallbackQuery")[answers_before:]] == [True]
-    assert app.replies.owed(owner.id) == 0
-
-
-async def test_the_next_question_goes_out_while_the_answered_one_is_being_marked(
-    app: BotApp, world: InProcessWorld, owner: Person
-) -> None:
-    await owner.send("/diagnostic")
-    question = await owner.expect("Какой у компании оборот")
-    slow = SlowCalls(EditMessageText)
-    app.bot.session.middleware(slow)
-    telegram = world.world
-    before, edits_before = telegram.last_seq, len(telegram.calls("editMessageText"))
-
-    pressing = asyncio.create_task(owner.click("более 3, до 10 млн ₽"))
-    await bot_says(telegram, before, owner.id, "Сколько лет")
-    assert slow.waiting == 1  # the answered question is still being marked
-    assert len(telegram.calls("editMessageText")) == edits_before
-
-    slow.release.set()
-    await pressing
-    marked = next(m for m in await owner.bot_messages() if m.message_id == question.message_id)
-    assert "более 3, до 10 млн ₽" in marked.content and not marked.buttons
     assert app.replies.owed(owner.id) == 0
 
 

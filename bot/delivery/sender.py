@@ -6,7 +6,9 @@ an owner's next update is handled after the answer to the previous one went out 
 common case costs no polling. A call Telegram throttles (429) or cannot take now (5xx,
 network, timeout) stays at the head of its lane with a due time; the background loop
 (`start()`) delivers it then, and everything behind it in that chat waits, so order holds.
-Rows left by a previous process are loaded at start and go first.
+Rows left by a previous process are loaded at start and go first. The one exception to
+strict order saves the person a round trip per press: a button's answer goes out together
+with what the press brings (`answers_alongside`).
 
 Refusals that retrying cannot change end the call: an edit of a message that is gone or
 unchanged, a callback answered too late, a chat that blocked the bot (403) — logged, dropped,
@@ -63,31 +65,16 @@ class _Lane:
     forgotten: int = 0  # every call up to this id is forgotten (a message's delivery)
 
 
-def alongside(lane: _Lane) -> int:
-    """How many calls at the lane's head go out alongside the call after them instead of a
-    whole round trip to Telegram each before it (0: none): the answer to a button press (it
-    only stops the button's spinner; the person waits for what follows), then an edit or
-    deletion of an existing message when a new message follows it (the answered question
-    marked while the next one is sent). None of them touches what another one touches, and
-    all are finished before anything behind them goes, so every message still changes in
-    order. A call tried again (after a failure) goes the ordinary way, as does an edit with
-    an alternative to send."""
-    rows = lane.rows
-
-    def free(row: StoredReply) -> bool:
-        return not row.attempts and row.track is None and row.otherwise is None
-
-    taken = 0
-    if len(rows) > 1 and free(rows[0]) and rows[0].call.method == "answerCallbackQuery":
-        taken = 1
-    if (
-        len(rows) > taken + 1
-        and free(rows[taken])
-        and rows[taken].call.method.startswith(("edit", "delete"))
-        and rows[taken + 1].call.method.startswith("send")
-    ):
-        taken += 1
-    return taken
+def answers_alongside(lane: _Lane) -> bool:
+    """The lane's head answers a button press and more follows it (the message the press
+    brings, an edit): the answer goes out alongside them instead of before them. A press is
+    answered to stop the button's spinner, and the person waits for what follows; in order,
+    that would wait a whole round trip to Telegram for the answer first. Answers stay in
+    order with each other; one tried again (after a failure) goes the ordinary way."""
+    if len(lane.rows) < 2:
+        return False
+    head = lane.rows[0]
+    return head.call.method == "answerCallbackQuery" and head.attempts == 0 and head.track is None
 
 
 def harmless_again(row: StoredReply) -> bool:
@@ -170,18 +157,19 @@ class ReplySender(BackgroundLoop):
         if lane is None:
             return True
         async with lane.lock:
+            answering: asyncio.Task[_Lane] | None = None
             try:
                 while lane.rows:
                     if lane.due > self.clock.now():
                         break
-                    if besides := alongside(lane):
-                        went_on = await self._deliver_beside(lane, besides)
-                        if not went_on or lane.due > self.clock.now():
-                            break
+                    if answering is None and answers_alongside(lane):
+                        answering = asyncio.create_task(self._answer(lane.rows.popleft()))
                         continue
                     if not await self._deliver_head(lane):
                         break
             finally:
+                if answering is not None:
+                    self._settle_answer(lane, await answering)
                 if lane.settled is not None:
                     await self.replies.forget_through(lane.id, lane.settled)
                     lane.settled = None
@@ -194,31 +182,15 @@ class ReplySender(BackgroundLoop):
         self.wakeup.set()
         return False
 
-    async def _deliver_beside(self, lane: _Lane, count: int) -> bool:
-        """The lane's first `count` calls, each on a lane of its own, alongside the call
-        after them (`alongside`); True when the lane may go on."""
-        besides = [
-            asyncio.create_task(self._beside(lane.rows.popleft())) for _ in range(count)
-        ]
-        try:
-            return await self._deliver_head(lane)
-        finally:
-            outcomes = await asyncio.gather(*besides, return_exceptions=True)
-            for own in reversed(outcomes):  # back at the head in their order
-                if isinstance(own, _Lane):
-                    self._settle_beside(lane, own)
-            for own in outcomes:
-                if isinstance(own, BaseException):
-                    raise own
-
-    async def _beside(self, row: StoredReply) -> _Lane:
+    async def _answer(self, row: StoredReply) -> _Lane:
+        """Deliver a button's answer on a lane of its own (`answers_alongside`)."""
         own = _Lane(row.lane, deque([row]))
         await self._deliver_head(own)
         return own
 
     @staticmethod
-    def _settle_beside(lane: _Lane, own: _Lane) -> None:
-        """Fold a call delivered alongside back into its lane: still owed (a transient
+    def _settle_answer(lane: _Lane, own: _Lane) -> None:
+        """Fold an answer delivered alongside back into its lane: still owed (a transient
         failure), it goes back to the head and is tried again the ordinary way; delivered,
         it is forgotten with the lane's next harmless call, unless a message delivered after
         it already forgot it."""
