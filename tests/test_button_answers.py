@@ -3,7 +3,8 @@
 The answer (answerCallbackQuery) only stops the button's spinner; the person waits for the
 message or the edit that follows. Delivered in order, that waited a whole round trip to
 Telegram for the answer first (bot/delivery/sender.py: `answers_alongside`). The answer is
-still delivered, and one that fails is tried again like any other reply.
+still delivered, and one that fails is tried again like any other reply. In the same spirit
+the thanks for a request goes before the review loses its buttons.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from bot.emulator.models import StoredMessage
 from bot.emulator.world import BotWorld
 from tests.kit.drivers import Person
 from tests.kit.inprocess_driver import InProcessWorld
-from tests.stories import start_the_lessons
+from tests.stories import answer_until_review, start_the_lessons
 
 
 @pytest.fixture
@@ -116,3 +117,19 @@ async def test_answers_keep_their_order_with_each_other(
     answered = telegram.calls("answerCallbackQuery")[answers_before:]
     assert [call.ok for call in answered] == [True, True]
     assert app.replies.owed(owner.id) == 0
+
+
+async def test_the_thanks_for_a_request_comes_before_the_review_loses_its_buttons(
+    world: InProcessWorld, owner: Person
+) -> None:
+    await answer_until_review(owner)
+    telegram = world.world
+    before = len(telegram.calls())
+    await owner.click("✅ Отправить")
+    await owner.expect("Заявка принята")
+    made = [
+        (call.method, str(call.params.get("text", ""))) for call in telegram.calls()[before:]
+    ]
+    thanks = next(i for i, (method, text) in enumerate(made) if "Заявка принята" in text)
+    unbuttoned = [method for method, _ in made].index("editMessageReplyMarkup")
+    assert thanks < unbuttoned

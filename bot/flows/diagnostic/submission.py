@@ -134,8 +134,6 @@ async def submit(step: Step, draft: Draft, query: CallbackQuery) -> None:
         )
         if outcome.qualified:
             await step.repo.referrals.thank_once(step.user_id, "lead")
-    if isinstance(query.message, Message):
-        step.reply(query.message.edit_reply_markup(reply_markup=None))
     step.say(
         "diagnostic/submitted.html",
         name=draft.name or "",
@@ -143,6 +141,10 @@ async def submit(step: Step, draft: Draft, query: CallbackQuery) -> None:
         or step.content.label("diag_texts.callback_expectation"),
         call_time=call_time_label(step, draft) or "",
     )
+    # The review's buttons go right after the thanks, not a round trip before it: the
+    # owner waits for the thanks, and a press meanwhile is told the request is sent.
+    if isinstance(query.message, Message):
+        step.reply(query.message.edit_reply_markup(reply_markup=None))
     step.say(
         "diagnostic/checklist.html",
         main_kb.after_submit(step.content),
