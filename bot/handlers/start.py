@@ -6,7 +6,6 @@ import re
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot import keyboards
@@ -87,11 +86,13 @@ async def on_help(message: Message, reply: Replies, content: Content) -> None:
     reply(message.answer(content.render("messages/help.html")))
 
 
-async def on_cancel(
-    message: Message, reply: Replies, state: FSMContext, content: Content
-) -> None:
-    had_state = await state.get_state() is not None
+async def on_cancel(message: Message, talk: Conversation, questionnaire: Form) -> None:
+    reply, state, content = talk.reply, talk.state, talk.content
+    current = await state.get_state()
+    had_state = current is not None
     await state.set_state(None)  # answers already given stay in FSM data
+    if questionnaire.key_of(current) is not None:  # the request left on purpose: no reminder
+        await followups.request_left(talk.repo, talk.user_id)
     reply(message.answer(
         content.render("messages/cancel.html", had_state=had_state),
         reply_markup=keyboards.greeting(content),

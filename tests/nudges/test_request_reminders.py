@@ -111,6 +111,17 @@ async def test_declining_consent_ends_the_request_reminders(reminders: Reminders
     await reminders.nothing_more(owner, 24 * HOUR)
 
 
+async def test_cancel_in_the_middle_of_a_request_ends_its_reminders(reminders: Reminders) -> None:
+    owner = await reminders.owner("Лиза")
+    await answer_until_dept_type(owner)
+    assert [r.kind for r in await reminders.pending(owner.id)] == [NudgeKind.diagnostic]
+    await owner.send("/cancel")
+    await owner.expect("действие отменено")
+    await reminders.nothing_more(owner, 24 * HOUR)
+    await owner.send("/diagnostic")  # the answers were kept: the request goes on from there
+    await owner.expect("тип отдела продаж")
+
+
 async def test_lessons_read_in_the_middle_of_a_request_keep_the_request_reminder(
     reminders: Reminders,
 ) -> None:
