@@ -50,5 +50,5 @@ async def compose(
         )]
     if kind is NudgeKind.booking_day_before and now >= booking.starts_at - HOUR:
         return None
-    text, markup = owner_reminder(booking, kind, content, settings)
+    text, markup = owner_reminder(booking, kind, content, settings, now)
     return [SendMessage(chat_id=nudge.user_id, text=text, reply_markup=markup)]

@@ -47,7 +47,8 @@ def test_reminders_already_past_are_left_out_and_an_ended_booking_needs_none() -
 def test_the_owners_reminders_carry_confirm_move_and_cancel(
     content: Content, settings: Settings
 ) -> None:
-    text, markup = owner_reminder(booking(), NudgeKind.booking_day_before, content, settings)
+    text, markup = owner_reminder(booking(), NudgeKind.booking_day_before, content, settings,
+                                  START - 86400)
     assert "завтра: четверг, 10 декабря, 14:00–15:00 (по Москве)" in text
     assert [[b.text for b in row] for row in markup.inline_keyboard] == [
         ["✅ Подтверждаю"], ["🔁 Перенести", "✖️ Отменить"]
@@ -56,8 +57,24 @@ def test_the_owners_reminders_carry_confirm_move_and_cancel(
         "bk:c:7", "bk:m:7", "bk:x:7"
     ]
     text, _ = owner_reminder(booking(confirmed=1.0), NudgeKind.booking_hour_before, content,
-                             settings)
+                             settings, START - 3600)
     assert "через час" in text and "уже подтвердили" in text
+
+
+def test_a_reminder_sent_late_says_how_soon_it_really_is(
+    content: Content, settings: Settings
+) -> None:
+    """The bot was down when a reminder fell due: it goes when the bot is back, and says so."""
+    hour_before = NudgeKind.booking_hour_before
+    text, _ = owner_reminder(booking(), hour_before, content, settings, START - 12 * 60)
+    assert "через 12 минут: четверг, 10 декабря, 14:00–15:00" in text and "через час" not in text
+    text, _ = owner_reminder(booking(), hour_before, content, settings, START - 21 * 60)
+    assert "через 21 минуту:" in text
+    text, _ = owner_reminder(booking(), hour_before, content, settings, START - 57 * 60)
+    assert "через час:" in text  # a few minutes late still reads as an hour
+    text, _ = owner_reminder(booking(), NudgeKind.booking_day_before, content, settings,
+                             at("2026-12-10 09:00"))
+    assert "сегодня: четверг, 10 декабря, 14:00–15:00" in text and "завтра" not in text
 
 
 def test_the_groups_reminder_names_the_consultant_or_loudly_nobody(

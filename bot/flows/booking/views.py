@@ -128,13 +128,19 @@ def about(template: str, booking: BookingRow, content: Content, settings: Settin
 
 
 def owner_reminder(
-    booking: BookingRow, kind: NudgeKind, content: Content, settings: Settings
+    booking: BookingRow, kind: NudgeKind, content: Content, settings: Settings, now: float
 ) -> Rendered:
     """The reminder 24 hours or 1 hour before (the follow-up scheduler sends it), with
-    «Подтверждаю», «Перенести», «Отменить»."""
+    «Подтверждаю», «Перенести», «Отменить». It says how soon from `now`, when it is sent: one
+    that went late (the bot was down) says «сегодня» or «через 12 минут», not «завтра» or
+    «через час»."""
     hours = 24 if kind is NudgeKind.booking_day_before else 1
+    zone = settings.timezone
     text = content.render(
-        "booking/reminder.html", hours=hours, when=when(booking, content, settings),
-        zone=zone_phrase(content, settings.timezone), confirmed=booking.confirmed_at is not None,
+        "booking/reminder.html", hours=hours,
+        minutes=max(1, round((booking.starts_at - now) / 60)),
+        today=local(now, zone).date() == local(booking.starts_at, zone).date(),
+        when=when(booking, content, settings), zone=zone_phrase(content, zone),
+        confirmed=booking.confirmed_at is not None,
     )
     return text, kb.booking(content, booking.id)
