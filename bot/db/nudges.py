@@ -27,6 +27,10 @@ PENDING, SENT, DROPPED, FAILED = "pending", "sent", "dropped", "failed"
 # The owner's /stop or block deletes what is pending for them, not the consultants' reminders.
 _OWNERS_OWN = "kind NOT IN ({})".format(", ".join(f"'{kind}'" for kind in STAFF_KINDS))
 _COLUMNS = "id, user_id, kind, seq, due_at, payload, status, attempts, created_at, sent_at"
+# The reminders that try to bring an owner back into the funnel; a booked diagnostic's are
+# about a meeting already arranged (or go to the consultants), so an owner's next step after
+# one of them is not counted as brought back (`came_back`, `counts`).
+_BRINGS_BACK = "kind NOT IN ({})".format(", ".join(f"'{kind}'" for kind in BOOKING_KINDS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +185,7 @@ class NudgeRepo(Repository):
         if self._awaiting_return is None:
             rows = await self.db.fetchall(
                 "SELECT user_id, max(sent_at) FROM nudges WHERE status = 'sent' "
-                "AND returned_at IS NULL GROUP BY user_id"
+                f"AND returned_at IS NULL AND {_BRINGS_BACK} GROUP BY user_id"
             )
             self._awaiting_return = {int(row[0]): float(row[1]) for row in rows}
         if len(self._awaiting_return) > 10_000:  # owners who never came back: forget them
@@ -196,7 +200,7 @@ class NudgeRepo(Repository):
             return
         await self.db.stage(
             "UPDATE nudges SET returned_at = ? WHERE user_id = ? AND status = 'sent' "
-            "AND returned_at IS NULL AND sent_at >= ?",
+            f"AND returned_at IS NULL AND sent_at >= ? AND {_BRINGS_BACK}",
             (now, user_id, now - within),
         )
 
@@ -373,7 +377,7 @@ class NudgeRepo(Repository):
             "WHERE id = ? AND status = 'pending'",
             (self.now(), next_due_at, nudge.id),
         )
-        if changed and self._awaiting_return is not None:
+        if changed and self._awaiting_return is not None and nudge.kind not in BOOKING_KINDS:
             self._awaiting_return[nudge.user_id] = self.now()
         return changed > 0
 
@@ -406,7 +410,7 @@ class NudgeRepo(Repository):
         row = await self.db.fetchone(
             "SELECT count(DISTINCT user_id), count(DISTINCT CASE WHEN submitted_at IS NOT NULL "
             "THEN user_id END) FROM nudges WHERE status = 'sent' AND sent_at >= ? "
-            "AND returned_at IS NOT NULL",
+            f"AND returned_at IS NOT NULL AND {_BRINGS_BACK}",
             (since,),
         )
         return NudgeCounts(sent, int(row[0] or 0) if row else 0, int(row[1] or 0) if row else 0)
