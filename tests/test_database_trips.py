@@ -94,6 +94,31 @@ async def test_an_exception_in_the_unit_drops_what_it_staged(db: Database) -> No
     assert await names(db) == []
 
 
+class Refused(Exception):
+    pass
+
+
+async def test_a_savepoint_undoes_its_own_writes_alone_and_the_unit_goes_on(
+    db: Database,
+) -> None:
+    """A block that catches its own refusal inside a unit (a reschedule onto a time taken
+    meanwhile): what it wrote before refusing is undone, staged or not, nested or not; what
+    the unit wrote around it commits."""
+    async with db.unit():
+        await db.stage(INSERT_USER, (1, "before"))
+        with pytest.raises(Refused):
+            async with db.savepoint() as conn:
+                await conn.execute(INSERT_USER, (2, "undone"))
+                async with db.savepoint() as inner:
+                    await inner.execute(INSERT_USER, (3, "kept, then undone with its outer"))
+                await db.stage(INSERT_USER, (4, "staged, undone"))
+                raise Refused
+        async with db.savepoint() as conn:
+            await conn.execute(INSERT_USER, (5, "kept"))
+        await db.stage(INSERT_USER, (6, "after"))
+    assert await names(db) == ["before", "kept", "after"]
+
+
 async def test_staged_writes_run_in_order_with_the_units_own_statements(db: Database) -> None:
     async with db.unit():
         await db.stage(INSERT_USER, (1, "first"))

@@ -101,7 +101,7 @@ async def book(
     """Book `slot` for the lead (a reschedule of booking `replacing` when given)."""
     _require_unit(repo)
     try:
-        async with repo.db.transaction():
+        async with repo.db.savepoint():  # a refusal undoes what the block wrote
             lead = await repo.leads.get(lead_id)
             if lead is None or not bookable(lead):
                 raise _Undo(Refusal.not_open)
@@ -146,7 +146,7 @@ async def cancel(
     """The owner cancels their booking (None: it is not their active booking any more)."""
     _require_unit(repo)
     try:
-        async with repo.db.transaction():
+        async with repo.db.savepoint():  # a refusal undoes what the block wrote
             booking = await repo.bookings.get(booking_id)
             lead = await repo.leads.get(lead_id)
             if booking is None or lead is None or booking.lead_id != lead_id:

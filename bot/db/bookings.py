@@ -212,7 +212,7 @@ class BookingRepo(Repository):
         nothing changed). `releasing`: the lead's active booking this one replaces (marked
         moved in the same transaction; kept as it was when the new slot cannot be had)."""
         try:
-            async with self.db.transaction() as conn:
+            async with self.db.savepoint() as conn:
                 if releasing is not None:
                     cursor = await conn.execute(
                         "UPDATE bookings SET state = 'moved', closed_at = ? "
@@ -234,7 +234,7 @@ class BookingRepo(Repository):
                     f"SELECT {_COLUMNS} FROM bookings WHERE id = ?", (cursor.lastrowid,)
                 )
                 return _booking(rows[0])
-        except _Refused:  # rolled back: the released booking holds its slot again
+        except _Refused:  # undone: the released booking holds its slot again
             return None
 
     async def close(

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import itertools
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -46,6 +47,7 @@ from bot.db.migrations import LATEST_VERSION, MIGRATIONS, REBUILDS
 from bot.db.trips import Statement, run_batch, run_group, settled
 
 log = logging.getLogger(__name__)
+_SAVEPOINT_NUMBERS = itertools.count(1)
 
 BUSY_TIMEOUT_MS = 5000
 # The writer copies the WAL into the database file by itself only past this many pages
@@ -348,9 +350,8 @@ class Database:
         a unit of work, part of the unit's transaction."""
         unit = self._unit()
         if unit is not None:
-            # Part of the unit's transaction: an exception out of it fails the whole unit
-            # (no savepoint: nothing catches one and goes on, and a savepoint costs two
-            # round trips to the writer thread per block).
+            # Part of the unit's transaction: an exception out of it fails the whole unit.
+            # Code that catches its own refusal and goes on uses `savepoint` instead.
             yield (
                 unit.conn if unit.conn is not None and not unit.staged else await self._trip(unit)
             )
@@ -364,6 +365,30 @@ class Database:
                 await conn.execute("ROLLBACK")
                 raise
             await conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Writes undone alone when the block raises, while the unit of work goes on (a
+        SAVEPOINT): for code that catches its own refusal inside a unit, where `transaction`
+        would leave the writes made before the refusal to be committed with the unit. Outside
+        a unit it is a transaction of its own. The savepoint is released with the unit's next
+        round trip; only a refusal costs one more."""
+        unit = self._unit()
+        if unit is None:
+            async with self.transaction() as conn:
+                yield conn
+            return
+        name = f"block_{next(_SAVEPOINT_NUMBERS)}"
+        conn = await self._trip(unit, [Statement(f"SAVEPOINT {name}")])
+        try:
+            yield conn
+        except BaseException:
+            unit.staged = []  # staged inside the block: never ran, and never will
+            with suppress(Exception):  # a dead connection rolled back by itself
+                await run_batch(conn, [Statement(f"ROLLBACK TO {name}"),
+                                       Statement(f"RELEASE {name}")])
+            raise
+        unit.staged.append(Statement(f"RELEASE {name}"))
 
     async def stage(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = (), *, returning: bool = False

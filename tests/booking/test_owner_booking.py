@@ -299,3 +299,24 @@ async def test_reminders_are_planned_in_the_transaction_that_books_moves_and_can
     assert (last.booking_id, last.reminders, last.state, last.in_unit) == (
         new.booking_id, [], "cancelled", True
     )
+
+
+async def test_a_reschedule_onto_a_time_taken_meanwhile_keeps_the_booking_it_had(
+    world: InProcessWorld, repo: Repositories
+) -> None:
+    owner, other = await world.user("Анна"), await world.user("Борис")
+    await request_and_book(owner, "чт, 10 декабря", "14:00")
+    await submit_request(other, company="АО «Василёк»")
+    await owner.click("🔁 Перенести")
+    await owner.click("пт, 11 декабря")
+    times = await owner.expect("свободное время")
+    await book(other, "пт, 11 декабря", "10:00")
+    await owner.click("10:00", on=times)
+    await owner.expect_answer("Это время только что заняли")
+
+    lead = await repo.leads.for_user(owner.id)
+    assert lead is not None
+    active = await repo.bookings.active_for_lead(lead.id)
+    assert active is not None and active.starts_at == at("2026-12-10 14:00")
+    await owner.send("/booking")
+    await owner.expect("Ваша запись на диагностику")
