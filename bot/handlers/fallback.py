@@ -7,9 +7,9 @@ from aiogram.types import CallbackQuery, Message
 
 from bot import keyboards
 from bot.content import Content
-from bot.db.repos import Repositories
 from bot.delivery.replies import Replies
 from bot.filters import InChat
+from bot.flows.conversation import Conversation
 from bot.input_kind import unknown_input_hint
 
 
@@ -20,11 +20,9 @@ def build_router() -> Router:
     return router
 
 
-async def on_unexpected_message(
-    message: Message, reply: Replies, repo: Repositories, content: Content
-) -> None:
-    assert message.from_user is not None
-    row = await repo.users.get(message.from_user.id)
+async def on_unexpected_message(message: Message, talk: Conversation) -> None:
+    content = talk.content
+    row = await talk.repo.users.get(talk.user_id)
     lesson = row.lesson if row else 0
     in_progress = lesson > 0 and (row is None or row.lessons_done_at is None)
     markup = (
@@ -32,7 +30,7 @@ async def on_unexpected_message(
         if in_progress
         else keyboards.greeting(content)
     )
-    reply(message.answer(
+    talk.reply(message.answer(
         unknown_input_hint(content, message, "menu", lesson),
         reply_markup=markup,
     ))

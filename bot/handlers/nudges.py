@@ -15,9 +15,7 @@ from bot.booking import service as booking_service
 from bot.booking.reminders import ReminderSchedule
 from bot.callbacks import NudgeAction, NudgeCb
 from bot.clock import Clock
-from bot.content import Content
 from bot.db.repos import Repositories
-from bot.delivery.replies import Replies
 from bot.filters import InChat
 from bot.flows import lessons
 from bot.flows.conversation import Conversation
@@ -39,12 +37,9 @@ def build_router() -> Router:
     return router
 
 
-async def on_stop(
-    message: Message, reply: Replies, repo: Repositories, content: Content
-) -> None:
-    assert message.from_user is not None
-    await followups.stopped(repo, message.from_user.id)
-    reply(message.answer(content.render("nudges/stopped.html")))
+async def on_stop(message: Message, talk: Conversation) -> None:
+    await followups.stopped(talk.repo, talk.user_id)
+    talk.reply(message.answer(talk.content.render("nudges/stopped.html")))
 
 
 async def on_button(
