@@ -13,10 +13,8 @@ from aiogram.types import Message
 from bot.booking.slots import range_instants
 from bot.booking.texts import zone_phrase
 from bot.clock import Clock
-from bot.config import Settings
-from bot.content import Content
-from bot.db.repos import Repositories
-from bot.delivery.replies import Replies, Track
+from bot.delivery.replies import Track
+from bot.group.desk import Desk
 from bot.group.views import agenda as views
 from bot.local_time import zone as zone_of
 
@@ -51,39 +49,29 @@ def parse_range(text: str | None, tz_name: str, *, whole_day: bool) -> tuple[int
     return start, end
 
 
-async def on_agenda(
-    message: Message, command: CommandObject, reply: Replies, repo: Repositories,
-    content: Content, settings: Settings, clock: Clock,
-) -> None:
+async def on_agenda(message: Message, command: CommandObject, desk: Desk, clock: Clock) -> None:
     period = views.parse_period(command.args)
     if period is None:
-        reply(message.answer(content.render("group/agenda_usage.html")))
+        desk.reply(message.answer(desk.content.render("group/agenda_usage.html")))
         return
     now = clock.now()
-    shown = await views.agenda(period, now, repo, content, settings)
+    shown = await views.agenda(period, now, desk.repo, desk.content, desk.settings)
     # On record like a /leads page: erasing a lead it lists renders it again without.
-    reply(message.answer(shown.text), track=Track.lead_page(shown.lead_ids, shown.detail))
+    desk.reply(message.answer(shown.text), track=Track.lead_page(shown.lead_ids, shown.detail))
 
 
-async def on_busy(
-    message: Message, command: CommandObject, reply: Replies, repo: Repositories,
-    content: Content, settings: Settings, clock: Clock,
-) -> None:
-    await _availability("busy", message, command, reply, repo, content, settings, clock)
+async def on_busy(message: Message, command: CommandObject, desk: Desk, clock: Clock) -> None:
+    await _availability("busy", message, command, desk, clock)
 
 
-async def on_free(
-    message: Message, command: CommandObject, reply: Replies, repo: Repositories,
-    content: Content, settings: Settings, clock: Clock,
-) -> None:
-    await _availability("free", message, command, reply, repo, content, settings, clock)
+async def on_free(message: Message, command: CommandObject, desk: Desk, clock: Clock) -> None:
+    await _availability("free", message, command, desk, clock)
 
 
 async def _availability(
-    kind: str, message: Message, command: CommandObject, reply: Replies, repo: Repositories,
-    content: Content, settings: Settings, clock: Clock | None,
+    kind: str, message: Message, command: CommandObject, desk: Desk, clock: Clock
 ) -> None:
-    assert message.from_user is not None
+    reply, repo, content, settings = desk.reply, desk.repo, desk.content, desk.settings
     found = parse_range(command.args, settings.timezone, whole_day=kind == "busy")
     if found is None:
         reply(message.answer(content.render(
@@ -92,7 +80,7 @@ async def _availability(
         )))
         return
     start, end = found
-    user = message.from_user
+    user = desk.user
     await repo.bookings.add_override(
         start, end, kind, user.id, user.full_name, clock.now()
     )

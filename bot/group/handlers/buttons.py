@@ -9,7 +9,6 @@ is answered with an alert and changes nothing. The change itself is one atomic m
 
 from __future__ import annotations
 
-from aiogram import Bot
 from aiogram.filters.callback_data import CallbackData
 from aiogram.methods import SendMessage
 from aiogram.types import CallbackQuery, ForceReply, Message, ReplyParameters
@@ -17,14 +16,12 @@ from aiogram.types import CallbackQuery, ForceReply, Message, ReplyParameters
 from bot.booking import service as booking_service
 from bot.booking.reminders import ReminderSchedule
 from bot.clock import Clock
-from bot.config import Settings
 from bot.content import Content
 from bot.db.models import LeadRow
 from bot.db.pipeline import MoveResult, valid_id
-from bot.db.repos import Repositories
 from bot.delivery.replies import Replies, Track
-from bot.group.access import Consultants
 from bot.group.callbacks import CardCb, PassCb
+from bot.group.desk import Desk
 from bot.group.rules import NOT_ALLOWED, NOT_YOURS, TARGET, Action, decide, refusal
 from bot.group.views.card import status_label
 from bot.group.views.refresh import refresh_card
@@ -46,13 +43,13 @@ def refusal_alert(content: Content, code: str, lead: LeadRow | None, action: Act
 
 
 async def pressed_card(
-    query: CallbackQuery, callback_data: CardCb | PassCb, bot: Bot, reply: Replies,
-    repo: Repositories, content: Content, consultants: Consultants,
+    query: CallbackQuery, callback_data: CardCb | PassCb, desk: Desk
 ) -> tuple[Message, LeadRow] | None:
     """The checks every button on a card passes first: a consultant pressed it, its data is
     canonical and names a lead, the message is that lead's current card, and the lead is
     still there. None (the alert said) when one fails; else the card's message and its lead."""
-    if not await consultants.is_consultant(bot, query.from_user.id):
+    reply, repo, content = desk.reply, desk.repo, desk.content
+    if not await desk.consultants.is_consultant(desk.bot, desk.user.id):
         reply(query.answer(content.label("group_alerts.not_consultant"), show_alert=True))
         return None
     message = query.message
@@ -86,20 +83,19 @@ def under_card(card: Message, text: str, markup: ForceReply | None = None) -> Se
 
 
 async def on_card_button(
-    query: CallbackQuery, callback_data: CardCb, bot: Bot, reply: Replies, repo: Repositories,
-    content: Content, settings: Settings, consultants: Consultants, clock: Clock,
+    query: CallbackQuery, callback_data: CardCb, desk: Desk, clock: Clock,
     reminders: ReminderSchedule,
 ) -> None:
-    user = query.from_user
-    pressed = await pressed_card(query, callback_data, bot, reply, repo, content, consultants)
+    pressed = await pressed_card(query, callback_data, desk)
     if pressed is None:
         return
     message, lead = pressed
+    user, reply, repo, content = desk.user, desk.reply, desk.repo, desk.content
     lead_id = callback_data.id
     action = callback_data.a
-    is_admin = consultants.is_admin(user.id)
+    is_admin = desk.consultants.is_admin(user.id)
     if action is Action.lost:
-        _ask_reason(query, message, lead, reply, content, is_admin)
+        _ask_reason(query, message, lead, desk, is_admin)
         return
     closing = await booking_service.closing_event(repo, lead, TARGET[action])
     event, slot_at = closing if closing is not None else (None, None)
@@ -122,15 +118,14 @@ async def on_card_button(
     else:
         status = status_label(content, after.status)
         reply(query.answer(content.label("group_alerts.moved", id=lead_id, status=status)))
-    await refresh_card(reply, repo, content, settings, after)
+    await refresh_card(reply, repo, content, desk.settings, after)
 
 
 def _ask_reason(
-    query: CallbackQuery, card: Message, lead: LeadRow, reply: Replies, content: Content,
-    is_admin: bool,
+    query: CallbackQuery, card: Message, lead: LeadRow, desk: Desk, is_admin: bool
 ) -> None:
     """The refusal button: the reason comes as a reply to this prompt (see replies.py)."""
-    user = query.from_user
+    user, reply, content = desk.user, desk.reply, desk.content
     problem = refusal(lead, Action.lost, user.id, is_admin)
     if problem is not None:
         reply(query.answer(refusal_alert(content, problem, lead, Action.lost), show_alert=True))

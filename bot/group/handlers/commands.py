@@ -8,7 +8,6 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from aiogram import Bot
 from aiogram.filters import CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
@@ -17,13 +16,11 @@ from bot.analytics import nudges as nudges_view
 from bot.analytics.chart import funnel_png
 from bot.analytics.periods import parse_period, period_start
 from bot.analytics.report import collect_report, render_report
-from bot.config import Settings
 from bot.content import Content
 from bot.db.pipeline import valid_id
-from bot.db.repos import Repositories
 from bot.delivery.replies import Replies, Track
-from bot.group.access import Consultants
 from bot.group.callbacks import LeadsPageCb
+from bot.group.desk import Desk
 from bot.group.handlers.buttons import canonical
 from bot.group.views import first_contact
 from bot.group.views import stats as stats_view
@@ -35,36 +32,31 @@ from bot.local_time import local
 
 def _argument(
     parse: Callable[[str | None, Content], str | None], message: Message,
-    command: CommandObject, reply: Replies, content: Content, usage: str, **context: Any,
+    command: CommandObject, desk: Desk, usage: str, **context: Any,
 ) -> str | None:
     """The code the command's argument names, as `parse` reads it; None (an argument it does
     not know) after answering with the command's usage (the template `usage`)."""
-    code = parse(command.args, content)
+    code = parse(command.args, desk.content)
     if code is None:
-        reply(message.answer(content.render(usage, **context)))
+        desk.reply(message.answer(desk.content.render(usage, **context)))
     return code
 
 
-async def on_leads(
-    message: Message, command: CommandObject, reply: Replies, repo: Repositories,
-    content: Content, settings: Settings,
-) -> None:
-    code = _argument(parse_filter, message, command, reply, content, "group/leads_usage.html",
+async def on_leads(message: Message, command: CommandObject, desk: Desk) -> None:
+    code = _argument(parse_filter, message, command, desk, "group/leads_usage.html",
                      codes=list(FILTERS))
     if code is None:
         return
-    page = await render_page(code, 0, repo, content, settings)
-    reply(
+    page = await render_page(code, 0, desk.repo, desk.content, desk.settings)
+    desk.reply(
         message.answer(page.text, reply_markup=page.markup),
         track=Track.lead_page(page.lead_ids, page.detail),
     )
 
 
-async def on_leads_page(
-    query: CallbackQuery, callback_data: LeadsPageCb, bot: Bot, reply: Replies,
-    repo: Repositories, content: Content, settings: Settings, consultants: Consultants,
-) -> None:
-    if not await consultants.is_consultant(bot, query.from_user.id):
+async def on_leads_page(query: CallbackQuery, callback_data: LeadsPageCb, desk: Desk) -> None:
+    reply, content = desk.reply, desk.content
+    if not await desk.consultants.is_consultant(desk.bot, desk.user.id):
         reply(query.answer(content.label("group_alerts.not_consultant"), show_alert=True))
         return
     code, number = callback_data.s, callback_data.p
@@ -76,7 +68,7 @@ async def on_leads_page(
         reply(query.answer(content.label("group_alerts.forged"), show_alert=True))
         return
     reply(query.answer())
-    page = await render_page(code, number, repo, content, settings)
+    page = await render_page(code, number, desk.repo, content, desk.settings)
     reply(
         query.message.edit_text(page.text, reply_markup=page.markup),
         track=Track.lead_page(page.lead_ids, page.detail),
@@ -93,10 +85,8 @@ def _has_pager(message: Message) -> bool:
     )
 
 
-async def on_lead(
-    message: Message, command: CommandObject, reply: Replies, repo: Repositories,
-    content: Content, settings: Settings,
-) -> None:
+async def on_lead(message: Message, command: CommandObject, desk: Desk) -> None:
+    reply, repo, content = desk.reply, desk.repo, desk.content
     argument = (command.args or "").strip().lstrip("№#")
     if not argument.isdigit() or not valid_id(int(argument)):
         reply(message.answer(content.render("group/lead_usage.html")))
@@ -105,23 +95,21 @@ async def on_lead(
     if lead is None:
         reply(message.answer(content.render("group/lead_not_found.html", id=int(argument))))
         return
-    for part in await lead_messages(lead, repo, content, settings):
+    for part in await lead_messages(lead, repo, content, desk.settings):
         # On record wherever it went, so erasing the lead replaces it.
         reply(message.answer(part), track=Track.lead_message(lead.id, "view"))
 
 
-async def on_export(
-    message: Message, command: CommandObject, reply: Replies, repo: Repositories,
-    content: Content, settings: Settings,
-) -> None:
-    code = _argument(parse_period, message, command, reply, content, "group/export_usage.html")
+async def on_export(message: Message, command: CommandObject, desk: Desk) -> None:
+    code = _argument(parse_period, message, command, desk, "group/export_usage.html")
     if code is None:
         return
-    rows = await repo.pipeline.created_since(period_start(code, settings))
+    content, settings = desk.content, desk.settings
+    rows = await desk.repo.pipeline.created_since(period_start(code, settings))
     data = export_csv(rows, content, settings)
     today = local(dt.datetime.now(dt.UTC).timestamp(), settings.timezone).strftime("%Y-%m-%d")
     name = content.label("group_export.file_name", period=code, date=today)
-    reply(message.answer_document(
+    desk.reply(message.answer_document(
         BufferedInputFile(data, filename=name),
         caption=content.render(
             "group/export_caption.html",
@@ -130,18 +118,16 @@ async def on_export(
     ))
 
 
-async def on_stats(
-    message: Message, command: CommandObject, reply: Replies, repo: Repositories,
-    content: Content, settings: Settings,
-) -> None:
+async def on_stats(message: Message, command: CommandObject, desk: Desk) -> None:
     """Leads per status, the funnel for the period, the time to first contact, its
     reminders, how booked diagnostics ended (booked → held → no-show, by source), then the
     funnel's chart: /stats [period]."""
-    code = _argument(parse_period, message, command, reply, content, "group/stats_usage.html")
+    code = _argument(parse_period, message, command, desk, "group/stats_usage.html")
     if code is None:
         return
+    reply, repo, content = desk.reply, desk.repo, desk.content
     reply(message.answer(stats_view.render(await stats_view.collect(repo), content)))
-    since = period_start(code, settings)
+    since = period_start(code, desk.settings)
     report = await collect_report(repo, code, since)
     reply(message.answer(render_report(report, content)))
     reply(message.answer(await first_contact.render(repo, content, code, since)))

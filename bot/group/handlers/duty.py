@@ -8,17 +8,12 @@ named in the thread.
 
 from __future__ import annotations
 
-from aiogram import Bot
 from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, Message
 
-from bot.config import Settings
-from bot.content import Content
-from bot.db.repos import Repositories
-from bot.delivery.replies import Replies
 from bot.domain import Assignment
-from bot.group.access import Consultants
 from bot.group.callbacks import PassCb
+from bot.group.desk import Desk
 from bot.group.handlers.buttons import pressed_card, under_card
 from bot.group.views.keyboards import PASSABLE
 from bot.group.views.refresh import refresh_card
@@ -26,44 +21,37 @@ from bot.group.views.refresh import refresh_card
 SWITCHES = {"on": True, "off": False}
 
 
-async def on_duty(
-    message: Message, command: CommandObject, reply: Replies, repo: Repositories,
-    content: Content, settings: Settings, consultants: Consultants,
-) -> None:
-    user = message.from_user
-    assert user is not None
+async def on_duty(message: Message, command: CommandObject, desk: Desk) -> None:
+    user, reply, repo, content = desk.user, desk.reply, desk.repo, desk.content
     argument = (command.args or "").strip().lower()
     if argument and argument not in SWITCHES:
         reply(message.answer(content.text("duty_hints.usage")))
         return
     if argument:
         await repo.duty.set(user.id, user.full_name, SWITCHES[argument])
-    is_admin = consultants.is_admin(user.id)
+    is_admin = desk.consultants.is_admin(user.id)
     people = [person.name for person in await repo.duty.on_duty()] if is_admin else []
     reply(message.answer(content.render(
         "group/duty.html",
         on=await repo.duty.is_on(user.id),
-        manual=settings.assignment == Assignment.manual,
+        manual=desk.settings.assignment == Assignment.manual,
         show_list=is_admin,
         people=people,
     )))
 
 
-async def on_pass(
-    query: CallbackQuery, callback_data: PassCb, bot: Bot, reply: Replies, repo: Repositories,
-    content: Content, settings: Settings, consultants: Consultants,
-) -> None:
-    user = query.from_user
-    pressed = await pressed_card(query, callback_data, bot, reply, repo, content, consultants)
+async def on_pass(query: CallbackQuery, callback_data: PassCb, desk: Desk) -> None:
+    pressed = await pressed_card(query, callback_data, desk)
     if pressed is None:
         return
     message, lead = pressed
-    if settings.assignment != Assignment.round_robin or lead.status not in PASSABLE or (
+    user, reply, repo, content = desk.user, desk.reply, desk.repo, desk.content
+    if desk.settings.assignment != Assignment.round_robin or lead.status not in PASSABLE or (
         lead.assignee_id is None
     ):
         reply(query.answer(content.label("group_alerts.forged"), show_alert=True))
         return
-    if lead.assignee_id != user.id and not consultants.is_admin(user.id):
+    if lead.assignee_id != user.id and not desk.consultants.is_admin(user.id):
         reply(query.answer(
             content.label("group_alerts.not_yours", name=lead.assignee_name or "—"),
             show_alert=True,
@@ -75,7 +63,7 @@ async def on_pass(
         reply(query.answer(content.label("group_alerts.nobody_on_duty"), show_alert=True))
         return
     reply(query.answer(content.label("group_alerts.passed", id=lead.id, name=assigned.name)))
-    await refresh_card(reply, repo, content, settings, after)
+    await refresh_card(reply, repo, content, desk.settings, after)
     reply(under_card(
         message,
         content.text(

@@ -11,18 +11,14 @@ counts as the lead's first contact when it is the first.
 
 from __future__ import annotations
 
-from aiogram import Bot
 from aiogram.types import Message
 
-from bot.config import Settings
-from bot.content import Content
 from bot.db.contacts import VIA_MESSAGE
 from bot.db.leads import Notification
 from bot.db.models import LeadRow
 from bot.db.repos import Repositories
-from bot.delivery.replies import Replies
 from bot.domain import LeadStatus, OutboxKind
-from bot.group.access import Consultants
+from bot.group.desk import Desk
 from bot.group.rules import Action, decide
 from bot.group.views.refresh import refresh_card
 from bot.relay_rules import after_command, content_of, starts_with_send
@@ -59,12 +55,8 @@ async def thread_lead(message: Message, repo: Repositories) -> int | None:
     return await repo.pipeline.note_lead(chat_id, target.message_id)
 
 
-async def on_send(
-    message: Message, bot: Bot, reply: Replies, repo: Repositories, content: Content,
-    settings: Settings, consultants: Consultants,
-) -> None:
-    user = message.from_user
-    assert user is not None
+async def on_send(message: Message, desk: Desk) -> None:
+    user, reply, repo, content = desk.user, desk.reply, desk.repo, desk.content
     lead_id = await thread_lead(message, repo)
     if lead_id is None:
         reply(message.reply(content.text("relay_hints.send_nowhere")))
@@ -76,7 +68,7 @@ async def on_send(
     if not lead.qualified:
         reply(message.reply(content.text("relay_hints.send_no_consent", id=lead.id)))
         return
-    is_admin = consultants.is_admin(user.id)
+    is_admin = desk.consultants.is_admin(user.id)
     if lead.assignee_id not in (None, user.id) and not is_admin:
         reply(message.reply(content.text(
             "relay_hints.send_not_yours", id=lead.id, name=lead.assignee_name or "—"
@@ -96,7 +88,7 @@ async def on_send(
             return
         source, target = target, None
         kind, text = carried.kind, after_command(carried.text)
-    await _take(lead, user.id, user.full_name, reply, repo, content, settings, is_admin)
+    await _take(lead, desk, is_admin)
     await repo.outbox.add(
         Notification(OutboxKind.relay_to_owner, lead.user_id, {
             "chat": message.chat.id, "m": source.message_id, "name": user.first_name,
@@ -111,18 +103,16 @@ async def on_send(
     )
 
 
-async def _take(
-    lead: LeadRow, user_id: int, name: str, reply: Replies, repo: Repositories,
-    content: Content, settings: Settings, is_admin: bool,
-) -> None:
+async def _take(lead: LeadRow, desk: Desk, is_admin: bool) -> None:
     """The first message to the owner of a new lead takes it (as «Взять в работу» would)."""
+    user_id, name = desk.user.id, desk.user.full_name
     if lead.status != LeadStatus.new or lead.assignee_id not in (None, user_id):
         return
-    result = await repo.pipeline.move(
+    result = await desk.repo.pipeline.move(
         lead.id, user_id, name, decide(Action.claim, user_id, name, is_admin=is_admin)
     )
     if result.ok and result.after is not None:
-        await refresh_card(reply, repo, content, settings, result.after)
+        await refresh_card(desk.reply, desk.repo, desk.content, desk.settings, result.after)
 
 
 async def on_group_edit(message: Message, repo: Repositories) -> None:

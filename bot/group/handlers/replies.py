@@ -4,19 +4,14 @@ booked diagnostic, if any, is cancelled with it)."""
 
 from __future__ import annotations
 
-from aiogram import Bot
 from aiogram.types import Message
 
 from bot.booking import service as booking_service
 from bot.booking.reminders import ReminderSchedule
 from bot.clock import Clock
-from bot.config import Settings
-from bot.content import Content
 from bot.db.cards import LeadMessage
-from bot.db.repos import Repositories
-from bot.delivery.replies import Replies
 from bot.domain import LeadStatus
-from bot.group.access import Consultants
+from bot.group.desk import Desk
 from bot.group.handlers.buttons import refusal_alert
 from bot.group.handlers.relay import replied, thread_lead
 from bot.group.rules import NOT_ALLOWED, Action, decide
@@ -34,65 +29,56 @@ REASON_LIMIT = 1000
 
 
 async def on_reply(
-    message: Message, bot: Bot, reply: Replies, repo: Repositories, content: Content,
-    settings: Settings, consultants: Consultants, clock: Clock,
-    reminders: ReminderSchedule,
+    message: Message, desk: Desk, clock: Clock, reminders: ReminderSchedule
 ) -> None:
     """A reply to a lead's message (its card, a notice, the owner's relayed message) is a
     note; in a lead's forum topic every message is (Telegram makes each one a reply to the
     topic's first message), kept without a word in the topic."""
+    repo = desk.repo
     target = replied(message)
     in_topic = message.is_topic_message and message.message_thread_id is not None and (
         await repo.relay.lead_of_topic(message.chat.id, message.message_thread_id) is not None
     )
-    if target is not None and target.from_user is not None and target.from_user.id == bot.id:
+    if target is not None and target.from_user is not None and target.from_user.id == desk.bot.id:
         ref = await repo.cards.message(message.chat.id, target.message_id)
         if ref is not None and ref.kind == "lost_prompt":
-            await _refusal_reason(
-                message, ref, reply, repo, content, settings, consultants, clock, reminders
-            )
+            await _refusal_reason(message, ref, desk, clock, reminders)
             return
         lead_id = ref.lead_id if ref is not None else None
         if lead_id is None:
             copy = await repo.relay.by_group_copy(message.chat.id, target.message_id)
             lead_id = copy.lead_id if copy is not None else None
         if lead_id is not None:
-            await _note(message, lead_id, reply, repo, content, quiet=in_topic)
+            await _note(message, lead_id, desk, quiet=in_topic)
             return
     if in_topic:
         lead_id = await thread_lead(message, repo)
         if lead_id is not None:
-            await _note(message, lead_id, reply, repo, content, quiet=True)
+            await _note(message, lead_id, desk, quiet=True)
 
 
-async def _note(
-    message: Message, lead_id: int, reply: Replies, repo: Repositories, content: Content,
-    *, quiet: bool = False,
-) -> None:
+async def _note(message: Message, lead_id: int, desk: Desk, *, quiet: bool = False) -> None:
     """Keep the note (its text or caption; a voice message, a sticker … by what it is).
     Outside topics the bot says it is kept, as before."""
-    assert message.from_user is not None
+    content = desk.content
     carried = content_of(message)
     if carried is None:  # a service message (a topic renamed …)
         return
     found = str(getattr(message.content_type, "value", message.content_type))
     kind = found if found in NOTE_KINDS else "other"
     text = carried.text.strip() or content.label(f"note_kinds.{kind}")
-    stored = await repo.pipeline.add_note(
-        lead_id, message.from_user.id, message.from_user.full_name, text[:NOTE_LIMIT],
+    stored = await desk.repo.pipeline.add_note(
+        lead_id, desk.user.id, desk.user.full_name, text[:NOTE_LIMIT],
         message.chat.id, message.message_id,
     )
     if stored and not quiet:
-        reply(message.reply(content.text("group_hints.note_saved", id=lead_id)))
+        desk.reply(message.reply(content.text("group_hints.note_saved", id=lead_id)))
 
 
 async def _refusal_reason(
-    message: Message, ref: LeadMessage, reply: Replies, repo: Repositories, content: Content,
-    settings: Settings, consultants: Consultants, clock: Clock | None,
-    reminders: ReminderSchedule | None,
+    message: Message, ref: LeadMessage, desk: Desk, clock: Clock, reminders: ReminderSchedule
 ) -> None:
-    user = message.from_user
-    assert user is not None
+    user, reply, repo, content = desk.user, desk.reply, desk.repo, desk.content
     reason = (message.text or message.caption or "").strip()
     if not reason:
         reply(message.reply(content.text("group_hints.lost_empty")))
@@ -102,7 +88,7 @@ async def _refusal_reason(
     event, slot_at = closing if closing is not None else (None, None)
     result = await repo.pipeline.move(
         ref.lead_id, user.id, user.full_name,
-        decide(Action.lost, user.id, user.full_name, is_admin=consultants.is_admin(user.id),
+        decide(Action.lost, user.id, user.full_name, is_admin=desk.consultants.is_admin(user.id),
                reason=reason[:REASON_LIMIT], event=event, slot_at=slot_at),
     )
     if not result.ok or result.after is None:
@@ -124,4 +110,4 @@ async def _refusal_reason(
     )
     await repo.cards.forget_message(message.chat.id, ref.message_id)
     reply(message.reply(content.text("group_hints.lost_saved", id=ref.lead_id)))
-    await refresh_card(reply, repo, content, settings, result.after)
+    await refresh_card(reply, repo, content, desk.settings, result.after)

@@ -9,6 +9,8 @@
 * group leftovers — any other button pressed in a group gets a short alert.
 
 The three group-chat routers sit under one parent (`group-chats`) that only group chats pass.
+Handlers that need most of the services take the consultants' side of the update as `desk`
+(bot/group/desk.py): `DeskMiddleware` is registered here, once, on both parents.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from aiogram.filters import Command, CommandStart
 from bot.filters import InChat, Magic
 from bot.group.access import InConsultantsGroup, IsConsultant
 from bot.group.callbacks import CardCb, LeadsPageCb, PassCb
+from bot.group.desk import DeskMiddleware
 from bot.group.handlers import (
     agenda,
     buttons,
@@ -35,8 +38,16 @@ GROUP_TYPES = {"group", "supergroup"}
 
 
 def build_routers() -> list[Router]:
-    """In this order, before the private-chat routers and their fallbacks."""
-    return [build_group_chats_router(), build_private_router()]
+    """In this order, before the private-chat routers and their fallbacks; the handlers
+    under both get `desk` (an inner middleware: it runs for the handler that matched only)."""
+    group_chats, private_chats = build_group_chats_router(), build_private_router()
+    desk = DeskMiddleware()
+    for observer in (
+        group_chats.message, group_chats.callback_query, group_chats.my_chat_member,
+        private_chats.message, private_chats.callback_query,
+    ):
+        observer.middleware(desk)
+    return [group_chats, private_chats]
 
 
 def build_group_chats_router() -> Router:
