@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram.types import Chat, TelegramObject, User
+from aiogram.types import Chat, User
 
 from bot.app import create_dispatcher
 from bot.config import Settings
@@ -13,6 +13,7 @@ from bot.content import Content
 from bot.db.repos import Repositories
 from bot.flows.conversation import Conversation
 from bot.middlewares import ConversationMiddleware
+from tests.inner_middlewares import handed_on, registered
 
 USER = User(id=7, is_bot=False, first_name="Анна")
 
@@ -25,14 +26,7 @@ def _data(chat: Chat | None) -> dict[str, Any]:
 
 
 async def _handled(data: dict[str, Any]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-
-    async def handler(event: TelegramObject, given: dict[str, Any]) -> str:
-        seen.update(given)
-        return "done"
-
-    assert await ConversationMiddleware()(handler, TelegramObject(), data) == "done"
-    return seen
+    return await handed_on(ConversationMiddleware(), data)
 
 
 async def test_a_private_chat_gets_the_conversation() -> None:
@@ -52,10 +46,6 @@ async def test_registered_once_on_the_owners_routers_only(
     settings: Settings, repo: Repositories, content: Content
 ) -> None:
     dispatcher = create_dispatcher(settings, repo=repo, content=content)
-    where = sorted(
-        f"{router.name}.{event}"
-        for router in dispatcher.chain_tail
-        for event, observer in router.observers.items()
-        if any(isinstance(m, ConversationMiddleware) for m in observer.middleware)
-    )
-    assert where == ["owners.callback_query", "owners.message"]
+    assert registered(dispatcher, ConversationMiddleware) == [
+        "owners.callback_query", "owners.message"
+    ]
