@@ -13,7 +13,7 @@ from bot.content import Content
 from bot.db.repos import Repositories
 from bot.flows.conversation import Conversation
 from bot.middlewares import ConversationMiddleware
-from tests.inner_middlewares import handed_on, registered
+from tests.inner_middlewares import handed_on, registered, unwrapped
 
 USER = User(id=7, is_bot=False, first_name="Анна")
 
@@ -49,3 +49,10 @@ async def test_registered_once_on_the_owners_routers_only(
     assert registered(dispatcher, ConversationMiddleware) == [
         "owners.callback_query", "owners.message"
     ]
+
+
+async def test_every_handler_that_takes_the_conversation_gets_one(
+    settings: Settings, repo: Repositories, content: Content
+) -> None:
+    dispatcher = create_dispatcher(settings, repo=repo, content=content)
+    assert unwrapped(dispatcher, "talk", ConversationMiddleware) == []

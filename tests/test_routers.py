@@ -17,19 +17,18 @@ from bot.config import Settings
 from bot.content import Content
 from bot.db.repos import Repositories
 from bot.filters import Magic
+from tests.inner_middlewares import observers
 
 
 def _callables(router: Router) -> Iterator[tuple[str, CallableObject]]:
-    for event, observer in router.observers.items():
+    for owner, event, observer in observers(router):
         for root in observer._handler.filters or ():
-            yield f"{router.name}.{event} router filter {root.callback!r}", root
+            yield f"{owner.name}.{event} router filter {root.callback!r}", root
         for handler in observer.handlers:
             name = getattr(handler.callback, "__name__", repr(handler.callback))
-            yield f"{router.name}.{event} handler {name}", handler
+            yield f"{owner.name}.{event} handler {name}", handler
             for check in handler.filters or ():
-                yield f"{router.name}.{event} {name} filter {check.callback!r}", check
-    for sub in router.sub_routers:
-        yield from _callables(sub)
+                yield f"{owner.name}.{event} {name} filter {check.callback!r}", check
 
 
 async def test_no_filter_or_handler_of_the_bot_runs_in_a_worker_thread(
