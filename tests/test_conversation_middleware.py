@@ -1,5 +1,6 @@
 """`ConversationMiddleware` hands private-chat handlers the conversation as `talk`, built
-from what the update already brings, and is registered on the owners' routers only."""
+from what the update already brings (where it is registered:
+tests/test_service_middlewares_placement.py)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,9 @@ from typing import Any
 
 from aiogram.types import Chat, User
 
-from bot.app import create_dispatcher
-from bot.config import Settings
-from bot.content import Content
-from bot.db.repos import Repositories
 from bot.flows.conversation import Conversation
 from bot.middlewares import ConversationMiddleware
-from tests.inner_middlewares import handed_on, registered, unwrapped
+from tests.inner_middlewares import handed_on
 
 USER = User(id=7, is_bot=False, first_name="Анна")
 
@@ -40,19 +37,3 @@ async def test_a_private_chat_gets_the_conversation() -> None:
 async def test_a_group_or_no_chat_gets_none() -> None:
     assert "talk" not in await _handled(_data(Chat(id=-100, type="supergroup")))
     assert "talk" not in await _handled(_data(None))
-
-
-async def test_registered_once_on_the_owners_routers_only(
-    settings: Settings, repo: Repositories, content: Content
-) -> None:
-    dispatcher = create_dispatcher(settings, repo=repo, content=content)
-    assert registered(dispatcher, ConversationMiddleware) == [
-        "owners.callback_query", "owners.message"
-    ]
-
-
-async def test_every_handler_that_takes_the_conversation_gets_one(
-    settings: Settings, repo: Repositories, content: Content
-) -> None:
-    dispatcher = create_dispatcher(settings, repo=repo, content=content)
-    assert unwrapped(dispatcher, "talk", ConversationMiddleware) == []

@@ -5,8 +5,10 @@ ends its reminders."""
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 
 from bot.domain import NudgeKind
+from tests.kit.drivers import Person
 from tests.nudges.conftest import HOUR, Reminders
 from tests.stories import (
     answer_qualification,
@@ -83,10 +85,18 @@ async def test_a_question_without_a_number_is_named_by_its_label(reminders: Remi
     assert "до конца осталось 5 вопросов" in reminder.content  # name … call time
 
 
-async def test_submitting_cancels_everything_pending(reminders: Reminders) -> None:
-    owner = await reminders.owner("Ефим")
-    await answer_until_review(owner)
+async def _part_way(
+    reminders: Reminders, first_name: str, until: Callable[[Person], Awaitable[object]]
+) -> Person:
+    """An owner part-way through a request, its reminder pending."""
+    owner = await reminders.owner(first_name)
+    await until(owner)
     assert [r.kind for r in await reminders.pending(owner.id)] == [NudgeKind.diagnostic]
+    return owner
+
+
+async def test_submitting_cancels_everything_pending(reminders: Reminders) -> None:
+    owner = await _part_way(reminders, "Ефим", answer_until_review)
     await owner.click("✅ Отправить")
     await owner.expect("Заявка принята")
     await reminders.nothing_more(owner, 3 * 24 * HOUR)
@@ -112,9 +122,7 @@ async def test_declining_consent_ends_the_request_reminders(reminders: Reminders
 
 
 async def test_cancel_in_the_middle_of_a_request_ends_its_reminders(reminders: Reminders) -> None:
-    owner = await reminders.owner("Лиза")
-    await answer_until_dept_type(owner)
-    assert [r.kind for r in await reminders.pending(owner.id)] == [NudgeKind.diagnostic]
+    owner = await _part_way(reminders, "Лиза", answer_until_dept_type)
     await owner.send("/cancel")
     await owner.expect("действие отменено")
     await reminders.nothing_more(owner, 24 * HOUR)
